@@ -1,0 +1,204 @@
+import { scrubError } from './scrub.js'
+
+/** Where an error happened: the key and the provider, never the value. */
+export interface ErrorContext {
+  /** The key being read or written. */
+  key?: string | undefined
+  /** The provider instance name. */
+  provider?: string | undefined
+  /** The original error; stored scrubbed of secret-looking content. */
+  cause?: unknown
+  /** What the user should do next; replaces the class default. */
+  hint?: string | undefined
+}
+
+/**
+ * Base class of every error polysecret throws. Carries `key` and `provider` (never a value), a stable
+ * `code`, whether retrying may help, and `hint` — what to do next, which is also the message's last
+ * sentence.
+ */
+export class PolysecretError extends Error {
+  readonly code: string = 'POLYSECRET_ERROR'
+  readonly key: string | undefined
+  readonly provider: string | undefined
+  readonly hint: string | undefined
+  /** Whether the same call may succeed if retried (throttling, timeouts, 5xx). */
+  readonly retryable: boolean = false
+
+  constructor(message: string, context: ErrorContext = {}) {
+    const hint = context.hint
+    super(hint ? `${message} ${hint}` : message)
+    this.name = new.target.name
+    this.key = context.key
+    this.provider = context.provider
+    this.hint = hint
+    if (context.cause !== undefined) {
+      Object.defineProperty(this, 'cause', {
+        value: scrubError(context.cause),
+        enumerable: false,
+        writable: true,
+        configurable: true,
+      })
+    }
+  }
+}
+
+function where(context: ErrorContext): string {
+  const parts = []
+  if (context.key !== undefined) parts.push(`key "${context.key}"`)
+  if (context.provider !== undefined) parts.push(`provider "${context.provider}"`)
+  return parts.length ? ` (${parts.join(', ')})` : ''
+}
+
+/** The key does not exist in any provider that was asked. */
+export class NotFoundError extends PolysecretError {
+  override readonly code = 'NOT_FOUND'
+  readonly tried: readonly ProviderAttempt[]
+  constructor(context: ErrorContext & { tried?: readonly ProviderAttempt[]; message?: string } = {}) {
+    super(context.message ?? `Not found${where(context)}.`, {
+      hint: 'Check the key name and prefix, and that the value was written to one of the configured providers.',
+      ...context,
+    })
+    this.tried = context.tried ?? []
+  }
+}
+
+/** The store refused the caller's credentials or permissions. Not retried, not fallen back from. */
+export class AccessDeniedError extends PolysecretError {
+  override readonly code = 'ACCESS_DENIED'
+  constructor(context: ErrorContext & { message?: string } = {}) {
+    super(context.message ?? `Access denied${where(context)}.`, {
+      hint: "Grant the service's identity read (or write) permission on this key; see the provider's docs page for the exact permissions.",
+      ...context,
+    })
+  }
+}
+
+/** The store is rate-limiting. Retried with backoff; honours the store's retry-after hint. */
+export class ThrottledError extends PolysecretError {
+  override readonly code = 'THROTTLED'
+  override readonly retryable = true
+  readonly retryAfterMs: number | undefined
+  constructor(context: ErrorContext & { message?: string; retryAfterMs?: number | undefined } = {}) {
+    super(context.message ?? `Throttled${where(context)}.`, {
+      hint: 'Reduce the request rate, raise the cache ttl, or ask for a higher quota.',
+      ...context,
+    })
+    this.retryAfterMs = context.retryAfterMs
+  }
+}
+
+/** The store could not be reached or failed (timeout, connection reset, 5xx). Retried, then fallen back from. */
+export class UnavailableError extends PolysecretError {
+  override readonly code = 'UNAVAILABLE'
+  override readonly retryable = true
+  readonly retryAfterMs: number | undefined
+  constructor(context: ErrorContext & { message?: string; retryAfterMs?: number | undefined } = {}) {
+    super(context.message ?? `Store unavailable${where(context)}.`, {
+      hint: 'Check network access and the endpoint; the manager retries and falls back to the next provider of the chain.',
+      ...context,
+    })
+    this.retryAfterMs = context.retryAfterMs
+  }
+}
+
+/** A write lost an optimistic-concurrency race (`ifVersion`) or `createOnly` met an existing key. */
+export class ConflictError extends PolysecretError {
+  override readonly code = 'CONFLICT'
+  readonly currentVersion: string | undefined
+  constructor(context: ErrorContext & { message?: string; currentVersion?: string | undefined } = {}) {
+    super(context.message ?? `Conflict${where(context)}.`, {
+      hint: 'Read the current version and retry the write against it, or drop ifVersion/createOnly to overwrite.',
+      ...context,
+    })
+    this.currentVersion = context.currentVersion
+  }
+}
+
+/** A write was refused because writes are disabled or the provider cannot write. */
+export class ReadOnlyError extends PolysecretError {
+  override readonly code = 'READ_ONLY'
+  constructor(context: ErrorContext & { message?: string } = {}) {
+    super(context.message ?? `Writes are disabled${where(context)}.`, {
+      hint: 'Pass allowWrites: true to the ConfigManager (or writable: true to the provider) to enable writes.',
+      ...context,
+    })
+  }
+}
+
+/** The provider lacks a capability the call needs (versions, write, list, watch …). */
+export class UnsupportedError extends PolysecretError {
+  override readonly code = 'UNSUPPORTED'
+  readonly capability: string | undefined
+  constructor(context: ErrorContext & { capability?: string; message?: string } = {}) {
+    super(
+      context.message ??
+        `Provider ${context.provider ? `"${context.provider}" ` : ''}does not support "${context.capability ?? 'this operation'}"${context.key !== undefined ? ` (key "${context.key}")` : ''}.`,
+      { hint: 'Use a provider that declares this capability, or route the key elsewhere.', ...context },
+    )
+    this.capability = context.capability
+  }
+}
+
+/** Stored data failed authentication: tampered, truncated, foreign, or the wrong key/passphrase. */
+export class IntegrityError extends PolysecretError {
+  override readonly code = 'INTEGRITY'
+  constructor(context: ErrorContext & { message?: string } = {}) {
+    super(context.message ?? `Integrity check failed${where(context)}.`, {
+      hint: 'Check the passphrase or key; if it is right, the file was modified or truncated — restore it from a backup.',
+      ...context,
+    })
+  }
+}
+
+/** Invalid input or configuration: a bad key, a malformed file, an unknown provider type, bad options. */
+export class ValidationError extends PolysecretError {
+  override readonly code = 'VALIDATION'
+  constructor(message: string, context: ErrorContext = {}) {
+    super(message, context)
+  }
+}
+
+/** One schema problem: which key, why, and which provider served the value. Never the value. */
+export interface ConfigIssue {
+  readonly key: string
+  /** Path inside the value for nested schemas, e.g. `["DATABASE", "port"]`. */
+  readonly path: readonly (string | number)[]
+  readonly message: string
+  readonly provider?: string | undefined
+}
+
+/** Every problem found while loading a schema, reported at once. */
+export class ConfigValidationError extends PolysecretError {
+  override readonly code = 'CONFIG_INVALID'
+  readonly issues: readonly ConfigIssue[]
+  constructor(issues: readonly ConfigIssue[]) {
+    super(`Configuration is invalid (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n${formatIssues(issues)}`, {
+      hint: '\nFix the values in their providers (or the schema) and restart.',
+    })
+    this.issues = issues
+  }
+}
+
+/** Formats issues one per line: `✖ KEY: message (provider "x")`. */
+export function formatIssues(issues: readonly ConfigIssue[]): string {
+  return issues
+    .map((i) => {
+      const path = i.path.length > 1 ? ` → at ${i.path.join('.')}` : ''
+      return `  ✖ ${i.key}: ${i.message}${path}${i.provider ? ` (provider "${i.provider}")` : ''}`
+    })
+    .join('\n')
+}
+
+/** One provider's answer during a chained read, as reported in errors and metadata. */
+export interface ProviderAttempt {
+  readonly provider: string
+  readonly outcome: 'not-found' | 'error' | 'skipped'
+  readonly code?: string
+  readonly message?: string
+}
+
+/** Whether a value is a polysecret error with the given class. */
+export function isPolysecretError(error: unknown): error is PolysecretError {
+  return error instanceof PolysecretError
+}

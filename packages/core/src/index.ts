@@ -1,0 +1,4 @@
+export * from './errors.js'
+export * from './provider.js'
+export { Secret, revealValue } from './secret.js'
+export { scrubText, scrubError } from './scrub.js'

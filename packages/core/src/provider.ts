@@ -1,0 +1,151 @@
+/**
+ * The provider contract: what a store adapter implements so the manager can read, write and version
+ * keys in it. A provider is a thin adapter — caching, retries, fallback, classification, redaction and
+ * events all live in the manager, once.
+ *
+ * Rules every provider follows (the conformance suite in `@polysecret/testing` checks them):
+ * - `get` returns `undefined` for a key that does not exist. Not-found is an answer, not an error.
+ * - Every other failure is a typed error from `./errors.ts` (`AccessDeniedError`, `ThrottledError`, …)
+ *   carrying the key, the provider name and the original error as `cause`. Never turn a failure into
+ *   "missing".
+ * - Optional methods exist only when the matching capability is `true`; the manager refuses a call the
+ *   provider cannot make with one `UnsupportedError`, so a provider never stubs a method that throws.
+ * - Credentials never appear on the provider object, in errors or in events.
+ */
+
+/** Whether a key holds a secret (wrapped in `Secret`, never logged) or a plain parameter. */
+export type Kind = 'secret' | 'parameter'
+
+/** What a provider can do beyond reading one key. The manager checks these before calling. */
+export interface Capabilities {
+  /** `list(prefix)` enumerates keys. */
+  readonly list: boolean
+  /** `set(key, value, opts)` writes a new value (a new version where the store keeps versions). */
+  readonly write: boolean
+  /** `delete(key, opts)` removes a key. */
+  readonly delete: boolean
+  /** `versions(key)` lists versions, and `get(key, { version })` reads an old one. */
+  readonly versions: boolean
+  /** `getMany(keys)` reads many keys in one round trip (native batching). */
+  readonly batch: boolean
+  /** `get` reports a `version` that changes when the value changes, so the manager can poll for changes. */
+  readonly watch: boolean
+  /** `rollback(key, version)` makes an old version current natively (else the manager re-writes it). */
+  readonly rollback?: boolean
+}
+
+/** One value as a store returned it. */
+export interface Entry {
+  /** The value: text, or bytes for binary secrets. */
+  readonly value: string | Uint8Array
+  /** The store's own version id (AWS VersionId, SSM version number, GCP version, Vault version, etag). */
+  readonly version?: string
+  /** When this version was written, if the store says. */
+  readonly updatedAt?: Date
+  /** Stages or labels attached to this version (AWSCURRENT, SSM labels, App Configuration label …). */
+  readonly labels?: readonly string[]
+  /** Store metadata that is safe to show (content type, tags). Never secret material. */
+  readonly metadata?: Readonly<Record<string, string>>
+}
+
+/** Per-read options a provider understands. */
+export interface GetOptions {
+  /** Read this version instead of the current one (requires the `versions` capability). */
+  readonly version?: string
+  /** Read the version carrying this stage/label (e.g. `AWSPREVIOUS`, an SSM label). */
+  readonly label?: string
+  /** Aborted when the manager's per-attempt timeout or overall deadline passes. */
+  readonly signal?: AbortSignal
+}
+
+/** Result of a native batch read. Keys in neither map were not found. */
+export interface BatchResult {
+  readonly entries: ReadonlyMap<string, Entry>
+  /** Per-key failures other than not-found. */
+  readonly errors: ReadonlyMap<string, Error>
+}
+
+/** A key as `list` reports it. */
+export interface KeyInfo {
+  readonly key: string
+  readonly version?: string
+  readonly updatedAt?: Date
+}
+
+/** Options for a write. */
+export interface SetOptions {
+  /** Optimistic concurrency: fail with `ConflictError` unless the current version is this one. */
+  readonly ifVersion?: string
+  /** Create-once: fail with `ConflictError` if the key already exists. */
+  readonly createOnly?: boolean
+  /** What the manager decided the key is; a provider may store secrets and parameters differently. */
+  readonly kind?: Kind
+  /** Idempotency token for stores that support one (AWS `ClientRequestToken`). */
+  readonly requestToken?: string
+  /** Human description where the store keeps one. */
+  readonly description?: string
+  readonly signal?: AbortSignal
+}
+
+/** Options for a delete. */
+export interface DeleteOptions {
+  /** Delete immediately instead of scheduling (AWS recovery window, soft-delete). */
+  readonly force?: boolean
+  /** Days before a scheduled deletion becomes final, where the store supports it. */
+  readonly recoveryWindowDays?: number
+  readonly ifVersion?: string
+  readonly signal?: AbortSignal
+}
+
+/** One version of a key. */
+export interface VersionInfo {
+  readonly key: string
+  readonly version: string
+  readonly createdAt?: Date
+  /** Whether this version is the one `get(key)` returns now. */
+  readonly current: boolean
+  /** Stages or labels on this version. */
+  readonly labels: readonly string[]
+}
+
+/** A provider's own view of whether it can serve. */
+export interface Health {
+  readonly ok: boolean
+  readonly latencyMs?: number
+  /** Why it is not ok. Never contains secret material. */
+  readonly message?: string
+}
+
+/** The contract every store adapter implements. */
+export interface Provider {
+  /** Instance name, unique within a manager (e.g. `"aws-sm-eu"`). Appears in errors and events. */
+  readonly name: string
+  /** The provider type (e.g. `"aws-secrets-manager"`, `"dotenv"`). */
+  readonly type: string
+  readonly capabilities: Capabilities
+  /** Reads one key; `undefined` when it does not exist. */
+  get(key: string, opts?: GetOptions): Promise<Entry | undefined>
+  getMany?(keys: readonly string[], opts?: { signal?: AbortSignal }): Promise<BatchResult>
+  list?(prefix?: string): AsyncIterable<KeyInfo>
+  set?(key: string, value: string | Uint8Array, opts?: SetOptions): Promise<VersionInfo>
+  delete?(key: string, opts?: DeleteOptions): Promise<void>
+  versions?(key: string): Promise<VersionInfo[]>
+  rollback?(key: string, version: string): Promise<VersionInfo>
+  health(): Promise<Health>
+  close?(): Promise<void>
+}
+
+/** Capabilities of a read-only provider; spread and override what a provider adds. */
+export const READ_ONLY: Capabilities = Object.freeze({
+  list: false,
+  write: false,
+  delete: false,
+  versions: false,
+  batch: false,
+  watch: false,
+})
+
+/** Converts an entry's value to text (binary values are decoded as UTF-8). */
+export function entryText(value: string | Uint8Array): string {
+  return typeof value === 'string' ? value : Buffer.from(value).toString('utf8')
+}
