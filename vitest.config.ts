@@ -12,6 +12,5 @@ export default defineConfig({
     env: { METADATA_SERVER_DETECTION: 'none', AWS_EC2_METADATA_DISABLED: 'true' },
     testTimeout: 20_000,
     hookTimeout: 20_000,
-    typecheck: { enabled: true, include: ['packages/*/test/**/*.test-d.ts'] },
   },
 })

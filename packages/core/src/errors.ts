@@ -10,6 +10,8 @@ export interface ErrorContext {
   cause?: unknown
   /** What the user should do next; replaces the class default. */
   hint?: string | undefined
+  /** Every provider a chained operation asked, and why each did not answer. */
+  tried?: readonly ProviderAttempt[] | undefined
 }
 
 /**
@@ -24,6 +26,8 @@ export class PolysecretError extends Error {
   readonly hint: string | undefined
   /** Whether the same call may succeed if retried (throttling, timeouts, 5xx). */
   readonly retryable: boolean = false
+  /** Every provider a chained read asked and why each did not answer (empty when not chained). */
+  readonly tried: readonly ProviderAttempt[]
 
   constructor(message: string, context: ErrorContext = {}) {
     const hint = context.hint
@@ -32,6 +36,7 @@ export class PolysecretError extends Error {
     this.key = context.key
     this.provider = context.provider
     this.hint = hint
+    this.tried = context.tried ?? []
     if (context.cause !== undefined) {
       Object.defineProperty(this, 'cause', {
         value: scrubError(context.cause),
@@ -53,13 +58,11 @@ function where(context: ErrorContext): string {
 /** The key does not exist in any provider that was asked. */
 export class NotFoundError extends PolysecretError {
   override readonly code = 'NOT_FOUND'
-  readonly tried: readonly ProviderAttempt[]
-  constructor(context: ErrorContext & { tried?: readonly ProviderAttempt[]; message?: string } = {}) {
+  constructor(context: ErrorContext & { message?: string } = {}) {
     super(context.message ?? `Not found${where(context)}.`, {
       hint: 'Check the key name and prefix, and that the value was written to one of the configured providers.',
       ...context,
     })
-    this.tried = context.tried ?? []
   }
 }
 
@@ -194,8 +197,34 @@ export function formatIssues(issues: readonly ConfigIssue[]): string {
 export interface ProviderAttempt {
   readonly provider: string
   readonly outcome: 'not-found' | 'error' | 'skipped'
-  readonly code?: string
-  readonly message?: string
+  /** The error code (`UNAVAILABLE`, `ACCESS_DENIED` …) when the outcome is an error or a skip. */
+  readonly code?: string | undefined
+  /** Why, in words; never a value. */
+  readonly reason?: string | undefined
+}
+
+/** Several destinations of one write did not all succeed; `results` says which did. */
+export class WriteError extends PolysecretError {
+  override readonly code = 'WRITE_FAILED'
+  readonly results: readonly WriteDestinationResult[]
+  constructor(context: ErrorContext & { results: readonly WriteDestinationResult[] }) {
+    const failed = context.results.filter((r) => !r.ok)
+    const ok = context.results.filter((r) => r.ok)
+    super(
+      `Write of key "${context.key}" failed at ${failed.map((r) => `"${r.provider}" (${r.error?.code ?? 'error'})`).join(', ')}${ok.length ? `; it succeeded at ${ok.map((r) => `"${r.provider}"`).join(', ')}` : ''}.`,
+      { hint: 'Retry the write for the failed destinations (to: [...]); successful ones already hold the new value.', ...context },
+    )
+    this.results = context.results
+  }
+}
+
+/** The outcome of a write at one destination. */
+export interface WriteDestinationResult {
+  readonly provider: string
+  readonly ok: boolean
+  /** The version written, when `ok`. */
+  readonly version?: string | undefined
+  readonly error?: PolysecretError | undefined
 }
 
 /** Whether a value is a polysecret error with the given class. */

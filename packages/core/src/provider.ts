@@ -123,6 +123,11 @@ export interface Provider {
   /** The provider type (e.g. `"aws-secrets-manager"`, `"dotenv"`). */
   readonly type: string
   readonly capabilities: Capabilities
+  /**
+   * Provider-level opt-in to writes: when `true`, the manager writes to this provider even if its own
+   * `allowWrites` is off. Writes are otherwise disabled by default.
+   */
+  readonly writable?: boolean
   /** Reads one key; `undefined` when it does not exist. */
   get(key: string, opts?: GetOptions): Promise<Entry | undefined>
   getMany?(keys: readonly string[], opts?: { signal?: AbortSignal }): Promise<BatchResult>

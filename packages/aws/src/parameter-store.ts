@@ -1,0 +1,462 @@
+import type { Parameter, ParameterType, SSMClient } from '@aws-sdk/client-ssm'
+import {
+  type BatchResult,
+  type Capabilities,
+  ConflictError,
+  type DeleteOptions,
+  type Entry,
+  type GetOptions,
+  type Health,
+  type KeyInfo,
+  type Provider,
+  type SetOptions,
+  ValidationError,
+  type VersionInfo,
+} from '@polysecret/core'
+import { awsErrorName, isNotFound, toPolysecretError } from './errors.js'
+import {
+  isBuiltInMapping,
+  isDotted,
+  type KeyMapping,
+  type KeyMappingName,
+  resolveKeyMapping,
+} from './key-mapping.js'
+import {
+  type AwsClientOptions,
+  assertValid,
+  chunk,
+  clientConfig,
+  importSdk,
+  mapLimit,
+  memoise,
+  validateConnection,
+} from './lazy-client.js'
+
+type Sdk = typeof import('@aws-sdk/client-ssm')
+
+const PKG = '@aws-sdk/client-ssm'
+/** GetParameters accepts at most 10 names per call. */
+const BATCH_SIZE = 10
+/** GetParametersByPath returns at most 10 parameters per page. */
+const PAGE_SIZE = 10
+
+/** Options of {@link parameterStore} that do not concern the connection. */
+export interface ParameterStoreSettings {
+  /**
+   * Instance name, unique within a manager; appears in errors and events.
+   * @default 'aws-ssm'
+   */
+  readonly name?: string
+  /**
+   * Hierarchy the keys live under; must start and end with `/`. With `prefix: '/app/'`, key `DB_HOST`
+   * is parameter `/app/DB_HOST`. Without a prefix the key is the parameter name, verbatim.
+   * @default ''
+   */
+  readonly prefix?: string
+  /**
+   * Read SecureString values decrypted (`WithDecryption`); needs `kms:Decrypt` on the parameter's key.
+   * When `false`, SecureString reads return the ciphertext.
+   * @default true
+   */
+  readonly decrypt?: boolean
+  /**
+   * Write keys the manager classifies as secrets (`kind: 'secret'`) as `SecureString`; others as `String`.
+   * @default true
+   */
+  readonly secureStringForSecrets?: boolean
+  /**
+   * KMS key for new SecureString values (id, ARN or alias). When omitted AWS uses `alias/aws/ssm`.
+   * @default undefined
+   */
+  readonly kmsKeyId?: string
+  /**
+   * How keys map to parameter names: `'path'` (`db/host` ↔ `/app/db/host`, dots kept), `'dotted'`
+   * (`db.host` ↔ `/app/db/host`), or your own `{ toName, toKey }`. See the docs page for the rule.
+   * @default 'path'
+   */
+  readonly keyMapping?: KeyMappingName | KeyMapping
+  /**
+   * Most `GetParameters` calls in flight at once for `getMany`.
+   * @default 8
+   */
+  readonly concurrency?: number
+}
+
+/** Options of {@link parameterStore}: settings plus either connection options or your own `client`. */
+export type ParameterStoreOptions = ParameterStoreSettings & AwsClientOptions<SSMClient>
+
+/** One parameter read by prefix: its key and entry. */
+export interface PrefixEntry {
+  readonly key: string
+  readonly entry: Entry
+}
+
+/** The SSM Parameter Store provider. Rollback is not native: the manager re-writes an old value. */
+export interface ParameterStoreProvider extends Provider {
+  readonly type: 'aws-ssm'
+  getMany(keys: readonly string[], opts?: { signal?: AbortSignal }): Promise<BatchResult>
+  list(prefix?: string): AsyncIterable<KeyInfo>
+  /** Reads every parameter whose key starts with `prefix`, values included (GetParametersByPath). */
+  getByPrefix(prefix?: string): AsyncIterable<PrefixEntry>
+  set(key: string, value: string | Uint8Array, opts?: SetOptions): Promise<VersionInfo>
+  delete(key: string, opts?: DeleteOptions): Promise<void>
+  versions(key: string): Promise<VersionInfo[]>
+  close(): Promise<void>
+}
+
+const CAPABILITIES: Capabilities = Object.freeze({
+  list: true,
+  write: true,
+  delete: true,
+  versions: true,
+  batch: true,
+  watch: true,
+  rollback: false,
+})
+
+/**
+ * A provider backed by AWS Systems Manager Parameter Store.
+ *
+ * Reads return the latest version unless `version` (a version number) or `label` is given. SecureString
+ * values are decrypted by default; StringList values stay the comma-separated string (with
+ * `metadata.type === 'StringList'`). The SDK is imported on first use.
+ *
+ * @example
+ * ```ts
+ * import { parameterStore } from '@polysecret/aws'
+ *
+ * const ssm = parameterStore({ region: 'eu-west-1', prefix: '/app/' })
+ * const entry = await ssm.get('DB_HOST') // parameter /app/DB_HOST
+ * ```
+ */
+export function parameterStore(options: ParameterStoreOptions = {}): ParameterStoreProvider {
+  const name = options.name ?? 'aws-ssm'
+  const prefix = options.prefix ?? ''
+  const decrypt = options.decrypt ?? true
+  const secure = options.secureStringForSecrets ?? true
+  const concurrency = options.concurrency ?? 8
+  const mapping = resolveKeyMapping(options.keyMapping)
+  const issues = validateConnection(options, 'aws-ssm')
+  if (typeof prefix === 'string' && prefix !== '' && !/^\/(.*\/)?$/.test(prefix)) {
+    issues.push(`prefix must start and end with "/" (got "${prefix}"), e.g. "/app/"`)
+  }
+  if (mapping === undefined)
+    issues.push('keyMapping must be "path", "dotted" or { toName(key), toKey(name) }')
+  else if (isDotted(mapping) && prefix === '')
+    issues.push('keyMapping "dotted" needs a prefix such as "/app/"')
+  assertValid(issues, 'aws-ssm', name)
+  const keys = mapping as KeyMapping
+
+  let created: SSMClient | undefined
+  const connect = memoise(async () => {
+    const sdk = await importSdk<Sdk>(() => import('@aws-sdk/client-ssm'), PKG, name)
+    if (options.client) return { sdk, client: options.client }
+    created = new sdk.SSMClient(clientConfig(options))
+    return { sdk, client: created }
+  })
+  const fail = (error: unknown, key?: string) => toPolysecretError(error, { key, provider: name })
+
+  function paramName(key: string): string {
+    if (typeof key !== 'string' || key === '') {
+      throw new ValidationError(`Key must be a non-empty string (provider "${name}").`, { provider: name })
+    }
+    if (isDotted(keys) && key.includes('/')) {
+      throw new ValidationError(`Key "${key}" contains "/", which keyMapping "dotted" does not allow.`, {
+        key,
+        provider: name,
+        hint: 'Use "." for hierarchy levels, or keyMapping "path".',
+      })
+    }
+    return `${prefix}${keys.toName(key)}`
+  }
+
+  function keyOf(parameterName: string): string | undefined {
+    if (!parameterName.startsWith(prefix)) return undefined
+    return keys.toKey(parameterName.slice(prefix.length))
+  }
+
+  /** The version and type of the latest version, or `undefined` when the parameter does not exist. */
+  async function current(key: string, signal?: AbortSignal): Promise<Parameter | undefined> {
+    const { sdk, client } = await connect()
+    try {
+      const input = { Name: paramName(key), WithDecryption: false }
+      return (await client.send(new sdk.GetParameterCommand(input), { abortSignal: signal })).Parameter
+    } catch (error) {
+      if (isNotFound(error)) return undefined
+      throw error
+    }
+  }
+
+  async function checkVersion(
+    key: string,
+    expected: string,
+    signal?: AbortSignal,
+  ): Promise<Parameter | undefined> {
+    const latest = await current(key, signal)
+    const version = latest?.Version !== undefined ? String(latest.Version) : undefined
+    if (version !== expected) {
+      throw new ConflictError({
+        key,
+        provider: name,
+        currentVersion: version,
+        message: `Version conflict on key "${key}" (provider "${name}"): expected ${expected}, current is ${version ?? 'none (missing)'}.`,
+      })
+    }
+    return latest
+  }
+
+  /** Pages through GetParametersByPath for every parameter whose key starts with `keyPrefix`. */
+  async function* byPath(keyPrefix: string, withDecryption: boolean): AsyncGenerator<[string, Parameter]> {
+    // Built-in mappings turn a key prefix into a name prefix, so the path can be narrowed to the
+    // deepest complete level of it; a custom mapping may not, so it pages the whole prefix.
+    const namePrefix = isBuiltInMapping(keys) ? `${prefix}${keys.toName(keyPrefix)}` : prefix
+    const level = namePrefix.slice(0, namePrefix.lastIndexOf('/') + 1)
+    const path = level.length > 1 ? level.slice(0, -1) : '/'
+    let token: string | undefined
+    do {
+      let page: Awaited<ReturnType<typeof fetchPage>>
+      try {
+        page = await fetchPage(path, withDecryption, token)
+      } catch (error) {
+        throw fail(error)
+      }
+      for (const p of page.Parameters ?? []) {
+        const key = p.Name !== undefined ? keyOf(p.Name) : undefined
+        if (key?.startsWith(keyPrefix)) yield [key, p]
+      }
+      token = page.NextToken
+    } while (token)
+  }
+
+  async function fetchPage(path: string, withDecryption: boolean, token: string | undefined) {
+    const { sdk, client } = await connect()
+    const input = {
+      Path: path,
+      Recursive: true,
+      WithDecryption: withDecryption,
+      MaxResults: PAGE_SIZE,
+      NextToken: token,
+    }
+    return client.send(new sdk.GetParametersByPathCommand(input))
+  }
+
+  return {
+    name,
+    type: 'aws-ssm',
+    capabilities: CAPABILITIES,
+
+    async get(key, opts: GetOptions = {}) {
+      const base = paramName(key)
+      if (opts.version !== undefined && opts.label !== undefined) {
+        throw new ValidationError(`Pass version or label, not both (key "${key}", provider "${name}").`, {
+          key,
+          provider: name,
+        })
+      }
+      const selector = opts.version ?? opts.label
+      try {
+        const { sdk, client } = await connect()
+        const input = { Name: selector !== undefined ? `${base}:${selector}` : base, WithDecryption: decrypt }
+        const out = await client.send(new sdk.GetParameterCommand(input), { abortSignal: opts.signal })
+        return out.Parameter && toEntry(out.Parameter, opts.label)
+      } catch (error) {
+        if (isNotFound(error)) return undefined
+        throw fail(error, key)
+      }
+    },
+
+    async getMany(keyList, opts = {}) {
+      const entries = new Map<string, Entry>()
+      const errors = new Map<string, Error>()
+      const byName = new Map<string, string[]>()
+      for (const key of keyList) {
+        try {
+          const n = paramName(key)
+          byName.set(n, [...(byName.get(n) ?? []), key])
+        } catch (error) {
+          errors.set(key, fail(error, key))
+        }
+      }
+      const chunks = chunk([...byName.keys()], BATCH_SIZE)
+      const failures = await mapLimit(chunks, concurrency, async (names) => {
+        try {
+          const { sdk, client } = await connect()
+          const input = { Names: names, WithDecryption: decrypt }
+          const out = await client.send(new sdk.GetParametersCommand(input), { abortSignal: opts.signal })
+          // Names in InvalidParameters do not exist: they are simply left out.
+          for (const p of out.Parameters ?? [])
+            for (const key of byName.get(p.Name ?? '') ?? []) entries.set(key, toEntry(p))
+          return undefined
+        } catch (error) {
+          return { names, error }
+        }
+      })
+      const failed = failures.filter((f) => f !== undefined)
+      // Every call failed: the store is down or refusing — one error says so better than N copies.
+      if (failed.length > 0 && failed.length === chunks.length) throw fail(failed[0]?.error)
+      for (const { names, error } of failed) {
+        for (const n of names) for (const key of byName.get(n) ?? []) errors.set(key, fail(error, key))
+      }
+      return { entries, errors }
+    },
+
+    async *list(keyPrefix = '') {
+      for await (const [key, p] of byPath(keyPrefix, false)) {
+        yield {
+          key,
+          ...(p.Version !== undefined && { version: String(p.Version) }),
+          ...(p.LastModifiedDate !== undefined && { updatedAt: p.LastModifiedDate }),
+        }
+      }
+    },
+
+    async *getByPrefix(keyPrefix = '') {
+      for await (const [key, p] of byPath(keyPrefix, decrypt)) yield { key, entry: toEntry(p) }
+    },
+
+    async set(key, value, opts = {}) {
+      const parameter = paramName(key)
+      if (typeof value !== 'string') {
+        throw new ValidationError(
+          `Parameter Store holds text only; encode binary values (e.g. base64) first (key "${key}").`,
+          {
+            key,
+            provider: name,
+          },
+        )
+      }
+      try {
+        // Parameter Store has no conditional put: this is check-then-write, so a writer racing between
+        // the GetParameter and the PutParameter can still win. The window is one round trip.
+        if (opts.ifVersion !== undefined) await checkVersion(key, opts.ifVersion, opts.signal)
+        const { sdk, client } = await connect()
+        const put = (type: ParameterType | undefined) => {
+          const input = {
+            Name: parameter,
+            Value: value,
+            Type: type,
+            Overwrite: !opts.createOnly,
+            Description: opts.description,
+            ...(type === 'SecureString' && options.kmsKeyId !== undefined && { KeyId: options.kmsKeyId }),
+          }
+          return client.send(new sdk.PutParameterCommand(input), { abortSignal: opts.signal })
+        }
+        const type = typeFor(opts)
+        let out: Awaited<ReturnType<typeof put>>
+        try {
+          out = await put(type)
+        } catch (error) {
+          // Without a type, an overwrite keeps the parameter's type; a new parameter needs one.
+          if (type !== undefined || !isTypeRequired(error)) throw error
+          out = await put('String')
+        }
+        return { key, version: String(out.Version ?? ''), current: true, labels: [] }
+      } catch (error) {
+        if (awsErrorName(error) === 'ParameterAlreadyExists') {
+          throw new ConflictError({
+            key,
+            provider: name,
+            cause: error,
+            message: `Key "${key}" already exists (provider "${name}").`,
+          })
+        }
+        throw fail(error, key)
+      }
+    },
+
+    async delete(key, opts = {}) {
+      const parameter = paramName(key)
+      try {
+        if (opts.ifVersion !== undefined) await checkVersion(key, opts.ifVersion, opts.signal)
+        const { sdk, client } = await connect()
+        await client.send(new sdk.DeleteParameterCommand({ Name: parameter }), { abortSignal: opts.signal })
+      } catch (error) {
+        // Idempotent: deleting a missing parameter is done.
+        if (isNotFound(error)) return
+        throw fail(error, key)
+      }
+    },
+
+    async versions(key) {
+      const parameter = paramName(key)
+      const out: VersionInfo[] = []
+      try {
+        const { sdk, client } = await connect()
+        let token: string | undefined
+        do {
+          const input = { Name: parameter, WithDecryption: false, MaxResults: 50, NextToken: token }
+          const page = await client.send(new sdk.GetParameterHistoryCommand(input))
+          for (const v of page.Parameters ?? []) {
+            if (v.Version === undefined) continue
+            out.push({
+              key,
+              version: String(v.Version),
+              ...(v.LastModifiedDate !== undefined && { createdAt: v.LastModifiedDate }),
+              current: false,
+              labels: v.Labels ?? [],
+            })
+          }
+          token = page.NextToken
+        } while (token)
+      } catch (error) {
+        if (isNotFound(error)) return []
+        throw fail(error, key)
+      }
+      out.sort((a, b) => Number(b.version) - Number(a.version))
+      return out.map((v, i) => (i === 0 ? { ...v, current: true } : v))
+    },
+
+    async health(): Promise<Health> {
+      const started = performance.now()
+      try {
+        const { sdk, client } = await connect()
+        const path = prefix.length > 1 ? prefix.slice(0, -1) : '/'
+        await client.send(
+          new sdk.GetParametersByPathCommand({ Path: path, MaxResults: 1, WithDecryption: false }),
+        )
+        return { ok: true, latencyMs: Math.round(performance.now() - started) }
+      } catch (error) {
+        return { ok: false, latencyMs: Math.round(performance.now() - started), message: fail(error).message }
+      }
+    },
+
+    async close() {
+      // Only a client we created is ours to destroy.
+      created?.destroy()
+      created = undefined
+    },
+  } satisfies ParameterStoreProvider
+
+  /**
+   * SecureString for secrets, String for parameters. When the manager did not say (`kind` unset), the
+   * type is left out so an overwrite keeps the parameter's type — a plain write never downgrades a
+   * SecureString — and a new parameter becomes String.
+   */
+  function typeFor(opts: SetOptions): ParameterType | undefined {
+    if (opts.kind === 'secret') return secure ? 'SecureString' : 'String'
+    if (opts.kind === 'parameter' || opts.createOnly) return 'String'
+    return undefined
+  }
+}
+
+/** Whether PutParameter refused a new parameter for lack of a `Type`. */
+function isTypeRequired(error: unknown): boolean {
+  const e = error as { name?: string; message?: string }
+  return e?.name === 'ValidationException' && /type/i.test(e.message ?? '')
+}
+
+function toEntry(p: Parameter, label?: string): Entry {
+  const metadata: Record<string, string> = {}
+  if (p.Type !== undefined) metadata.type = p.Type
+  if (p.DataType !== undefined) metadata.dataType = p.DataType
+  if (p.ARN !== undefined) metadata.arn = p.ARN
+  const selected =
+    label ?? (p.Selector?.startsWith(':') && !/^:\d+$/.test(p.Selector) ? p.Selector.slice(1) : undefined)
+  return {
+    value: p.Value ?? '',
+    ...(p.Version !== undefined && { version: String(p.Version) }),
+    ...(p.LastModifiedDate !== undefined && { updatedAt: p.LastModifiedDate }),
+    labels: selected !== undefined ? [selected] : [],
+    metadata,
+  }
+}

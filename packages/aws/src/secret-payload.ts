@@ -1,0 +1,102 @@
+import { type Entry, ValidationError } from '@polysecret/core'
+
+/** A key as Secrets Manager sees it: the secret name, and the JSON field after `#`, if any. */
+export interface SecretRef {
+  readonly key: string
+  readonly secretId: string
+  readonly field: string | undefined
+}
+
+/** The fields of GetSecretValue / BatchGetSecretValue results this package reads. */
+export interface SecretPayload {
+  ARN?: string | undefined
+  Name?: string | undefined
+  VersionId?: string | undefined
+  SecretString?: string | undefined
+  SecretBinary?: Uint8Array | undefined
+  VersionStages?: string[] | undefined
+  CreatedDate?: Date | undefined
+}
+
+/**
+ * Splits `name#field` into the secret id (with the provider prefix) and the JSON field. Secret names
+ * cannot contain `#`, so the first `#` is always the separator.
+ */
+export function parseSecretKey(key: string, prefix: string, provider: string): SecretRef {
+  if (typeof key !== 'string' || key === '') {
+    throw new ValidationError(`Key must be a non-empty string (provider "${provider}").`, { provider })
+  }
+  const hash = key.indexOf('#')
+  const name = hash === -1 ? key : key.slice(0, hash)
+  const field = hash === -1 ? undefined : key.slice(hash + 1)
+  if (name === '' || field === '') {
+    throw new ValidationError(`Key "${key}" is not "name" or "name#field" (provider "${provider}").`, {
+      key,
+      provider,
+    })
+  }
+  return { key, secretId: `${prefix}${name}`, field }
+}
+
+/**
+ * Turns a secret payload into an Entry; with a field, selects that field of the JSON object (strings
+ * as-is, anything else JSON-stringified; a missing field is `undefined`).
+ */
+export function payloadToEntry(out: SecretPayload, ref: SecretRef, provider: string): Entry | undefined {
+  let value: string | Uint8Array | undefined =
+    out.SecretString ?? (out.SecretBinary !== undefined ? new Uint8Array(out.SecretBinary) : undefined)
+  if (value === undefined) return undefined
+  if (ref.field !== undefined) {
+    const selected = selectField(value, ref, provider)
+    if (selected === undefined) return undefined
+    value = selected
+  }
+  const metadata: Record<string, string> = {}
+  if (out.Name !== undefined) metadata.name = out.Name
+  if (out.ARN !== undefined) metadata.arn = out.ARN
+  if (out.SecretBinary !== undefined && out.SecretString === undefined) metadata.encoding = 'binary'
+  return {
+    value,
+    ...(out.VersionId !== undefined && { version: out.VersionId }),
+    ...(out.CreatedDate !== undefined && { updatedAt: out.CreatedDate }),
+    labels: out.VersionStages ?? [],
+    metadata,
+  }
+}
+
+function selectField(value: string | Uint8Array, ref: SecretRef, provider: string): string | undefined {
+  const text = typeof value === 'string' ? value : Buffer.from(value).toString('utf8')
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch {
+    parsed = undefined
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    // Never include the text: it is the secret.
+    throw new ValidationError(
+      `Secret for key "${ref.key}" is not a JSON object, so field "${ref.field}" cannot be selected.`,
+      {
+        key: ref.key,
+        provider,
+        hint: 'Read the key without "#field", or store the secret as a JSON object.',
+      },
+    )
+  }
+  const record = parsed as Record<string, unknown>
+  if (!Object.hasOwn(record, ref.field as string)) return undefined
+  const field = record[ref.field as string]
+  return typeof field === 'string' ? field : JSON.stringify(field)
+}
+
+/** The version id carrying AWSCURRENT in a `VersionIdsToStages` map. */
+export function currentVersionId(stages: Record<string, string[]> | undefined): string | undefined {
+  for (const [id, labels] of Object.entries(stages ?? {})) if (labels.includes('AWSCURRENT')) return id
+  return undefined
+}
+
+/** Whether an error says the secret is scheduled for deletion (AWS answers InvalidRequestException). */
+export function isScheduledForDeletion(error: unknown): boolean {
+  const e = error as { name?: string; message?: string } | undefined
+  return e?.name === 'InvalidRequestException' && /(marked|scheduled) for deletion/i.test(e.message ?? '')
+}

@@ -1,0 +1,138 @@
+import { LRUCache } from 'lru-cache'
+import { ValidationError } from './errors.js'
+
+/**
+ * Cache settings. All durations are milliseconds. Words borrowed from HTTP caching: an entry is
+ * *fresh* for `ttl`, then *stale*: served while a refresh runs in the background for
+ * `staleWhileRevalidate`, and served when every provider fails for `staleIfError`.
+ */
+export interface CacheOptions {
+  /** How long a value is fresh. `0` disables caching of values. @default 60_000 */
+  ttl?: number
+  /** Alias of `ttl` (the name Powertools uses). */
+  maxAge?: number
+  /** Most entries kept; the least recently used go first. @default 1000 */
+  maxEntries?: number
+  /** After `ttl`, serve the stale value and refresh in the background for this long. @default 0 */
+  staleWhileRevalidate?: number
+  /** After `ttl`, serve the last good value when every provider of the chain fails, for this long. @default 300_000 */
+  staleIfError?: number
+  /** How long a not-found answer is remembered, so a missing key does not hit the store on every read. @default 2_000 */
+  negativeTtl?: number
+  /** Clock, for tests with fake time. @default Date.now */
+  now?: () => number
+}
+
+/** Resolved settings with every default applied. */
+export interface CacheSettings {
+  readonly ttl: number
+  readonly maxEntries: number
+  readonly staleWhileRevalidate: number
+  readonly staleIfError: number
+  readonly negativeTtl: number
+  readonly now: () => number
+}
+
+function duration(name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new ValidationError(`cache.${name} must be a non-negative number of milliseconds, got ${String(value)}.`)
+  }
+  return value
+}
+
+export function resolveCacheSettings(options: CacheOptions | false = {}): CacheSettings {
+  if (options === false) {
+    return { ttl: 0, maxEntries: 1, staleWhileRevalidate: 0, staleIfError: 0, negativeTtl: 0, now: Date.now }
+  }
+  const maxEntries = duration('maxEntries', options.maxEntries, 1000)
+  if (maxEntries < 1 || !Number.isInteger(maxEntries)) {
+    throw new ValidationError(`cache.maxEntries must be a positive integer, got ${String(options.maxEntries)}.`)
+  }
+  return {
+    ttl: duration('ttl', options.ttl ?? options.maxAge, 60_000),
+    maxEntries,
+    staleWhileRevalidate: duration('staleWhileRevalidate', options.staleWhileRevalidate, 0),
+    staleIfError: duration('staleIfError', options.staleIfError, 300_000),
+    negativeTtl: duration('negativeTtl', options.negativeTtl, 2_000),
+    now: options.now ?? Date.now,
+  }
+}
+
+/** What the cache holds for one key: a value (with whatever the manager wants to keep) or a miss. */
+export interface CacheRecord<T> {
+  /** `undefined` records a not-found answer (negative caching). */
+  readonly value: T | undefined
+  readonly storedAt: number
+  readonly freshUntil: number
+  /** Until when a stale value may still be served (the larger of the SWR and stale-if-error windows). */
+  readonly keepUntil: number
+}
+
+/** Cache state of a lookup, as reported in access events and metadata. */
+export type CacheState = 'fresh' | 'stale' | 'miss'
+
+/**
+ * A bounded LRU of read results with HTTP-style freshness. Holds values in memory only — never on
+ * disk. Expiry is computed against the injectable clock, so fake timers work.
+ */
+export class ReadCache<T> {
+  readonly settings: CacheSettings
+  readonly #lru: LRUCache<string, CacheRecord<T>>
+
+  constructor(settings: CacheSettings) {
+    this.settings = settings
+    this.#lru = new LRUCache({ max: settings.maxEntries })
+  }
+
+  /** The record for a key if it may still be served at all (fresh or within a stale window). */
+  lookup(cacheKey: string): { record: CacheRecord<T>; state: CacheState } | undefined {
+    const record = this.#lru.get(cacheKey)
+    if (!record) return undefined
+    const now = this.settings.now()
+    if (now < record.freshUntil) return { record, state: 'fresh' }
+    if (now < record.keepUntil) return { record, state: 'stale' }
+    this.#lru.delete(cacheKey)
+    return undefined
+  }
+
+  /** A stale value may be served while revalidating (stale-while-revalidate window). */
+  canServeWhileRevalidating(record: CacheRecord<T>): boolean {
+    return record.value !== undefined && this.settings.now() < record.freshUntil + this.settings.staleWhileRevalidate
+  }
+
+  /** A stale value may be served because every provider failed (stale-if-error window). */
+  canServeOnError(record: CacheRecord<T>): boolean {
+    return record.value !== undefined && this.settings.now() < record.freshUntil + this.settings.staleIfError
+  }
+
+  store(cacheKey: string, value: T | undefined): void {
+    const { ttl, negativeTtl, staleIfError, staleWhileRevalidate, now } = this.settings
+    const freshFor = value === undefined ? negativeTtl : ttl
+    // A value is kept for stale-if-error even when ttl is 0, so an outage can still be bridged.
+    const keepFor = value === undefined ? negativeTtl : ttl + Math.max(staleIfError, staleWhileRevalidate)
+    if (keepFor <= 0) return
+    const storedAt = now()
+    this.#lru.set(cacheKey, { value, storedAt, freshUntil: storedAt + freshFor, keepUntil: storedAt + keepFor })
+  }
+
+  /** Removes one key's records, or every record whose key starts with the prefix. */
+  invalidate(match: (cacheKey: string) => boolean): number {
+    let removed = 0
+    for (const cacheKey of [...this.#lru.keys()]) {
+      if (match(cacheKey)) {
+        this.#lru.delete(cacheKey)
+        removed++
+      }
+    }
+    return removed
+  }
+
+  clear(): void {
+    this.#lru.clear()
+  }
+
+  get size(): number {
+    return this.#lru.size
+  }
+}

@@ -1,0 +1,191 @@
+import {
+  AccessDeniedError,
+  IntegrityError,
+  NotFoundError,
+  PolysecretError,
+  type ProviderAttempt,
+  ThrottledError,
+  UnavailableError,
+  UnsupportedError,
+  ValidationError,
+} from './errors.js'
+import type { Entry, GetOptions, Provider } from './provider.js'
+import { type RetrySettings, withRetry } from './retry.js'
+
+/** Error classes a chain may move past, by name. */
+export type FallbackReason = 'unavailable' | 'throttled' | 'access-denied' | 'integrity' | 'validation' | 'unsupported'
+
+/**
+ * When a provider fails, whether to try the next one. Not-found always moves on (that is what a chain
+ * is for). By default availability errors move on; access-denied and validation errors stop, because
+ * falling back past them would hide a misconfiguration behind an older or different value.
+ */
+export type FallbackOptions =
+  | { on?: readonly FallbackReason[] }
+  | ((error: PolysecretError, provider: Provider) => boolean)
+
+export const DEFAULT_FALLBACK_ON: readonly FallbackReason[] = ['unavailable', 'throttled', 'unsupported']
+
+export function fallbackReason(error: unknown): FallbackReason | undefined {
+  if (error instanceof ThrottledError) return 'throttled'
+  if (error instanceof UnavailableError) return 'unavailable'
+  if (error instanceof AccessDeniedError) return 'access-denied'
+  if (error instanceof IntegrityError) return 'integrity'
+  if (error instanceof ValidationError) return 'validation'
+  if (error instanceof UnsupportedError) return 'unsupported'
+  return undefined
+}
+
+export function makeFallbackPredicate(options: FallbackOptions | undefined): (e: PolysecretError, p: Provider) => boolean {
+  if (typeof options === 'function') return options
+  const on = new Set(options?.on ?? DEFAULT_FALLBACK_ON)
+  return (error) => {
+    const reason = fallbackReason(error)
+    return reason !== undefined && on.has(reason)
+  }
+}
+
+/**
+ * Makes sure whatever a provider threw is a PolysecretError carrying key and provider. Provider
+ * packages map their SDK errors themselves; anything that slips through counts as unavailability.
+ */
+export function asPolysecretError(error: unknown, key: string | undefined, provider: string): PolysecretError {
+  if (error instanceof PolysecretError) return error
+  return new UnavailableError({
+    key,
+    provider,
+    cause: error,
+    message: `Provider "${provider}" failed${key !== undefined ? ` reading "${key}"` : ''}: ${(error as Error)?.name ?? 'unknown error'}.`,
+  })
+}
+
+/** What the chain found for one key. */
+export interface ChainHit {
+  readonly entry: Entry
+  readonly provider: Provider
+  readonly tried: readonly ProviderAttempt[]
+}
+
+/** The outcome of a chained read of many keys: a hit or a final error per key. */
+export type ChainOutcome = { ok: true; hit: ChainHit } | { ok: false; error: PolysecretError }
+
+export interface ChainReadSettings {
+  readonly retry: RetrySettings
+  readonly fallback: (error: PolysecretError, provider: Provider) => boolean
+  readonly concurrency: number
+}
+
+/** Runs `fn` over items with at most `limit` in flight. */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length)
+  let next = 0
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++
+      results[i] = await fn(items[i] as T)
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
+  return results
+}
+
+function attemptOf(provider: Provider, error: PolysecretError): ProviderAttempt {
+  return { provider: provider.name, outcome: 'error', code: error.code, reason: error.message }
+}
+
+/** One provider's answers for a set of keys: an entry, `undefined` (not found) or an error per key. */
+async function askProvider(
+  provider: Provider,
+  keys: readonly string[],
+  opts: GetOptions,
+  settings: ChainReadSettings,
+): Promise<Map<string, Entry | undefined | PolysecretError>> {
+  const answers = new Map<string, Entry | undefined | PolysecretError>()
+  const needsVersion = opts.version !== undefined || opts.label !== undefined
+  if (needsVersion && !provider.capabilities.versions) {
+    const error = new UnsupportedError({ provider: provider.name, capability: 'versions' })
+    for (const key of keys) answers.set(key, error)
+    return answers
+  }
+  if (keys.length > 1 && provider.capabilities.batch && provider.getMany && !needsVersion) {
+    try {
+      const batch = await withRetry((signal) => provider.getMany!(keys, { signal }), settings.retry, {
+        provider: provider.name,
+      })
+      for (const key of keys) {
+        const failure = batch.errors.get(key)
+        answers.set(key, failure ? asPolysecretError(failure, key, provider.name) : batch.entries.get(key))
+      }
+    } catch (error) {
+      const mapped = asPolysecretError(error, undefined, provider.name)
+      for (const key of keys) answers.set(key, mapped)
+    }
+    return answers
+  }
+  await mapLimit(keys, settings.concurrency, async (key) => {
+    try {
+      const entry = await withRetry((signal) => provider.get(key, { ...opts, signal }), settings.retry, {
+        key,
+        provider: provider.name,
+      })
+      answers.set(key, entry)
+    } catch (error) {
+      answers.set(key, asPolysecretError(error, key, provider.name))
+    }
+  })
+  return answers
+}
+
+/**
+ * Reads keys through an ordered chain of providers: each key moves to the next provider on not-found
+ * and on errors the fallback policy allows, and stops on any other error. Keys still unanswered at the
+ * end get one error naming every provider tried and why.
+ */
+export async function readChain(
+  chain: readonly Provider[],
+  keys: readonly string[],
+  opts: GetOptions,
+  settings: ChainReadSettings,
+): Promise<Map<string, ChainOutcome>> {
+  const outcomes = new Map<string, ChainOutcome>()
+  const tried = new Map<string, ProviderAttempt[]>(keys.map((k) => [k, []]))
+  let remaining = [...keys]
+  for (const provider of chain) {
+    if (remaining.length === 0) break
+    const answers = await askProvider(provider, remaining, opts, settings)
+    const next: string[] = []
+    for (const key of remaining) {
+      const answer = answers.get(key)
+      const attempts = tried.get(key)!
+      if (answer instanceof PolysecretError) {
+        attempts.push(attemptOf(provider, answer))
+        if (settings.fallback(answer, provider)) next.push(key)
+        else outcomes.set(key, { ok: false, error: answer })
+      } else if (answer === undefined) {
+        attempts.push({ provider: provider.name, outcome: 'not-found' })
+        next.push(key)
+      } else {
+        outcomes.set(key, { ok: true, hit: { entry: answer, provider, tried: attempts } })
+      }
+    }
+    remaining = next
+  }
+  for (const key of remaining) outcomes.set(key, { ok: false, error: exhausted(key, tried.get(key)!) })
+  return outcomes
+}
+
+/** The error for a key no provider could answer: not-found if all said so, else the failure. */
+function exhausted(key: string, attempts: readonly ProviderAttempt[]): PolysecretError {
+  const summary = attempts.length
+    ? attempts.map((a) => `${a.provider}: ${a.outcome === 'not-found' ? 'not found' : a.code}`).join('; ')
+    : 'no providers configured for this kind'
+  const failures = attempts.filter((a) => a.outcome === 'error')
+  if (failures.length === 0) {
+    return new NotFoundError({ key, tried: attempts, message: `Key "${key}" was not found (tried ${summary}).` })
+  }
+  const message = `Key "${key}" could not be read from any provider (tried ${summary}).`
+  const codes = new Set(failures.map((f) => f.code))
+  if (codes.size === 1 && codes.has('THROTTLED')) return new ThrottledError({ key, tried: attempts, message })
+  if (codes.size === 1 && codes.has('UNSUPPORTED')) return new UnsupportedError({ key, tried: attempts, message })
+  return new UnavailableError({ key, tried: attempts, message })
+}

@@ -1,0 +1,317 @@
+import { type CacheOptions, ReadCache, resolveCacheSettings } from './cache.js'
+import { type FallbackOptions, makeFallbackPredicate, mapLimit } from './chain.js'
+import { type Classification, type ClassifyOptions, createClassifier } from './classify.js'
+import { NotFoundError, type PolysecretError, ValidationError } from './errors.js'
+import { type AccessListener, makeEmitter } from './events.js'
+import { LiveConfig } from './live-config.js'
+import type { DeleteOptions, Health, KeyInfo, Kind, Provider, VersionInfo } from './provider.js'
+import { assertKey, ReadEngine, type ReadOptions, type ReadResult } from './read-engine.js'
+import { type RetryOptions, resolveRetrySettings } from './retry.js'
+import { type AnySchema, type Infer, objectKeys, validateAll } from './schema.js'
+import { Secret } from './secret.js'
+import { type ChangeListener, startWatch, type WatchOptions, type Watcher } from './watch.js'
+import {
+  deleteValue,
+  listVersions,
+  type RotateOptions,
+  type RotateResult,
+  rollbackValue,
+  rotateValue,
+  type WriteContext,
+  type WriteOptions,
+  type WriteResult,
+  writeValue,
+  type WriteTarget,
+} from './writes.js'
+
+export interface ConfigManagerOptions {
+  /** Ordered fallback chain for secrets: the first provider that has the key answers. */
+  secrets?: readonly Provider[]
+  /** Ordered fallback chain for parameters. */
+  parameters?: readonly Provider[]
+  /** Classification rules (overrides, patterns, extra words). */
+  classify?: ClassifyOptions
+  /** Cache settings, or `false` to disable caching. */
+  cache?: CacheOptions | false
+  /** Which errors move a read on to the next provider. @default { on: ['unavailable', 'throttled', 'unsupported'] } */
+  fallback?: FallbackOptions
+  /** Retry policy per provider call, or a number of retries, or `false`. @default { retries: 2 } */
+  retry?: RetryOptions | number | false
+  /** Access events (never values): one listener or several. */
+  onAccess?: AccessListener | readonly AccessListener[]
+  /** Enable writes (set, delete, rollback, rotate). Off by default. @default false */
+  allowWrites?: boolean
+  /** Most provider calls in flight for one `getMany`. @default 16 */
+  concurrency?: number
+}
+
+/** `getMany` answer: values for keys that resolved, an error per key that did not. */
+export interface ManyResult {
+  readonly values: Record<string, Secret | string>
+  readonly errors: Record<string, PolysecretError>
+}
+
+/** `getWithMetadata` answer: the value and how it was found. */
+export type ValueWithMetadata = Omit<ReadResult, 'entry'> & {
+  /** Stages/labels of the version served. */
+  readonly labels: readonly string[]
+}
+
+export interface ProviderHealth extends Health {
+  readonly provider: string
+  readonly type: string
+}
+
+/** A key as `list` reports it, with where it lives. */
+export interface ListedKey extends KeyInfo {
+  readonly kind: Kind
+  readonly provider: string
+}
+
+type GetOptions = ReadOptions & {
+  /** Return `undefined` instead of throwing `NotFoundError` when the key exists nowhere. */
+  optional?: boolean
+}
+
+/**
+ * One API for configuration and secrets in every store. Each key is classified as a secret or a
+ * parameter, read through that kind's chain of providers, cached, and returned — secrets wrapped in
+ * `Secret`, parameters as strings.
+ *
+ * @example
+ * ```ts
+ * import { ConfigManager, env, dotenv } from '@polysecret/core'
+ * const config = new ConfigManager({ secrets: [env()], parameters: [env(), dotenv({ path: '.env' })] })
+ * const password = await config.getSecret('DB_PASSWORD') // Secret — prints as [REDACTED]
+ * const host = await config.getParameter('DB_HOST')       // string
+ * ```
+ */
+export class ConfigManager {
+  readonly #engine: ReadEngine
+  readonly #classify: ReturnType<typeof createClassifier>
+  readonly #providers: readonly Provider[]
+  readonly #secrets: readonly Provider[]
+  readonly #parameters: readonly Provider[]
+  readonly #writes: WriteContext
+  readonly #concurrency: number
+  readonly #watchers = new Set<Watcher>()
+
+  constructor(options: ConfigManagerOptions = {}) {
+    if (options === null || typeof options !== 'object') throw new ValidationError('ConfigManager options must be an object.')
+    this.#secrets = checkChain('secrets', options.secrets)
+    this.#parameters = checkChain('parameters', options.parameters)
+    this.#providers = [...new Set([...this.#secrets, ...this.#parameters])]
+    const names = new Set<string>()
+    for (const p of this.#providers) {
+      if (names.has(p.name)) {
+        throw new ValidationError(`Two different providers are both named "${p.name}".`, { hint: 'Give each provider a unique name option.' })
+      }
+      names.add(p.name)
+    }
+    const concurrency = options.concurrency ?? 16
+    if (!Number.isInteger(concurrency) || concurrency < 1) throw new ValidationError(`concurrency must be a positive integer, got ${String(concurrency)}.`)
+    this.#concurrency = concurrency
+    this.#classify = createClassifier(options.classify)
+    const emit = makeEmitter(options.onAccess)
+    this.#engine = new ReadEngine({
+      secrets: this.#secrets,
+      parameters: this.#parameters,
+      classify: this.#classify,
+      cache: new ReadCache(resolveCacheSettings(options.cache)),
+      chain: { retry: resolveRetrySettings(options.retry), fallback: makeFallbackPredicate(options.fallback), concurrency },
+      emit,
+    })
+    this.#writes = { engine: this.#engine, allowWrites: options.allowWrites === true, emit }
+  }
+
+  /** Whether a key is a secret or a parameter, and the rule that decided. Pass the value when known. */
+  classify(key: string, value?: string): Classification {
+    assertKey(key)
+    return this.#classify(key, value)
+  }
+
+  /** Reads a key: a `Secret` for secrets, a string for parameters. Throws `NotFoundError` if no provider has it. */
+  get(key: string, opts?: ReadOptions & { optional?: false }): Promise<Secret | string>
+  get(key: string, opts: GetOptions & { optional: true }): Promise<Secret | string | undefined>
+  get(key: string, opts?: GetOptions): Promise<Secret | string | undefined> {
+    // Hot path first: a fresh cache hit is one map lookup and the same resolved promise every time.
+    if (typeof key === 'string' && key !== '' && opts?.version === undefined && opts?.label === undefined) {
+      const hit = this.#engine.fastHit(key, opts)
+      if (hit) return hit
+    }
+    const read = this.#engine.read(key, opts).then((r) => r.value)
+    return opts?.optional ? read.catch((e) => (e instanceof NotFoundError ? undefined : Promise.reject(e))) : read
+  }
+
+  /** Reads a key as a secret, whatever its name says. */
+  async getSecret(key: string, opts: Omit<ReadOptions, 'kind'> = {}): Promise<Secret> {
+    return (await this.#engine.read(key, { ...opts, kind: 'secret' })).value as Secret
+  }
+
+  /** Reads a key as a parameter, whatever its name says. */
+  async getParameter(key: string, opts: Omit<ReadOptions, 'kind'> = {}): Promise<string> {
+    return (await this.#engine.read(key, { ...opts, kind: 'parameter' })).value as string
+  }
+
+  /** Reads a key and says how: kind, provider, version, cache state, staleness, providers tried. */
+  async getWithMetadata(key: string, opts: ReadOptions = {}): Promise<ValueWithMetadata> {
+    const { entry, ...rest } = await this.#engine.read(key, opts)
+    return { ...rest, labels: entry.labels ?? [] }
+  }
+
+  /**
+   * Reads many keys in parallel (bounded), with native batches where a provider has them. Never throws
+   * for a single key: values for what resolved, an error per key for what did not.
+   */
+  async getMany(keys: readonly string[], opts: ReadOptions = {}): Promise<ManyResult> {
+    if (!Array.isArray(keys)) throw new ValidationError('getMany needs an array of keys.')
+    const { results, errors } = await this.#engine.readMany(keys, opts)
+    return {
+      values: Object.fromEntries([...results].map(([k, r]) => [k, r.value])),
+      errors: Object.fromEntries(errors),
+    }
+  }
+
+  /** Every key under a prefix with its value. */
+  async getByPrefix(prefix: string, opts: ReadOptions = {}): Promise<ManyResult> {
+    const keys = (await this.list(prefix)).map((k) => k.key)
+    return this.getMany(keys, opts)
+  }
+
+  /** Keys known to the providers that can list, deduplicated (the first provider of a chain wins). */
+  async list(prefix = ''): Promise<ListedKey[]> {
+    if (typeof prefix !== 'string') throw new ValidationError('list prefix must be a string.')
+    const seen = new Map<string, ListedKey>()
+    for (const [kind, chain] of [['secret', this.#secrets], ['parameter', this.#parameters]] as const) {
+      for (const provider of chain) {
+        if (!provider.capabilities.list || !provider.list) continue
+        for await (const info of provider.list(prefix)) {
+          if (!seen.has(info.key)) seen.set(info.key, { ...info, kind, provider: provider.name })
+        }
+      }
+    }
+    return [...seen.values()].sort((a, b) => a.key.localeCompare(b.key))
+  }
+
+  /**
+   * Reads every top-level key of an object schema through the manager (classified, routed, cached,
+   * in parallel), coerces strings where the schema wants numbers, booleans or JSON, and validates.
+   * Every problem is reported at once in one `ConfigValidationError` (key, reason, provider — never a
+   * value). With `{ watch: true }` returns a `LiveConfig` that follows changes.
+   */
+  load<S extends AnySchema>(schema: S): Promise<Infer<S>>
+  load<S extends AnySchema>(schema: S, opts: { watch: true } & WatchOptions): Promise<LiveConfig<Infer<S>>>
+  load<S extends AnySchema>(schema: S, opts?: { watch?: false }): Promise<Infer<S>>
+  async load<S extends AnySchema>(schema: S, opts: { watch?: boolean } & WatchOptions = {}): Promise<Infer<S> | LiveConfig<Infer<S>>> {
+    const keys = objectKeys(schema)
+    const loadOnce = async (fresh: boolean) => {
+      const { results, errors } = await this.#engine.readMany(keys, { fresh })
+      return validateAll(schema, keys, results, errors)
+    }
+    const initial = await loadOnce(false)
+    if (!opts.watch) return initial
+    const live = new LiveConfig<Infer<S>>(initial)
+    const watcher = await this.watch(keys, (key) => void live.refresh([key], () => loadOnce(true)), {
+      ...opts,
+      onError: (error) => opts.onError?.(error),
+    })
+    live.attach(watcher)
+    return live
+  }
+
+  /** Writes a value (writes must be enabled). Goes to the first writable provider of the key's chain unless `to` says otherwise. */
+  set(key: string, value: string | Secret, opts?: WriteOptions): Promise<WriteResult> {
+    return writeValue(this.#writes, key, value, opts)
+  }
+
+  /** Deletes a key (writes must be enabled). */
+  delete(key: string, opts?: DeleteOptions & { to?: WriteTarget; kind?: Kind }) {
+    return deleteValue(this.#writes, key, opts)
+  }
+
+  /** Versions of a key in the provider that serves it (or the one named), newest first. */
+  versions(key: string, opts?: { provider?: string }): Promise<VersionInfo[]> {
+    return listVersions(this.#writes, key, opts)
+  }
+
+  /** Makes an old version current: natively where the store can, else by writing it as a new version. */
+  rollback(key: string, version: string, opts?: { provider?: string }): Promise<VersionInfo> {
+    return rollbackValue(this.#writes, key, version, opts)
+  }
+
+  /** Writes a new version (given or generated) and returns the old and new version ids. */
+  rotate(key: string, opts: RotateOptions): Promise<RotateResult> {
+    return rotateValue(this.#writes, key, opts)
+  }
+
+  /** Polls keys (or every key under a prefix) and calls the listener when a version changes. */
+  async watch(keysOrPrefix: string | readonly string[], listener: ChangeListener, opts: WatchOptions = {}): Promise<Watcher> {
+    const watcher = await startWatch(
+      this.#engine,
+      async (prefix) => (await this.list(prefix)).map((k) => k.key),
+      keysOrPrefix,
+      (key, previous, next) => {
+        this.#engine.invalidate(key)
+        listener(key, previous, next)
+      },
+      opts,
+      this.#writes.emit,
+    )
+    this.#watchers.add(watcher)
+    return watcher
+  }
+
+  /** Drops cached values for a key, or for every key starting with the given prefix. Returns how many. */
+  invalidate(keyOrPrefix: string): number {
+    if (typeof keyOrPrefix !== 'string') throw new ValidationError('invalidate needs a key or prefix string.')
+    return this.#engine.invalidate(keyOrPrefix)
+  }
+
+  /** Drops every cached value. */
+  clear(): void {
+    this.#engine.cache.clear()
+  }
+
+  /** Each provider's health, checked in parallel. Never throws. */
+  async health(): Promise<ProviderHealth[]> {
+    return mapLimit(this.#providers, this.#concurrency, async (p) => {
+      const started = performance.now()
+      try {
+        const h = await p.health()
+        return { provider: p.name, type: p.type, latencyMs: performance.now() - started, ...h }
+      } catch (error) {
+        return { provider: p.name, type: p.type, ok: false, latencyMs: performance.now() - started, message: (error as Error)?.name ?? 'error' }
+      }
+    })
+  }
+
+  /** Stops watchers, clears the cache and closes every provider. */
+  async close(): Promise<void> {
+    for (const watcher of this.#watchers) watcher.close()
+    this.#watchers.clear()
+    this.clear()
+    await Promise.allSettled(this.#providers.map((p) => p.close?.()))
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close()
+  }
+
+  /** Providers by chain, for tools (the CLI, the sidecar) that show what a manager is made of. */
+  get providers(): { readonly secrets: readonly Provider[]; readonly parameters: readonly Provider[] } {
+    return { secrets: this.#secrets, parameters: this.#parameters }
+  }
+}
+
+function checkChain(name: string, chain: readonly Provider[] | undefined): readonly Provider[] {
+  if (chain === undefined) return []
+  if (!Array.isArray(chain)) throw new ValidationError(`${name} must be an array of providers.`)
+  chain.forEach((p, i) => {
+    if (!p || typeof p.get !== 'function' || typeof p.name !== 'string' || !p.capabilities) {
+      throw new ValidationError(`${name}[${i}] is not a provider (it needs name, capabilities and get()).`, {
+        hint: 'Create providers with their factory functions, e.g. env() or dotenv({ path }).',
+      })
+    }
+  })
+  return [...chain]
+}

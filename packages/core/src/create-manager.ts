@@ -1,0 +1,183 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { parse as parseYaml } from 'yaml'
+import type { CacheOptions } from './cache.js'
+import type { FallbackReason } from './chain.js'
+import type { ClassifyOptions } from './classify.js'
+import { ConfigManager, type ConfigManagerOptions } from './config-manager.js'
+import { ValidationError } from './errors.js'
+import type { Provider } from './provider.js'
+import { localProviderTypes } from './local-provider-types.js'
+import type { RetryOptions } from './retry.js'
+
+/** Builds a provider from its plain options (as written in a config file). */
+export type ProviderFactory = (options: Record<string, unknown>) => Provider
+
+/** A provider in a declarative config: its type and the factory's options. */
+export interface ProviderConfig {
+  /** Provider type, e.g. `"dotenv"`, `"encrypted-file"`, `"aws-secrets-manager"`. */
+  type: string
+  [option: string]: unknown
+}
+
+/** A manager described as plain data (JSON or YAML). */
+export interface ManagerConfig {
+  secrets?: ProviderConfig[]
+  parameters?: ProviderConfig[]
+  classify?: Omit<ClassifyOptions, 'secretPatterns' | 'parameterPatterns'> & { secretPatterns?: string[]; parameterPatterns?: string[] }
+  cache?: Omit<CacheOptions, 'now'> | false
+  fallback?: { on?: FallbackReason[] }
+  retry?: Omit<RetryOptions, 'random'> | number | false
+  allowWrites?: boolean
+  concurrency?: number
+}
+
+/**
+ * Provider types that live in other packages. A package exports `polysecretProviders`, a map from type
+ * to factory; it is imported only when a config names one of its types.
+ */
+const PACKAGE_OF_TYPE: Record<string, string> = {
+  'aws-secrets-manager': '@polysecret/aws',
+  'aws-ssm': '@polysecret/aws',
+  'gcp-secret-manager': '@polysecret/gcp',
+  'gcp-parameter-manager': '@polysecret/gcp',
+  'azure-key-vault': '@polysecret/azure',
+  'azure-app-configuration': '@polysecret/azure',
+  'kubernetes-secrets': '@polysecret/kubernetes',
+  'kubernetes-configmaps': '@polysecret/kubernetes',
+  'vault-kv': '@polysecret/vault',
+}
+
+const registered = new Map<string, ProviderFactory>()
+
+/**
+ * Registers a provider type for declarative configs (for providers of your own). A type may be
+ * registered once; registering it again with a different factory is an error.
+ */
+export function registerProviderType(type: string, factory: ProviderFactory): void {
+  if (typeof type !== 'string' || !/^[a-z][a-z0-9-]*$/.test(type)) throw new ValidationError(`Provider type "${String(type)}" must be lower-case kebab-case.`)
+  if (typeof factory !== 'function') throw new ValidationError(`Provider type "${type}" needs a factory function.`)
+  const existing = registered.get(type) ?? localProviderTypes[type]
+  if (existing && existing !== factory) throw new ValidationError(`Provider type "${type}" is already registered.`)
+  registered.set(type, factory)
+}
+
+async function factoryFor(type: string, where: string): Promise<ProviderFactory> {
+  const local = localProviderTypes[type] ?? registered.get(type)
+  if (local) return local
+  const pkg = PACKAGE_OF_TYPE[type]
+  if (!pkg) {
+    const known = [...Object.keys(localProviderTypes), ...registered.keys(), ...Object.keys(PACKAGE_OF_TYPE)]
+    throw new ValidationError(`Unknown provider type "${type}" at ${where}.`, { hint: `Known types: ${known.join(', ')}.` })
+  }
+  let mod: { polysecretProviders?: Record<string, ProviderFactory> }
+  try {
+    mod = await import(pkg)
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' || (error as { code?: string }).code === 'MODULE_NOT_FOUND') {
+      throw new ValidationError(`Provider type "${type}" at ${where} needs the package ${pkg}, which is not installed.`, {
+        hint: `Install it: npm install ${pkg}`,
+      })
+    }
+    throw error
+  }
+  const factory = mod.polysecretProviders?.[type]
+  if (!factory) throw new ValidationError(`Package ${pkg} does not provide type "${type}" (at ${where}).`, { hint: `Update ${pkg}.` })
+  return factory
+}
+
+async function buildChain(list: unknown, chainName: string, cache: Map<string, Provider>): Promise<Provider[]> {
+  if (list === undefined) return []
+  if (!Array.isArray(list)) throw new ValidationError(`"${chainName}" must be a list of providers.`)
+  const providers: Provider[] = []
+  for (const [i, item] of list.entries()) {
+    const where = `${chainName}[${i}]`
+    if (!item || typeof item !== 'object' || typeof (item as ProviderConfig).type !== 'string') {
+      throw new ValidationError(`${where} needs a "type", e.g. { type: "dotenv", path: ".env" }.`)
+    }
+    const { type, ...options } = item as ProviderConfig
+    // The same provider listed in both chains (same type and options) is one instance.
+    const identity = JSON.stringify([type, options])
+    let provider = cache.get(identity)
+    if (!provider) {
+      provider = (await factoryFor(type, where))(options)
+      cache.set(identity, provider)
+    }
+    providers.push(provider)
+  }
+  return providers
+}
+
+/** Reads a config file (JSON or YAML by extension; YAML parses JSON too). */
+export function readConfigFile(path: string): ManagerConfig {
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch (error) {
+    throw new ValidationError(`Cannot read config file ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}.`, { cause: error })
+  }
+  try {
+    const parsed = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text)
+    if (!parsed || typeof parsed !== 'object') throw new Error('not an object')
+    return parsed as ManagerConfig
+  } catch (error) {
+    throw new ValidationError(`Config file ${path} is not valid ${path.endsWith('.json') ? 'JSON' : 'YAML'} (${(error as Error).message.split('\n')[0]}).`, {
+      hint: 'Fix the syntax; see docs/api.md#declarative-config for the format.',
+    })
+  }
+}
+
+/**
+ * The manager the `POLYSECRET_*` environment variables describe when no config is given:
+ * - `POLYSECRET_CONFIG`: path of a JSON/YAML config file (then nothing else below applies);
+ * - secrets: `env` (prefix `POLYSECRET_ENV_PREFIX`), then the encrypted file at `POLYSECRET_FILE`
+ *   (default `.polysecret/secrets.enc`) when `POLYSECRET_PASSPHRASE` or `POLYSECRET_KEY` is set;
+ * - parameters: `env`, then the dotenv file `POLYSECRET_ENV_FILE` (default `.env`) if it exists;
+ * - `POLYSECRET_ALLOW_WRITES=true`, `POLYSECRET_CACHE_TTL` (ms).
+ */
+export function configFromEnv(environment: NodeJS.ProcessEnv = process.env): ManagerConfig {
+  if (environment.POLYSECRET_CONFIG) return readConfigFile(environment.POLYSECRET_CONFIG)
+  const envProvider: ProviderConfig = { type: 'env', ...(environment.POLYSECRET_ENV_PREFIX ? { prefix: environment.POLYSECRET_ENV_PREFIX } : {}) }
+  const secrets: ProviderConfig[] = [envProvider]
+  if (environment.POLYSECRET_PASSPHRASE || environment.POLYSECRET_KEY) {
+    secrets.push({
+      type: 'encrypted-file',
+      path: environment.POLYSECRET_FILE ?? '.polysecret/secrets.enc',
+      ...(environment.POLYSECRET_KEY ? { key: environment.POLYSECRET_KEY } : { passphrase: environment.POLYSECRET_PASSPHRASE }),
+    })
+  }
+  const parameters: ProviderConfig[] = [envProvider]
+  const envFile = environment.POLYSECRET_ENV_FILE ?? '.env'
+  if (environment.POLYSECRET_ENV_FILE || existsSync(envFile)) parameters.push({ type: 'dotenv', path: envFile })
+  const ttl = environment.POLYSECRET_CACHE_TTL
+  return {
+    secrets,
+    parameters,
+    allowWrites: environment.POLYSECRET_ALLOW_WRITES === 'true',
+    ...(ttl !== undefined ? { cache: { ttl: Number(ttl) } } : {}),
+  }
+}
+
+/**
+ * Builds a manager from plain data — what a config file, the CLI or the sidecar has. Providers are
+ * named by type; types from other packages are imported on demand, and a missing package is an error
+ * that says which one to install. With no argument, reads the `POLYSECRET_*` environment variables
+ * (see {@link configFromEnv}).
+ *
+ * @example
+ * ```ts
+ * import { createManager } from '@polysecret/core'
+ * const manager = await createManager({
+ *   secrets: [{ type: 'aws-secrets-manager', region: 'eu-west-1' }, { type: 'encrypted-file', path: '.polysecret/secrets.enc' }],
+ *   parameters: [{ type: 'env' }, { type: 'dotenv', path: '.env' }],
+ * })
+ * ```
+ */
+export async function createManager(config: ManagerConfig | string = configFromEnv(), extra: Pick<ConfigManagerOptions, 'onAccess'> = {}): Promise<ConfigManager> {
+  const data = typeof config === 'string' ? readConfigFile(config) : config
+  if (!data || typeof data !== 'object') throw new ValidationError('createManager needs a config object or a config file path.')
+  const instances = new Map<string, Provider>()
+  const secrets = await buildChain(data.secrets, 'secrets', instances)
+  const parameters = await buildChain(data.parameters, 'parameters', instances)
+  const { secrets: _s, parameters: _p, ...rest } = data
+  return new ConfigManager({ ...rest, ...extra, secrets, parameters } as ConfigManagerOptions)
+}

@@ -1,0 +1,44 @@
+import type { CacheState } from './cache.js'
+import type { Kind } from './provider.js'
+
+/** What was done. */
+export type AccessOperation = 'get' | 'set' | 'delete' | 'rollback' | 'rotate' | 'versions' | 'watch'
+
+/** How it ended. `stale` means a stale value was served (revalidating, or because every provider failed). */
+export type AccessOutcome = 'hit' | 'miss' | 'stale' | 'not-found' | 'error' | 'ok' | 'changed'
+
+/**
+ * One access, as reported to `onAccess`. Carries the key, never the value — the audit log and metrics
+ * hang off this.
+ */
+export interface AccessEvent {
+  readonly operation: AccessOperation
+  readonly key: string
+  readonly kind: Kind
+  /** The provider that served or was written; absent when served from cache without a provider call. */
+  readonly provider?: string | undefined
+  readonly outcome: AccessOutcome
+  readonly latencyMs: number
+  readonly cache: CacheState
+  /** The version served or written, when the store reports one. */
+  readonly version?: string | undefined
+  /** The error code when `outcome` is `error`. */
+  readonly errorCode?: string | undefined
+}
+
+export type AccessListener = (event: AccessEvent) => void
+
+/** Calls every listener; a throwing listener never breaks the read that triggered it. */
+export function makeEmitter(listeners: AccessListener | readonly AccessListener[] | undefined): AccessListener | undefined {
+  const list = listeners === undefined ? [] : Array.isArray(listeners) ? [...listeners] : [listeners as AccessListener]
+  if (list.length === 0) return undefined
+  return (event) => {
+    for (const listener of list) {
+      try {
+        listener(event)
+      } catch {
+        // A broken audit hook must not take the service down; it sees the next event anyway.
+      }
+    }
+  }
+}

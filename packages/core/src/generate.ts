@@ -1,0 +1,198 @@
+/**
+ * Value generators for rotation: passwords, random bytes, UUIDs and key pairs, all from node:crypto's
+ * CSPRNG. Synchronous, so a rotation can generate and write in one step.
+ */
+import { generateKeyPairSync, randomBytes, randomInt, randomUUID } from 'node:crypto'
+import { ValidationError } from './errors.js'
+
+const LOWER = 'abcdefghijklmnopqrstuvwxyz'
+const UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ'
+const DIGITS = '0123456789'
+/** Symbols that survive shells, URLs' user-info (after encoding), dotenv and YAML without quoting trouble: no quotes, backslash, backtick, space or `$`. */
+const SYMBOLS = '!#%&()*+,-./:;<=>?@[]^_{|}~'
+/** Characters easily confused when read aloud or typed from paper. */
+const AMBIGUOUS = 'Il1O0o|'
+
+/** Options for {@link generatePassword}. */
+export interface PasswordOptions {
+  /** @default 32 */
+  readonly length?: number
+  /** Include a–z. @default true */
+  readonly lower?: boolean
+  /** Include A–Z. @default true */
+  readonly upper?: boolean
+  /** Include 0–9. @default true */
+  readonly digits?: boolean
+  /** Include symbols: `true` for the default set `!#%&()*+,-./:;<=>?@[]^_{|}~`, or a string of your own. @default true */
+  readonly symbols?: boolean | string
+  /** Characters never to use. @default '' */
+  readonly exclude?: string
+  /** Leave out look-alikes `I l 1 O 0 o |`. @default false */
+  readonly excludeAmbiguous?: boolean
+}
+
+/**
+ * A random password with at least one character of every enabled class. Each character is drawn with
+ * `crypto.randomInt` (uniform, no modulo bias); one per class is placed first, then the whole password is
+ * shuffled (Fisher–Yates with `randomInt`), so the guaranteed characters sit at random positions.
+ *
+ * @example
+ * ```ts
+ * import { generatePassword } from '@polysecret/core'
+ * generatePassword({ length: 24, symbols: false })
+ * ```
+ */
+export function generatePassword(options: PasswordOptions = {}): string {
+  const length = options.length ?? 32
+  if (!Number.isInteger(length) || length < 1 || length > 4096) {
+    throw new ValidationError('generatePassword(): "length" must be a whole number from 1 to 4096.')
+  }
+  const removed = new Set([...(options.exclude ?? ''), ...(options.excludeAmbiguous ? AMBIGUOUS : '')])
+  const symbols = options.symbols === undefined || options.symbols === true ? SYMBOLS : options.symbols || ''
+  const enabled: Array<[string, string]> = []
+  if (options.lower ?? true) enabled.push(['lower', LOWER])
+  if (options.upper ?? true) enabled.push(['upper', UPPER])
+  if (options.digits ?? true) enabled.push(['digits', DIGITS])
+  if (symbols) enabled.push(['symbols', symbols])
+  const classes = enabled.map(([label, chars]) => {
+    const kept = [...new Set(chars)].filter((c) => !removed.has(c))
+    if (kept.length === 0)
+      throw new ValidationError(`generatePassword(): every "${label}" character is excluded.`)
+    return kept
+  })
+  if (classes.length === 0)
+    throw new ValidationError('generatePassword(): enable at least one character class.')
+  if (length < classes.length) {
+    throw new ValidationError(
+      `generatePassword(): "length" must be at least ${classes.length}, one per enabled class.`,
+    )
+  }
+  const all = [...new Set(classes.flat())]
+  const out = classes.map((chars) => chars[randomInt(chars.length)]!)
+  while (out.length < length) out.push(all[randomInt(all.length)]!)
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = randomInt(i + 1)
+    ;[out[i], out[j]] = [out[j]!, out[i]!]
+  }
+  return out.join('')
+}
+
+/** Options for {@link generateBytes}. */
+export interface BytesOptions {
+  /** Number of random bytes. @default 32 */
+  readonly bytes?: number
+  /** Text encoding of the bytes. @default 'base64' */
+  readonly encoding?: 'base64' | 'base64url' | 'hex'
+}
+
+/**
+ * Random bytes as text — e.g. an HMAC secret, or a `POLYSECRET_KEY` for `encryptedFile({ key })`.
+ *
+ * @example
+ * ```ts
+ * import { generateBytes } from '@polysecret/core'
+ * generateBytes({ bytes: 32, encoding: 'hex' })
+ * ```
+ */
+export function generateBytes(options: BytesOptions = {}): string {
+  const bytes = options.bytes ?? 32
+  const encoding = options.encoding ?? 'base64'
+  if (!Number.isInteger(bytes) || bytes < 1 || bytes > 65536) {
+    throw new ValidationError('generateBytes(): "bytes" must be a whole number from 1 to 65536.')
+  }
+  if (!['base64', 'base64url', 'hex'].includes(encoding)) {
+    throw new ValidationError('generateBytes(): "encoding" must be "base64", "base64url" or "hex".')
+  }
+  return randomBytes(bytes).toString(encoding)
+}
+
+/** A random (version 4) UUID. */
+export function generateUuid(): string {
+  return randomUUID()
+}
+
+/** Key pair types {@link generateKeyPair} makes. */
+export type KeyPairType = 'rsa' | 'ec-p256' | 'ec-p384' | 'ed25519'
+
+/** Options for {@link generateKeyPair}. */
+export interface KeyPairOptions {
+  /** @default 'ed25519' */
+  readonly type?: KeyPairType
+  /** RSA modulus size in bits: 2048, 3072 or 4096. @default 2048 */
+  readonly modulusLength?: number
+}
+
+/** A PEM key pair: private key in PKCS#8, public key in SPKI. */
+export interface KeyPair {
+  readonly privateKey: string
+  readonly publicKey: string
+}
+
+/**
+ * A new key pair as PEM. RSA takes tens to hundreds of milliseconds (it blocks the event loop that long);
+ * the others are fast.
+ *
+ * @example
+ * ```ts
+ * import { generateKeyPair } from '@polysecret/core'
+ * const { privateKey, publicKey } = generateKeyPair({ type: 'ec-p256' })
+ * ```
+ */
+export function generateKeyPair(options: KeyPairOptions = {}): KeyPair {
+  const type = options.type ?? 'ed25519'
+  const publicKeyEncoding = { type: 'spki', format: 'pem' } as const
+  const privateKeyEncoding = { type: 'pkcs8', format: 'pem' } as const
+  switch (type) {
+    case 'rsa': {
+      const modulusLength = options.modulusLength ?? 2048
+      if (![2048, 3072, 4096].includes(modulusLength)) {
+        throw new ValidationError('generateKeyPair(): "modulusLength" must be 2048, 3072 or 4096.')
+      }
+      return generateKeyPairSync('rsa', { modulusLength, publicKeyEncoding, privateKeyEncoding })
+    }
+    case 'ec-p256':
+    case 'ec-p384':
+      return generateKeyPairSync('ec', {
+        namedCurve: type === 'ec-p256' ? 'P-256' : 'P-384',
+        publicKeyEncoding,
+        privateKeyEncoding,
+      })
+    case 'ed25519':
+      return generateKeyPairSync('ed25519', { publicKeyEncoding, privateKeyEncoding })
+    default:
+      throw new ValidationError('generateKeyPair(): "type" must be "rsa", "ec-p256", "ec-p384" or "ed25519".')
+  }
+}
+
+/** What to generate: the discriminated union `generate()` and `rotate({ generate })` take. */
+export type GenerateSpec =
+  | ({ readonly type: 'password' } & PasswordOptions)
+  | ({ readonly type: 'bytes' } & BytesOptions)
+  | { readonly type: 'uuid' }
+  | ({ readonly type: 'keypair'; readonly keyType?: KeyPairType } & Pick<KeyPairOptions, 'modulusLength'>)
+
+/**
+ * Generates one value from a spec. For `keypair` it returns the private key PEM (derive the public key
+ * with `crypto.createPublicKey`, or call {@link generateKeyPair} for both halves).
+ *
+ * @example
+ * ```ts
+ * import { generate } from '@polysecret/core'
+ * generate({ type: 'password', length: 40, excludeAmbiguous: true })
+ * ```
+ */
+export function generate(spec: GenerateSpec): string {
+  switch (spec?.type) {
+    case 'password':
+      return generatePassword(spec)
+    case 'bytes':
+      return generateBytes(spec)
+    case 'uuid':
+      return generateUuid()
+    case 'keypair':
+      return generateKeyPair({ type: spec.keyType ?? 'ed25519', modulusLength: spec.modulusLength })
+        .privateKey
+    default:
+      throw new ValidationError('generate(): "type" must be "password", "bytes", "uuid" or "keypair".')
+  }
+}

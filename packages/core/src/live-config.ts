@@ -1,0 +1,65 @@
+import { ConfigValidationError, PolysecretError } from './errors.js'
+import type { Watcher } from './watch.js'
+
+/** Called after a new config was validated and swapped in. */
+export type ConfigChangeListener<T> = (next: T, previous: T, changedKeys: readonly string[]) => void
+
+/**
+ * A config that stays current: when a watched key changes it is re-read and re-validated, and the new
+ * object replaces the old in one assignment. A new value that fails validation is rejected: the last
+ * good config stays in place and `onError` listeners hear why.
+ */
+export class LiveConfig<T> {
+  #current: T
+  #watcher: Watcher | undefined
+  readonly #changeListeners = new Set<ConfigChangeListener<T>>()
+  readonly #errorListeners = new Set<(error: PolysecretError) => void>()
+
+  constructor(initial: T) {
+    this.#current = initial
+  }
+
+  /** The current validated config. Read it each time you need it rather than keeping fields around. */
+  get current(): T {
+    return this.#current
+  }
+
+  /** Subscribes to successful changes; returns an unsubscribe function. */
+  onChange(listener: ConfigChangeListener<T>): () => void {
+    this.#changeListeners.add(listener)
+    return () => this.#changeListeners.delete(listener)
+  }
+
+  /** Subscribes to rejected changes (invalid new values) and read failures; returns an unsubscribe function. */
+  onError(listener: (error: PolysecretError) => void): () => void {
+    this.#errorListeners.add(listener)
+    return () => this.#errorListeners.delete(listener)
+  }
+
+  /** @internal Wires the watcher whose changes feed this config. */
+  attach(watcher: Watcher): void {
+    this.#watcher = watcher
+  }
+
+  /** @internal Swaps in a freshly validated config, or keeps the last good one on failure. */
+  async refresh(changedKeys: readonly string[], reload: () => Promise<T>): Promise<void> {
+    try {
+      const next = await reload()
+      const previous = this.#current
+      this.#current = next
+      for (const listener of this.#changeListeners) listener(next, previous, changedKeys)
+    } catch (error) {
+      const reported = error instanceof PolysecretError ? error : new ConfigValidationError([])
+      for (const listener of this.#errorListeners) listener(reported)
+    }
+  }
+
+  /** Stops watching. The last config stays readable. */
+  close(): void {
+    this.#watcher?.close()
+  }
+
+  [Symbol.dispose](): void {
+    this.close()
+  }
+}

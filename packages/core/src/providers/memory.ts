@@ -1,0 +1,121 @@
+/**
+ * `memory()` — an in-process store with full write, version and rollback support. The reference
+ * implementation of the provider contract: for tests, examples, and as a writable overlay.
+ */
+import { ValidationError } from '../errors.js'
+import type {
+  BatchResult,
+  Entry,
+  GetOptions,
+  KeyInfo,
+  Provider,
+  SetOptions,
+  VersionInfo,
+} from '../provider.js'
+import {
+  appendVersion,
+  checkWrite,
+  deleteKey,
+  emptyDocument,
+  listVersions,
+  readEntry,
+  rollbackVersion,
+} from './version-history.js'
+
+/** Options for {@link memory}. */
+export interface MemoryOptions {
+  /** Instance name. @default 'memory' */
+  readonly name?: string
+  /**
+   * Versions kept per key; older ones are dropped.
+   * @default Infinity
+   */
+  readonly history?: number
+}
+
+/**
+ * An in-memory provider (type `memory`) with version history. Version ids are increasing integers as
+ * strings (`"1"`, `"2"`, …), unique within the store; `rollback` writes the old value as a new version.
+ *
+ * @example
+ * ```ts
+ * import { memory } from '@polysecret/core'
+ * const store = memory({ DB_PASSWORD: 'dev-password' })
+ * ```
+ */
+export function memory(initial: Readonly<Record<string, string>> = {}, options: MemoryOptions = {}) {
+  if (typeof initial !== 'object' || initial === null)
+    throw new ValidationError('memory(): initial values must be an object.')
+  const name = options.name ?? 'memory'
+  if (typeof name !== 'string' || name === '')
+    throw new ValidationError('memory(): "name" must be a non-empty string.')
+  const keep = options.history ?? Number.POSITIVE_INFINITY
+  if (!(keep >= 1) || (Number.isFinite(keep) && !Number.isInteger(keep))) {
+    throw new ValidationError('memory(): "history" must be a whole number of at least 1.')
+  }
+  const doc = emptyDocument()
+  for (const [key, value] of Object.entries(initial)) {
+    if (typeof value !== 'string')
+      throw new ValidationError(`memory(): initial value of "${key}" must be a string.`)
+    appendVersion(doc, key, value, keep)
+  }
+
+  const checkKey = (key: string) => {
+    if (typeof key !== 'string' || key === '')
+      throw new ValidationError('Key must be a non-empty string.', { provider: name })
+  }
+
+  return {
+    name,
+    type: 'memory',
+    capabilities: Object.freeze({
+      list: true,
+      write: true,
+      delete: true,
+      versions: true,
+      batch: true,
+      watch: true,
+      rollback: true,
+    }),
+    async get(key: string, opts?: GetOptions): Promise<Entry | undefined> {
+      checkKey(key)
+      return readEntry(doc, key, opts)
+    },
+    async getMany(keys: readonly string[]): Promise<BatchResult> {
+      const entries = new Map<string, Entry>()
+      for (const key of keys) {
+        const entry = readEntry(doc, key)
+        if (entry) entries.set(key, entry)
+      }
+      return { entries, errors: new Map() }
+    },
+    async *list(prefix = ''): AsyncIterable<KeyInfo> {
+      for (const key of Object.keys(doc.keys).sort()) {
+        if (!key.startsWith(prefix)) continue
+        const entry = readEntry(doc, key)
+        if (entry) yield { key, version: entry.version, updatedAt: entry.updatedAt }
+      }
+    },
+    async set(key: string, value: string | Uint8Array, opts: SetOptions = {}): Promise<VersionInfo> {
+      checkKey(key)
+      checkWrite(doc, key, opts, name)
+      return appendVersion(doc, key, value, keep)
+    },
+    async delete(key: string, opts: { ifVersion?: string } = {}): Promise<void> {
+      checkKey(key)
+      checkWrite(doc, key, opts, name)
+      deleteKey(doc, key)
+    },
+    async versions(key: string): Promise<VersionInfo[]> {
+      checkKey(key)
+      return listVersions(doc, key)
+    },
+    async rollback(key: string, version: string): Promise<VersionInfo> {
+      checkKey(key)
+      return rollbackVersion(doc, key, version, keep, name)
+    },
+    async health() {
+      return { ok: true, latencyMs: 0 }
+    },
+  } satisfies Provider
+}

@@ -1,0 +1,301 @@
+import type { CacheRecord, CacheState, ReadCache } from './cache.js'
+import { type ChainHit, type ChainOutcome, type ChainReadSettings, readChain } from './chain.js'
+import type { Classification, Classifier } from './classify.js'
+import { NotFoundError, PolysecretError, type ProviderAttempt, ThrottledError, UnavailableError, ValidationError } from './errors.js'
+import type { AccessListener } from './events.js'
+import { type Entry, entryText, type Kind, type Provider } from './provider.js'
+import { Secret } from './secret.js'
+
+/** Where a key is read from and why. */
+export interface Route extends Classification {
+  /** The key as the providers see it (an explicit `provider://key` reference is stripped of its scheme). */
+  readonly key: string
+  readonly chain: readonly Provider[]
+}
+
+/** Per-read options. */
+export interface ReadOptions {
+  /** Skip the cache and ask the providers (the result is still cached). */
+  fresh?: boolean
+  /** Force the kind instead of classifying the key. */
+  kind?: Kind
+  /** Read this version (providers with the `versions` capability). */
+  version?: string
+  /** Read the version carrying this stage or label. */
+  label?: string
+}
+
+/** A resolved value and everything known about how it was found. */
+export interface ReadResult {
+  readonly key: string
+  readonly kind: Kind
+  /** Why the key has this kind (the classification rule). */
+  readonly reason: string
+  /** Secrets are wrapped; parameters are plain strings. */
+  readonly value: Secret | string
+  readonly entry: Entry
+  readonly provider: string
+  readonly version: string | undefined
+  readonly updatedAt: Date | undefined
+  readonly tried: readonly ProviderAttempt[]
+  readonly cache: CacheState
+  /** A stale value was served; `staleReason` says why. */
+  readonly stale: boolean
+  readonly staleReason?: 'revalidating' | 'error' | undefined
+  /** When stale because of an error: the error every provider gave. */
+  readonly error?: PolysecretError | undefined
+}
+
+type Stored = Omit<ReadResult, 'cache' | 'stale' | 'staleReason' | 'error'> & { readonly resolved: Promise<Secret | string> }
+
+export interface ReadEngineOptions {
+  readonly secrets: readonly Provider[]
+  readonly parameters: readonly Provider[]
+  readonly classify: Classifier
+  readonly cache: ReadCache<Stored>
+  readonly chain: ChainReadSettings
+  readonly emit: AccessListener | undefined
+}
+
+/** Validates a key: a non-empty string without control characters. */
+export function assertKey(key: unknown): asserts key is string {
+  if (typeof key !== 'string' || key.length === 0) {
+    throw new ValidationError(`A key must be a non-empty string, got ${key === '' ? 'an empty string' : typeof key}.`, {
+      hint: 'Pass the key name, e.g. manager.get("DB_PASSWORD").',
+    })
+  }
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
+  if (key.length > 2048 || /[\u0000-\u001f\u007f]/.test(key)) {
+    throw new ValidationError(`Key ${JSON.stringify(key.slice(0, 64))} is invalid: keys are at most 2048 characters without control characters.`)
+  }
+}
+
+const EXPLICIT_REF = /^([A-Za-z][\w.-]*):\/\/(.+)$/
+
+/** The read path: route → cache → single-flight → chain → cache. One place for all of it. */
+export class ReadEngine {
+  readonly #opts: ReadEngineOptions
+  readonly #inflight = new Map<string, Promise<Stored>>()
+  readonly #byName: Map<string, Provider>
+
+  constructor(opts: ReadEngineOptions) {
+    this.#opts = opts
+    this.#byName = new Map([...opts.secrets, ...opts.parameters].map((p) => [p.name, p]))
+  }
+
+  get cache(): ReadCache<Stored> {
+    return this.#opts.cache
+  }
+
+  providerNamed(name: string): Provider | undefined {
+    return this.#byName.get(name)
+  }
+
+  route(key: string, hint?: Kind, value?: string): Route {
+    const ref = key.includes('://') ? EXPLICIT_REF.exec(key) : null
+    if (ref) {
+      const provider = this.#byName.get(ref[1]!)
+      if (provider) {
+        const classification = this.#opts.classify(ref[2]!, value, hint)
+        return { ...classification, key: ref[2]!, chain: [provider] }
+      }
+    }
+    const classification = this.#opts.classify(key, value, hint)
+    return { ...classification, key, chain: classification.kind === 'secret' ? this.#opts.secrets : this.#opts.parameters }
+  }
+
+  #cacheKey(kind: Kind, key: string, opts: ReadOptions | undefined): string {
+    const base = (kind === 'secret' ? 's\u0000' : 'p\u0000') + key
+    if (opts?.version === undefined && opts?.label === undefined) return base
+    return `${base}\u0000${opts.version ?? ''}\u0000${opts.label ?? ''}`
+  }
+
+  /**
+   * The hot path: a fresh cache hit returns the very same resolved promise every time, so a cached
+   * read allocates nothing beyond the cache key. Returns `undefined` when the providers must be asked.
+   */
+  fastHit(key: string, opts: ReadOptions | undefined): Promise<Secret | string> | undefined {
+    if (opts?.fresh) return undefined
+    const route = this.route(key, opts?.kind)
+    const found = this.#opts.cache.lookup(this.#cacheKey(route.kind, route.key, opts))
+    if (found?.state !== 'fresh' || found.record.value === undefined) return undefined
+    const stored = found.record.value
+    this.#opts.emit?.({ operation: 'get', key, kind: stored.kind, provider: stored.provider, outcome: 'hit', latencyMs: 0, cache: 'fresh', version: stored.version })
+    return stored.resolved
+  }
+
+  /** Reads one key with every rule applied; throws NotFoundError or the chain's error. */
+  async read(key: string, opts: ReadOptions = {}): Promise<ReadResult> {
+    assertKey(key)
+    const started = performance.now()
+    const route = this.route(key, opts.kind)
+    const cacheKey = this.#cacheKey(route.kind, route.key, opts)
+    const cached = opts.fresh ? undefined : this.#opts.cache.lookup(cacheKey)
+    if (cached?.state === 'fresh') {
+      const stored = cached.record.value
+      if (stored === undefined) throw this.#negative(route)
+      this.#emit(key, route.kind, stored.provider, 'hit', started, 'fresh', stored.version)
+      return { ...stored, cache: 'fresh', stale: false }
+    }
+    if (cached?.state === 'stale' && this.#opts.cache.canServeWhileRevalidating(cached.record)) {
+      const stored = cached.record.value!
+      this.#singleFlight(cacheKey, route, opts).catch(() => {}) // background refresh; failures keep the stale value
+      this.#emit(key, route.kind, stored.provider, 'stale', started, 'stale', stored.version)
+      return { ...stored, cache: 'stale', stale: true, staleReason: 'revalidating' }
+    }
+    return this.#finish(key, route, started, cached?.record, this.#singleFlight(cacheKey, route, opts), opts)
+  }
+
+  /** Turns a provider read into a result: emits the event, or serves stale-if-error, or throws. */
+  async #finish(
+    key: string,
+    route: Route,
+    started: number,
+    cachedRecord: CacheRecord<Stored> | undefined,
+    pending: Promise<Stored>,
+    opts: ReadOptions,
+  ): Promise<ReadResult> {
+    try {
+      const stored = await pending
+      this.#emit(key, route.kind, stored.provider, 'miss', started, 'miss', stored.version)
+      return { ...stored, cache: 'miss', stale: false }
+    } catch (error) {
+      const last = cachedRecord ?? (opts.fresh ? this.#opts.cache.lookup(this.#cacheKey(route.kind, route.key, opts))?.record : undefined)
+      if (last && isAvailabilityError(error) && this.#opts.cache.canServeOnError(last)) {
+        const stored = last.value!
+        this.#emit(key, route.kind, stored.provider, 'stale', started, 'stale', stored.version)
+        return { ...stored, cache: 'stale', stale: true, staleReason: 'error', error: error as PolysecretError }
+      }
+      const code = error instanceof PolysecretError ? error.code : 'UNKNOWN'
+      this.#emit(key, route.kind, undefined, error instanceof NotFoundError ? 'not-found' : 'error', started, 'miss', undefined, code)
+      throw error
+    }
+  }
+
+  /** Reads many keys: cache first, then one chained pass per kind using native batches. */
+  async readMany(
+    keys: readonly string[],
+    opts: ReadOptions = {},
+  ): Promise<{ results: Map<string, ReadResult>; errors: Map<string, PolysecretError> }> {
+    const results = new Map<string, ReadResult>()
+    const errors = new Map<string, PolysecretError>()
+    const byChain = new Map<readonly Provider[], { key: string; route: Route }[]>()
+    const single: string[] = []
+    for (const key of new Set(keys)) {
+      try {
+        assertKey(key)
+      } catch (error) {
+        errors.set(String(key), error as PolysecretError)
+        continue
+      }
+      const route = this.route(key, opts.kind)
+      const cacheKey = this.#cacheKey(route.kind, route.key, opts)
+      const cached = opts.fresh ? undefined : this.#opts.cache.lookup(cacheKey)
+      // Anything the cache can answer, or that is already in flight, goes through the single-key path.
+      if (cached || this.#inflight.has(cacheKey)) single.push(key)
+      else {
+        const group = byChain.get(route.chain) ?? []
+        group.push({ key, route })
+        byChain.set(route.chain, group)
+      }
+    }
+    const settle = async (key: string) => {
+      try {
+        results.set(key, await this.read(key, opts))
+      } catch (error) {
+        errors.set(key, error as PolysecretError)
+      }
+    }
+    await Promise.all([
+      ...single.map(settle),
+      ...[...byChain].map(async ([chain, group]) => {
+        const started = performance.now()
+        const flights = group.map(({ route }) => this.#startFlight(this.#cacheKey(route.kind, route.key, opts)))
+        const outcomes = await readChain(chain, group.map((g) => g.route.key), opts, this.#opts.chain).catch(
+          () => new Map<string, ChainOutcome>(),
+        )
+        await Promise.all(
+          group.map(async ({ key, route }, i) => {
+            const pending = this.#settleOutcome(route, outcomes.get(route.key), opts)
+            flights[i]!.finish(pending)
+            try {
+              results.set(key, await this.#finish(key, route, started, undefined, pending, opts))
+            } catch (error) {
+              errors.set(key, error as PolysecretError)
+            }
+          }),
+        )
+      }),
+    ])
+    return { results, errors }
+  }
+
+  #settleOutcome(route: Route, outcome: ChainOutcome | undefined, opts: ReadOptions): Promise<Stored> {
+    if (!outcome) return Promise.reject(new UnavailableError({ key: route.key, message: `Reading "${route.key}" failed.` }))
+    if (outcome.ok) return Promise.resolve(this.#store(route, outcome.hit, opts))
+    // Remember not-found briefly (negative caching) so a missing key does not hit every store each read.
+    if (outcome.error instanceof NotFoundError) this.#opts.cache.store(this.#cacheKey(route.kind, route.key, opts), undefined)
+    return Promise.reject(outcome.error)
+  }
+
+  /** Registers an in-flight read that a batch will complete, so concurrent single reads join it. */
+  #startFlight(cacheKey: string): { finish(result: Promise<Stored>): void } {
+    let finish!: (result: Promise<Stored>) => void
+    const flight = new Promise<Stored>((resolve) => {
+      finish = resolve
+    }).finally(() => this.#inflight.delete(cacheKey))
+    flight.catch(() => {})
+    this.#inflight.set(cacheKey, flight)
+    return { finish }
+  }
+
+  /** Concurrent reads of one key share one chain walk. */
+  #singleFlight(cacheKey: string, route: Route, opts: ReadOptions): Promise<Stored> {
+    const existing = this.#inflight.get(cacheKey)
+    if (existing) return existing
+    const flight = readChain(route.chain, [route.key], { version: opts.version, label: opts.label }, this.#opts.chain)
+      .then((outcomes) => this.#settleOutcome(route, outcomes.get(route.key), opts))
+      .finally(() => this.#inflight.delete(cacheKey))
+    this.#inflight.set(cacheKey, flight)
+    return flight
+  }
+
+  #store(route: Route, hit: ChainHit, opts: ReadOptions): Stored {
+    const text = entryText(hit.entry.value)
+    const value = route.kind === 'secret' ? new Secret(text) : text
+    const stored: Stored = {
+      key: route.key,
+      kind: route.kind,
+      reason: route.reason,
+      value,
+      entry: hit.entry,
+      provider: hit.provider.name,
+      version: hit.entry.version,
+      updatedAt: hit.entry.updatedAt,
+      tried: hit.tried,
+      resolved: Promise.resolve(value),
+    }
+    this.#opts.cache.store(this.#cacheKey(route.kind, route.key, opts), stored)
+    return stored
+  }
+
+  #negative(route: Route): NotFoundError {
+    return new NotFoundError({
+      key: route.key,
+      message: `Key "${route.key}" was not found (a recent lookup found it in no provider; ${route.chain.map((p) => p.name).join(', ') || 'no providers'}).`,
+    })
+  }
+
+  #emit(key: string, kind: Kind, provider: string | undefined, outcome: 'hit' | 'miss' | 'stale' | 'not-found' | 'error', started: number, cache: CacheState, version?: string, errorCode?: string) {
+    this.#opts.emit?.({ operation: 'get', key, kind, provider, outcome, latencyMs: performance.now() - started, cache, version, errorCode })
+  }
+
+  /** Drops cached answers for a key (both kinds, all versions) or every key starting with a prefix. */
+  invalidate(keyOrPrefix: string): number {
+    return this.#opts.cache.invalidate((cacheKey) => cacheKey.slice(2).startsWith(keyOrPrefix))
+  }
+}
+
+function isAvailabilityError(error: unknown): boolean {
+  return error instanceof UnavailableError || error instanceof ThrottledError
+}

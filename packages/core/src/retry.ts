@@ -1,0 +1,111 @@
+import { PolysecretError, UnavailableError, ValidationError } from './errors.js'
+
+/**
+ * Retry policy for one provider call: exponential backoff with full jitter, a per-attempt timeout and
+ * an overall deadline. Only retryable errors (throttling, unavailability) are retried; a store's
+ * retry-after hint is honoured. Pass a number for "this many retries", or a predicate.
+ */
+export interface RetryOptions {
+  /** Retries after the first attempt, or a predicate deciding from the failure count and error. @default 2 */
+  retries?: number | ((failureCount: number, error: unknown) => boolean)
+  /** First backoff ceiling; doubles per attempt (full jitter picks uniformly below it). @default 50 */
+  baseDelay?: number
+  /** Largest backoff ceiling. @default 2_000 */
+  maxDelay?: number
+  /** Abort an attempt after this long; the attempt fails as `UnavailableError`. @default 5_000 */
+  attemptTimeout?: number
+  /** Give up retrying once this much time has passed since the first attempt. @default 15_000 */
+  deadline?: number
+  /** Source of randomness for jitter, for deterministic tests. @default Math.random */
+  random?: () => number
+}
+
+export interface RetrySettings {
+  readonly retries: number | ((failureCount: number, error: unknown) => boolean)
+  readonly baseDelay: number
+  readonly maxDelay: number
+  readonly attemptTimeout: number
+  readonly deadline: number
+  readonly random: () => number
+}
+
+export function resolveRetrySettings(options: RetryOptions | number | false = {}): RetrySettings {
+  const opts: RetryOptions = options === false ? { retries: 0 } : typeof options === 'number' ? { retries: options } : options
+  const num = (name: string, value: number | undefined, fallback: number) => {
+    if (value === undefined) return fallback
+    if (typeof value !== 'number' || !(value >= 0)) {
+      throw new ValidationError(`retry.${name} must be a non-negative number, got ${String(value)}.`)
+    }
+    return value
+  }
+  const retries = opts.retries ?? 2
+  if (typeof retries !== 'function') num('retries', retries, 2)
+  return {
+    retries,
+    baseDelay: num('baseDelay', opts.baseDelay, 50),
+    maxDelay: num('maxDelay', opts.maxDelay, 2_000),
+    attemptTimeout: num('attemptTimeout', opts.attemptTimeout, 5_000),
+    deadline: num('deadline', opts.deadline, 15_000),
+    random: opts.random ?? Math.random,
+  }
+}
+
+export function isRetryable(error: unknown): boolean {
+  return error instanceof PolysecretError && error.retryable
+}
+
+function retryAfter(error: unknown): number | undefined {
+  const hint = (error as { retryAfterMs?: unknown } | undefined)?.retryAfterMs
+  return typeof hint === 'number' && hint >= 0 ? hint : undefined
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
+
+/** Runs one attempt with a timeout; the attempt gets an AbortSignal that fires when it times out. */
+async function attemptWithTimeout<T>(
+  fn: (signal: AbortSignal) => Promise<T>,
+  timeout: number,
+  context: { key?: string | undefined; provider?: string | undefined },
+): Promise<T> {
+  if (!(timeout > 0) || timeout === Number.POSITIVE_INFINITY) return fn(new AbortController().signal)
+  const controller = new AbortController()
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      controller.abort()
+      reject(new UnavailableError({ ...context, message: `Timed out after ${timeout} ms${context.key ? ` reading "${context.key}"` : ''}${context.provider ? ` from "${context.provider}"` : ''}.` }))
+    }, timeout)
+  })
+  try {
+    return await Promise.race([fn(controller.signal), timedOut])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+/**
+ * Calls `fn` until it succeeds, fails with a non-retryable error, runs out of retries or passes the
+ * deadline. Returns the result and how many attempts it took.
+ */
+export async function withRetry<T>(
+  fn: (signal: AbortSignal) => Promise<T>,
+  settings: RetrySettings,
+  context: { key?: string | undefined; provider?: string | undefined } = {},
+): Promise<T> {
+  const started = Date.now()
+  for (let failures = 0; ; ) {
+    try {
+      return await attemptWithTimeout(fn, settings.attemptTimeout, context)
+    } catch (error) {
+      failures++
+      if (!isRetryable(error)) throw error
+      const more =
+        typeof settings.retries === 'function' ? settings.retries(failures, error) : failures <= settings.retries
+      if (!more) throw error
+      const ceiling = Math.min(settings.maxDelay, settings.baseDelay * 2 ** (failures - 1))
+      const delay = Math.max(retryAfter(error) ?? 0, settings.random() * ceiling)
+      if (Date.now() - started + delay > settings.deadline) throw error
+      await sleep(delay)
+    }
+  }
+}

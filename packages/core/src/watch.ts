@@ -1,0 +1,103 @@
+import { NotFoundError, PolysecretError, UnsupportedError, ValidationError } from './errors.js'
+import type { AccessListener } from './events.js'
+import type { ReadEngine } from './read-engine.js'
+
+/** Called when a watched key's version changes. `newVersion` is `undefined` when the key was deleted. */
+export type ChangeListener = (key: string, previousVersion: string | undefined, newVersion: string | undefined) => void
+
+export interface WatchOptions {
+  /** Poll interval in milliseconds; each wait is jittered by ±10% so many instances do not poll in step. @default 30_000 */
+  interval?: number
+  /** Called when a poll fails (the watcher keeps polling). */
+  onError?: (error: PolysecretError) => void
+}
+
+/** A running watch; stop it with `close()` (or `await using`). */
+export interface Watcher {
+  /** The keys being watched (for a prefix: the keys found by the last poll). */
+  readonly keys: readonly string[]
+  close(): void
+  [Symbol.dispose](): void
+}
+
+/**
+ * Polls versions of keys (or of every key under a prefix) and reports changes. The provider serving a
+ * key must declare the `watch` capability — a version that changes with the value — otherwise the
+ * watch fails at start with `UnsupportedError`.
+ */
+export async function startWatch(
+  engine: ReadEngine,
+  listKeys: (prefix: string) => Promise<string[]>,
+  target: string | readonly string[],
+  listener: ChangeListener,
+  opts: WatchOptions,
+  emit: AccessListener | undefined,
+): Promise<Watcher> {
+  const interval = opts.interval ?? 30_000
+  if (!(interval > 0)) throw new ValidationError(`watch interval must be a positive number of milliseconds, got ${String(opts.interval)}.`)
+  if (typeof listener !== 'function') throw new ValidationError('watch needs a listener function.')
+  const byPrefix = typeof target === 'string'
+  const versions = new Map<string, string | undefined>()
+  let keys: string[] = byPrefix ? await listKeys(target) : [...target]
+
+  const versionOf = async (key: string): Promise<string | undefined> => {
+    try {
+      const read = await engine.read(key, { fresh: true })
+      const provider = engine.providerNamed(read.provider)
+      if (provider && !provider.capabilities.watch) throw new UnsupportedError({ key, provider: provider.name, capability: 'watch' })
+      return read.version
+    } catch (error) {
+      if (error instanceof NotFoundError) return undefined
+      throw error
+    }
+  }
+
+  // The first poll runs before watch() resolves, so an unsupported provider fails the call itself.
+  await Promise.all(keys.map(async (key) => versions.set(key, await versionOf(key))))
+
+  let timer: ReturnType<typeof setTimeout> | undefined
+  let closed = false
+  const poll = async () => {
+    if (byPrefix) {
+      const listed = await listKeys(target as string).catch(() => keys)
+      keys = [...new Set([...listed, ...keys])]
+    }
+    await Promise.all(
+      keys.map(async (key) => {
+        try {
+          const next = await versionOf(key)
+          const previous = versions.get(key)
+          if (!versions.has(key) || next !== previous) {
+            versions.set(key, next)
+            if (closed) return
+            const kind = engine.route(key).kind
+            emit?.({ operation: 'watch', key, kind, outcome: 'changed', latencyMs: 0, cache: 'miss', version: next })
+            listener(key, previous, next)
+          }
+        } catch (error) {
+          opts.onError?.(error instanceof PolysecretError ? error : new PolysecretError('Watch poll failed.', { key, cause: error }))
+        }
+      }),
+    )
+  }
+  const schedule = () => {
+    if (closed) return
+    const jittered = interval * (0.9 + Math.random() * 0.2)
+    timer = setTimeout(() => {
+      poll().finally(schedule)
+    }, jittered)
+    timer.unref?.()
+  }
+  schedule()
+  const close = () => {
+    closed = true
+    clearTimeout(timer)
+  }
+  return {
+    get keys() {
+      return keys
+    },
+    close,
+    [Symbol.dispose]: close,
+  }
+}

@@ -1,0 +1,229 @@
+import { asPolysecretError } from './chain.js'
+import {
+  PolysecretError,
+  ReadOnlyError,
+  UnsupportedError,
+  ValidationError,
+  WriteError,
+  type WriteDestinationResult,
+} from './errors.js'
+import type { AccessListener } from './events.js'
+import { generate, type GenerateSpec } from './generate.js'
+import type { Capabilities, DeleteOptions, Kind, Provider, VersionInfo } from './provider.js'
+import { assertKey, type ReadEngine, type Route } from './read-engine.js'
+import { revealValue, Secret } from './secret.js'
+
+/** Where a write goes: the first writable provider of the key's chain (default), named providers, or all. */
+export type WriteTarget = string | readonly string[] | 'all'
+
+export interface WriteOptions {
+  /** Destinations by provider name, or `'all'` for every provider of the key's chain. */
+  to?: WriteTarget
+  /** Force the kind instead of classifying key and value. */
+  kind?: Kind
+  /** Optimistic concurrency: `ConflictError` unless the current version is this one. */
+  ifVersion?: string
+  /** Refuse to overwrite an existing key (`ConflictError`). */
+  createOnly?: boolean
+  /** Human description, where the store keeps one. */
+  description?: string
+}
+
+export interface WriteResult {
+  readonly key: string
+  readonly kind: Kind
+  /** Why the key has this kind. */
+  readonly reason: string
+  /** The version written at the first destination. */
+  readonly version: string | undefined
+  readonly results: readonly WriteDestinationResult[]
+}
+
+export interface RotateResult {
+  readonly key: string
+  readonly provider: string
+  readonly previousVersion: string | undefined
+  readonly version: string | undefined
+}
+
+export type RotateOptions = ({ value: string | Secret } | { generate: GenerateSpec }) & Omit<WriteOptions, 'ifVersion' | 'createOnly'>
+
+export interface WriteContext {
+  readonly engine: ReadEngine
+  readonly allowWrites: boolean
+  readonly emit: AccessListener | undefined
+}
+
+/** Refuses an operation the provider's capabilities do not declare, with one clear error. */
+export function requireCapability(provider: Provider, capability: keyof Capabilities, key?: string): void {
+  if (!provider.capabilities[capability]) throw new UnsupportedError({ provider: provider.name, capability, key })
+}
+
+function requireWritable(ctx: WriteContext, provider: Provider, key: string): void {
+  if (!ctx.allowWrites && provider.writable !== true) {
+    throw new ReadOnlyError({ key, provider: provider.name })
+  }
+}
+
+/** Resolves the destinations of a write or delete. */
+export function destinations(ctx: WriteContext, route: Route, to: WriteTarget | undefined, capability: 'write' | 'delete'): Provider[] {
+  if (to === 'all') return [...route.chain]
+  if (to !== undefined) {
+    const names = typeof to === 'string' ? [to] : to
+    return names.map((name) => {
+      const provider = ctx.engine.providerNamed(name)
+      if (!provider) throw new ValidationError(`Unknown provider "${name}" in "to".`, { key: route.key, hint: 'Use the name of a configured provider.' })
+      return provider
+    })
+  }
+  const first = route.chain.find((p) => p.capabilities[capability])
+  if (!first) {
+    throw new UnsupportedError({
+      key: route.key,
+      capability,
+      message: `No provider of the ${route.kind} chain for key "${route.key}" supports "${capability}" (${route.chain.map((p) => p.name).join(', ') || 'empty chain'}).`,
+    })
+  }
+  return [first]
+}
+
+/** Runs one operation at every destination and reports each; a single destination's error is rethrown as is. */
+async function atEach(
+  key: string,
+  targets: readonly Provider[],
+  op: (provider: Provider) => Promise<string | undefined>,
+): Promise<WriteDestinationResult[]> {
+  const results = await Promise.all(
+    targets.map(async (provider): Promise<WriteDestinationResult> => {
+      try {
+        return { provider: provider.name, ok: true, version: await op(provider) }
+      } catch (error) {
+        return { provider: provider.name, ok: false, error: asPolysecretError(error, key, provider.name) }
+      }
+    }),
+  )
+  const failed = results.filter((r) => !r.ok)
+  if (failed.length && targets.length === 1) throw failed[0]!.error
+  if (failed.length) throw new WriteError({ key, results })
+  return results
+}
+
+export async function writeValue(ctx: WriteContext, key: string, value: string | Secret, opts: WriteOptions = {}): Promise<WriteResult> {
+  assertKey(key)
+  const raw = revealValue(value)
+  if (typeof raw !== 'string') throw new ValidationError(`The value for "${key}" must be a string or a Secret.`, { key })
+  const started = performance.now()
+  const route = ctx.engine.route(key, opts.kind ?? (value instanceof Secret ? 'secret' : undefined), raw)
+  const targets = destinations(ctx, route, opts.to, 'write')
+  for (const provider of targets) requireWritable(ctx, provider, route.key)
+  let results: WriteDestinationResult[]
+  try {
+    results = await atEach(route.key, targets, async (provider) => {
+      requireCapability(provider, 'write', route.key)
+      const info = await provider.set!(route.key, raw, {
+        kind: route.kind,
+        ifVersion: opts.ifVersion,
+        createOnly: opts.createOnly,
+        description: opts.description,
+      })
+      return info.version
+    })
+  } finally {
+    ctx.engine.invalidate(route.key)
+  }
+  for (const r of results) {
+    ctx.emit?.({ operation: 'set', key: route.key, kind: route.kind, provider: r.provider, outcome: 'ok', latencyMs: performance.now() - started, cache: 'miss', version: r.version })
+  }
+  return { key: route.key, kind: route.kind, reason: route.reason, version: results[0]?.version, results }
+}
+
+export async function deleteValue(ctx: WriteContext, key: string, opts: DeleteOptions & { to?: WriteTarget; kind?: Kind } = {}): Promise<readonly WriteDestinationResult[]> {
+  assertKey(key)
+  const started = performance.now()
+  const route = ctx.engine.route(key, opts.kind)
+  const targets = destinations(ctx, route, opts.to, 'delete')
+  for (const provider of targets) requireWritable(ctx, provider, route.key)
+  try {
+    const results = await atEach(route.key, targets, async (provider) => {
+      requireCapability(provider, 'delete', route.key)
+      await provider.delete!(route.key, { force: opts.force, recoveryWindowDays: opts.recoveryWindowDays, ifVersion: opts.ifVersion })
+      return undefined
+    })
+    for (const r of results) ctx.emit?.({ operation: 'delete', key: route.key, kind: route.kind, provider: r.provider, outcome: 'ok', latencyMs: performance.now() - started, cache: 'miss' })
+    return results
+  } finally {
+    ctx.engine.invalidate(route.key)
+  }
+}
+
+/** The provider that currently serves a key (or the one named), for version operations. */
+async function servingProvider(ctx: WriteContext, key: string, providerName: string | undefined): Promise<{ provider: Provider; route: Route }> {
+  const route = ctx.engine.route(key)
+  if (providerName) {
+    const provider = ctx.engine.providerNamed(providerName)
+    if (!provider) throw new ValidationError(`Unknown provider "${providerName}".`, { key })
+    return { provider, route }
+  }
+  const result = await ctx.engine.read(key, { fresh: true })
+  return { provider: ctx.engine.providerNamed(result.provider)!, route }
+}
+
+export async function listVersions(ctx: WriteContext, key: string, opts: { provider?: string } = {}): Promise<VersionInfo[]> {
+  assertKey(key)
+  const { provider, route } = await servingProvider(ctx, key, opts.provider)
+  requireCapability(provider, 'versions', route.key)
+  try {
+    return await provider.versions!(route.key)
+  } catch (error) {
+    throw asPolysecretError(error, route.key, provider.name)
+  }
+}
+
+export async function rollbackValue(ctx: WriteContext, key: string, version: string, opts: { provider?: string } = {}): Promise<VersionInfo> {
+  assertKey(key)
+  if (typeof version !== 'string' || version === '') throw new ValidationError('rollback needs the version to make current.', { key })
+  const started = performance.now()
+  const { provider, route } = await servingProvider(ctx, key, opts.provider)
+  requireWritable(ctx, provider, route.key)
+  requireCapability(provider, 'versions', route.key)
+  try {
+    let info: VersionInfo
+    if (provider.capabilities.rollback && provider.rollback) {
+      info = await provider.rollback(route.key, version)
+    } else {
+      // No native rollback: write the old value again as a new current version.
+      requireCapability(provider, 'write', route.key)
+      const old = await provider.get(route.key, { version })
+      if (!old) throw new ValidationError(`Version "${version}" of "${route.key}" does not exist in "${provider.name}".`, { key: route.key, provider: provider.name })
+      info = await provider.set!(route.key, old.value, { kind: route.kind })
+    }
+    ctx.emit?.({ operation: 'rollback', key: route.key, kind: route.kind, provider: provider.name, outcome: 'ok', latencyMs: performance.now() - started, cache: 'miss', version: info.version })
+    return info
+  } catch (error) {
+    throw error instanceof PolysecretError ? error : asPolysecretError(error, route.key, provider.name)
+  } finally {
+    ctx.engine.invalidate(route.key)
+  }
+}
+
+export async function rotateValue(ctx: WriteContext, key: string, opts: RotateOptions): Promise<RotateResult> {
+  assertKey(key)
+  const started = performance.now()
+  const next = 'generate' in opts ? generate(opts.generate) : revealValue(opts.value)
+  if (typeof next !== 'string') throw new ValidationError(`rotate needs a string value or a generator for "${key}".`, { key })
+  const kind = opts.kind ?? 'secret'
+  const targets = destinations(ctx, ctx.engine.route(key, kind), opts.to, 'write')
+  let previous: { version: string | undefined; provider: string } | undefined
+  try {
+    previous = await ctx.engine.read(key, { fresh: true, kind })
+  } catch {
+    previous = undefined // rotating a key that does not exist yet creates it
+  }
+  const previousVersion = previous?.version
+  // Guard against a concurrent rotation, but only when the version read is the destination's own.
+  const sameStore = targets.length === 1 && previous?.provider === targets[0]!.name
+  const written = await writeValue(ctx, key, next, { ...opts, kind, ifVersion: sameStore ? previousVersion : undefined })
+  const result = { key: written.key, provider: written.results[0]!.provider, previousVersion, version: written.version }
+  ctx.emit?.({ operation: 'rotate', key: written.key, kind: written.kind, provider: result.provider, outcome: 'ok', latencyMs: performance.now() - started, cache: 'miss', version: written.version })
+  return result
+}

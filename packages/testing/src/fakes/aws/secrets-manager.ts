@@ -1,0 +1,384 @@
+import { type FakeServer, type FakeServerOptions, startFakeServer } from '../http-server.js'
+import { createRandom } from '../random.js'
+import {
+  AwsError,
+  type AwsOperation,
+  awsJsonProtocol,
+  checkLength,
+  checkRange,
+  epochSeconds,
+  paginate,
+  required,
+} from './json-protocol.js'
+import { checkFilters, matchesFilters, sortSecrets, type WireFilter } from './secrets-manager-filters.js'
+import {
+  type SecretSeed,
+  SecretsManagerState,
+  type SecretVersion,
+  type StoredSecret,
+  type VersionValue,
+} from './secrets-manager-state.js'
+
+/**
+ * A wire-level fake of AWS Secrets Manager: the official `@aws-sdk/client-secrets-manager` talks to it
+ * unchanged. It implements the calls polysecret and typical apps make, with AWS's rules for versions,
+ * staging labels, idempotency tokens, pagination, batch limits and scheduled deletion.
+ */
+
+/** Options of the Secrets Manager fake. */
+export interface SecretsManagerFakeOptions extends FakeServerOptions {
+  /** Region in ARNs. Default: `us-east-1`. */
+  readonly region?: string
+  /** Account id in ARNs. Default: `123456789012`. */
+  readonly accountId?: string
+  /** Clock of the fake (epoch ms); inject one to test recovery windows. Default: `Date.now`. */
+  readonly now?: () => number
+  /** Secrets to start with (same shape as `seed()`). */
+  readonly secrets?: Readonly<Record<string, SecretSeed>>
+}
+
+/** A running Secrets Manager fake. */
+export interface SecretsManagerFake extends FakeServer {
+  readonly service: 'aws-secrets-manager'
+  /** The fake's data, for assertions (`fake.state.value('db')`) and direct arrangement. */
+  readonly state: SecretsManagerState
+  /** Creates (or replaces) secrets without going through the API. */
+  seed(secrets: Readonly<Record<string, SecretSeed>>): void
+}
+
+const NAME_PATTERN = /^[a-zA-Z0-9/_+=.@-]+$/
+
+const notFound = (what = "Secrets Manager can't find the specified secret.") =>
+  new AwsError('ResourceNotFoundException', what)
+const invalidParameter = (message: string) => new AwsError('InvalidParameterException', message)
+const invalidRequest = (message: string) => new AwsError('InvalidRequestException', message)
+const markedForDeletion = () =>
+  invalidRequest("You can't perform this operation on the secret because it was marked for deletion.")
+
+function sameValue(version: SecretVersion, value: VersionValue): boolean {
+  return version.secretString === value.secretString && version.secretBinary === value.secretBinary
+}
+
+/** Reads SecretString/SecretBinary from an input; exactly one may be present. */
+function valueOf(input: Record<string, any>): VersionValue | undefined {
+  const hasString = input.SecretString !== undefined
+  const hasBinary = input.SecretBinary !== undefined
+  if (hasString && hasBinary) {
+    throw invalidParameter("You can't specify both a binary secret value and a string secret value in the same secret.")
+  }
+  if (hasString) return { secretString: String(input.SecretString) }
+  if (hasBinary) return { secretBinary: String(input.SecretBinary) }
+  return undefined
+}
+
+function valueFields(v: SecretVersion): Record<string, string> {
+  return v.secretString !== undefined ? { SecretString: v.secretString } : { SecretBinary: v.secretBinary ?? '' }
+}
+
+function secretValueEntry(secret: StoredSecret, v: SecretVersion) {
+  return {
+    ARN: secret.arn,
+    Name: secret.name,
+    VersionId: v.versionId,
+    ...valueFields(v),
+    VersionStages: [...v.stages],
+    CreatedDate: epochSeconds(v.createdDate),
+  }
+}
+
+function listEntry(secret: StoredSecret) {
+  return {
+    ARN: secret.arn,
+    Name: secret.name,
+    ...(secret.description !== undefined && { Description: secret.description }),
+    ...(secret.kmsKeyId !== undefined && { KmsKeyId: secret.kmsKeyId }),
+    LastChangedDate: epochSeconds(secret.lastChangedDate),
+    ...(secret.lastAccessedDate !== undefined && { LastAccessedDate: epochSeconds(secret.lastAccessedDate) }),
+    ...(secret.deletedDate !== undefined && { DeletedDate: epochSeconds(secret.deletedDate) }),
+    ...(secret.tags.length > 0 && { Tags: secret.tags }),
+    CreatedDate: epochSeconds(secret.createdDate),
+  }
+}
+
+function stagesMap(secret: StoredSecret): Record<string, string[]> {
+  const out: Record<string, string[]> = {}
+  for (const v of secret.versions.values()) if (v.stages.size > 0) out[v.versionId] = [...v.stages]
+  return out
+}
+
+/** The operation table of the fake, over `state`. */
+export function secretsManagerOperations(state: SecretsManagerState): Record<string, AwsOperation> {
+  const find = (id: unknown) => state.find(String(required(id, 'secretId'))) ?? throwIt(notFound())
+  const findLive = (id: unknown) => {
+    const secret = find(id)
+    if (secret.deletedDate !== undefined) throw markedForDeletion()
+    return secret
+  }
+
+  /** PutSecretValue/UpdateSecret/CreateSecret share the token rules: same token + same value is a no-op. */
+  const putVersion = (secret: StoredSecret, value: VersionValue, token: string | undefined, stages: string[]) => {
+    const existing = token === undefined ? undefined : secret.versions.get(token)
+    if (existing) {
+      if (!sameValue(existing, value)) {
+        throw new AwsError('ResourceExistsException', "You can't modify an existing version, you can only create a new version.")
+      }
+      return existing
+    }
+    return state.addVersion(secret, value, stages, token)
+  }
+
+  const ops: Record<string, AwsOperation> = {
+    CreateSecret(input) {
+      const name = String(required(input.Name, 'name'))
+      if (name.length > 512 || !NAME_PATTERN.test(name)) {
+        throw invalidParameter('Invalid name. Must be a valid name containing alphanumeric characters, or any of the following: -/_+=.@!')
+      }
+      const value = valueOf(input)
+      const token: string | undefined = input.ClientRequestToken
+      const existing = state.find(name)
+      if (existing) {
+        if (existing.deletedDate !== undefined) {
+          throw invalidRequest("You can't create this secret because a secret with this name is already scheduled for deletion.")
+        }
+        const same = token !== undefined && existing.versions.get(token)
+        if (same && value && sameValue(same, value)) {
+          return { ARN: existing.arn, Name: existing.name, VersionId: same.versionId }
+        }
+        if (same) throw new AwsError('ResourceExistsException', "You can't modify an existing version, you can only create a new version.")
+        throw new AwsError('ResourceExistsException', `The operation failed because the secret ${name} already exists.`)
+      }
+      const secret = state.create(name, {
+        ...(input.Description !== undefined && { description: String(input.Description) }),
+        ...(input.KmsKeyId !== undefined && { kmsKeyId: String(input.KmsKeyId) }),
+        tags: input.Tags ?? [],
+      })
+      const version = value ? state.addVersion(secret, value, ['AWSCURRENT'], token) : undefined
+      return { ARN: secret.arn, Name: secret.name, ...(version && { VersionId: version.versionId }) }
+    },
+
+    GetSecretValue(input) {
+      const secret = findLive(input.SecretId)
+      let version: SecretVersion | undefined
+      if (input.VersionId !== undefined) {
+        version = secret.versions.get(input.VersionId)
+        if (!version || (input.VersionStage !== undefined && !version.stages.has(input.VersionStage))) {
+          throw notFound(`Secrets Manager can't find the specified secret value for VersionId: ${input.VersionId}`)
+        }
+      } else {
+        const stage = input.VersionStage ?? 'AWSCURRENT'
+        version = state.versionWithStage(secret, stage)
+        if (!version) throw notFound(`Secrets Manager can't find the specified secret value for staging label: ${stage}`)
+      }
+      state.touch(secret, version)
+      return secretValueEntry(secret, version)
+    },
+
+    PutSecretValue(input) {
+      const secret = findLive(input.SecretId)
+      const value = valueOf(input) ?? throwIt(invalidParameter('You must provide either SecretString or SecretBinary.'))
+      const version = putVersion(secret, value, input.ClientRequestToken, input.VersionStages ?? ['AWSCURRENT'])
+      return { ARN: secret.arn, Name: secret.name, VersionId: version.versionId, VersionStages: [...version.stages] }
+    },
+
+    UpdateSecret(input) {
+      const secret = findLive(input.SecretId)
+      if (input.Description !== undefined) secret.description = String(input.Description)
+      if (input.KmsKeyId !== undefined) secret.kmsKeyId = String(input.KmsKeyId)
+      secret.lastChangedDate = state.now()
+      const value = valueOf(input)
+      const version = value ? putVersion(secret, value, input.ClientRequestToken, ['AWSCURRENT']) : undefined
+      return { ARN: secret.arn, Name: secret.name, ...(version && { VersionId: version.versionId }) }
+    },
+
+    UpdateSecretVersionStage(input) {
+      const secret = findLive(input.SecretId)
+      const stage = String(required(input.VersionStage, 'versionStage'))
+      const { MoveToVersionId: to, RemoveFromVersionId: from } = input as Record<string, string | undefined>
+      for (const id of [to, from]) {
+        if (id !== undefined && !secret.versions.has(id)) throw notFound(`Secrets Manager can't find the specified secret version: ${id}`)
+      }
+      if (from !== undefined && !secret.versions.get(from)!.stages.has(stage)) {
+        throw invalidParameter(`The staging label ${stage} is not attached to the version ${from}.`)
+      }
+      const holder = state.versionWithStage(secret, stage)
+      if (to !== undefined) {
+        if (holder && holder.versionId !== to && from !== holder.versionId) {
+          throw invalidParameter(
+            `The parameter RemoveFromVersionId can't be empty. Staging label ${stage} is currently attached to version ${holder.versionId}, so you must explicitly reference that version in RemoveFromVersionId.`,
+          )
+        }
+        state.attachStage(secret, stage, to)
+      } else if (from !== undefined) {
+        if (stage === 'AWSCURRENT') {
+          throw invalidParameter("You can't remove the staging label AWSCURRENT. Move it to another version instead.")
+        }
+        secret.versions.get(from)!.stages.delete(stage)
+        secret.lastChangedDate = state.now()
+      } else {
+        throw invalidParameter('You must specify MoveToVersionId, RemoveFromVersionId, or both.')
+      }
+      return { ARN: secret.arn, Name: secret.name }
+    },
+
+    DescribeSecret(input) {
+      const secret = find(input.SecretId)
+      const { CreatedDate, ...rest } = listEntry(secret)
+      return { ...rest, VersionIdsToStages: stagesMap(secret), CreatedDate }
+    },
+
+    ListSecretVersionIds(input) {
+      checkRange(input.MaxResults, 'maxResults', 1, 100)
+      const secret = find(input.SecretId)
+      const versions = [...secret.versions.values()].filter((v) => input.IncludeDeprecated || v.stages.size > 0)
+      const { page, NextToken } = paginate(versions, input, {
+        scope: `versions:${secret.arn}:${Boolean(input.IncludeDeprecated)}`,
+        defaultMax: 100,
+        invalidTokenType: 'InvalidNextTokenException',
+      })
+      return {
+        Versions: page.map((v) => ({
+          VersionId: v.versionId,
+          VersionStages: [...v.stages],
+          ...(v.lastAccessedDate !== undefined && { LastAccessedDate: epochSeconds(v.lastAccessedDate) }),
+          CreatedDate: epochSeconds(v.createdDate),
+        })),
+        ...(NextToken && { NextToken }),
+        ARN: secret.arn,
+        Name: secret.name,
+      }
+    },
+
+    ListSecrets(input) {
+      checkRange(input.MaxResults, 'maxResults', 1, 100)
+      const filters: WireFilter[] | undefined = input.Filters
+      checkFilters(filters)
+      const selected = state
+        .all()
+        .filter((s) => (input.IncludePlannedDeletion || s.deletedDate === undefined) && matchesFilters(s, filters))
+      const { page, NextToken } = paginate(sortSecrets(selected, input.SortBy, input.SortOrder), input, {
+        scope: `list:${JSON.stringify([filters, input.IncludePlannedDeletion, input.SortBy, input.SortOrder])}`,
+        defaultMax: 100,
+        invalidTokenType: 'InvalidNextTokenException',
+      })
+      return {
+        SecretList: page.map((s) => ({ ...listEntry(s), SecretVersionsToStages: stagesMap(s) })),
+        ...(NextToken && { NextToken }),
+      }
+    },
+
+    BatchGetSecretValue(input) {
+      const ids: string[] | undefined = input.SecretIdList
+      const filters: WireFilter[] | undefined = input.Filters
+      if ((ids === undefined) === (filters === undefined)) {
+        throw invalidParameter('Either SecretIdList or Filters must be specified, but not both.')
+      }
+      checkLength(ids, 'secretIdList', 1, 20)
+      checkRange(input.MaxResults, 'maxResults', 1, 20)
+      if (ids !== undefined && input.MaxResults !== undefined) {
+        throw invalidParameter('MaxResults can only be used with Filters.')
+      }
+      checkFilters(filters)
+      const values: ReturnType<typeof secretValueEntry>[] = []
+      const errors: { SecretId: string; ErrorCode: string; Message: string }[] = []
+      const read = (id: string, secret: StoredSecret | undefined) => {
+        // Per-secret failures are reported in Errors, not thrown: one bad id must not sink the batch.
+        if (!secret) return errors.push({ SecretId: id, ErrorCode: 'ResourceNotFoundException', Message: notFound().message })
+        if (secret.deletedDate !== undefined) {
+          return errors.push({ SecretId: id, ErrorCode: 'InvalidRequestException', Message: markedForDeletion().message })
+        }
+        const current = state.versionWithStage(secret, 'AWSCURRENT')
+        if (!current) {
+          const message = "Secrets Manager can't find the specified secret value for staging label: AWSCURRENT"
+          return errors.push({ SecretId: id, ErrorCode: 'ResourceNotFoundException', Message: message })
+        }
+        state.touch(secret, current)
+        values.push(secretValueEntry(secret, current))
+      }
+      if (ids !== undefined) {
+        for (const id of ids) read(id, state.find(id))
+        return { SecretValues: values, Errors: errors }
+      }
+      const selected = sortSecrets(state.all().filter((s) => s.deletedDate === undefined && matchesFilters(s, filters)))
+      const { page, NextToken } = paginate(selected, input, {
+        scope: `batch:${JSON.stringify(filters)}`,
+        defaultMax: 20,
+        invalidTokenType: 'InvalidNextTokenException',
+      })
+      for (const s of page) read(s.name, s)
+      return { SecretValues: values, Errors: errors, ...(NextToken && { NextToken }) }
+    },
+
+    DeleteSecret(input) {
+      const secret = find(input.SecretId)
+      const force = Boolean(input.ForceDeleteWithoutRecovery)
+      // The model defaults RecoveryWindowInDays to 0, so 0 and "absent" both mean the 30-day default.
+      const days: number = input.RecoveryWindowInDays || 0
+      if (force && days) {
+        throw invalidParameter("You can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays.")
+      }
+      if (days && (days < 7 || days > 30)) {
+        throw invalidParameter('The RecoveryWindowInDays value must be between 7 and 30 days (inclusive).')
+      }
+      const now = state.now()
+      if (force) {
+        state.remove(secret)
+        return { ARN: secret.arn, Name: secret.name, DeletionDate: epochSeconds(now) }
+      }
+      if (secret.deletedDate !== undefined) {
+        throw invalidRequest("You can't perform this operation on the secret because it was already scheduled for deletion.")
+      }
+      secret.deletedDate = now
+      secret.deletionDate = now + (days || 30) * 86_400_000
+      return { ARN: secret.arn, Name: secret.name, DeletionDate: epochSeconds(secret.deletionDate) }
+    },
+
+    RestoreSecret(input) {
+      const secret = find(input.SecretId)
+      delete secret.deletedDate
+      delete secret.deletionDate
+      return { ARN: secret.arn, Name: secret.name }
+    },
+
+    TagResource(input) {
+      const secret = findLive(input.SecretId)
+      for (const tag of required(input.Tags as StoredSecret['tags'], 'tags')) {
+        secret.tags = [...secret.tags.filter((t) => t.Key !== tag.Key), tag]
+      }
+      return {}
+    },
+
+    UntagResource(input) {
+      const secret = findLive(input.SecretId)
+      const keys: string[] = required(input.TagKeys, 'tagKeys')
+      secret.tags = secret.tags.filter((t) => !keys.includes(t.Key))
+      return {}
+    },
+  }
+  return ops
+}
+
+function throwIt(error: Error): never {
+  throw error
+}
+
+/** Starts a Secrets Manager fake on 127.0.0.1 (random port). Prefer `startFake('aws-secrets-manager')`. */
+export async function startSecretsManagerFake(options: SecretsManagerFakeOptions = {}): Promise<SecretsManagerFake> {
+  const state = new SecretsManagerState({
+    random: createRandom(options.seed),
+    now: options.now ?? Date.now,
+    region: options.region ?? 'us-east-1',
+    accountId: options.accountId ?? '123456789012',
+  })
+  if (options.secrets) state.seed(options.secrets)
+  const protocol = awsJsonProtocol({
+    targetPrefix: 'secretsmanager',
+    operations: secretsManagerOperations(state),
+    serverErrorType: 'InternalServiceError',
+  })
+  const server = await startFakeServer(protocol, options)
+  return Object.assign(server, {
+    service: 'aws-secrets-manager' as const,
+    state,
+    seed: (secrets: Readonly<Record<string, SecretSeed>>) => state.seed(secrets),
+  })
+}

@@ -1,0 +1,171 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { Socket } from 'node:net'
+import { type DownMode, Faults } from './faults.js'
+import { RequestLog } from './request-log.js'
+
+/**
+ * The part every fake shares: an HTTP server on 127.0.0.1 with a random port, a request log, fault
+ * injection, and a stop that cannot leave a hung request (or a keep-alive socket) behind. What the
+ * bytes mean is left to a {@link WireProtocol}.
+ */
+
+/** A response as a protocol wants it sent. */
+export interface WireResponse {
+  readonly status: number
+  readonly headers?: Readonly<Record<string, string>>
+  readonly body?: string | Buffer
+}
+
+/** A fault the protocol has to encode in its own error format. */
+export type WireFault =
+  | { readonly kind: 'error'; readonly status?: number | undefined; readonly type?: string | undefined; readonly message?: string | undefined }
+  | { readonly kind: 'throttle' }
+  | { readonly kind: 'unavailable' }
+
+/** How a service's requests and errors look on the wire. */
+export interface WireProtocol {
+  /** Names the operation a request is for (`'unknown'` if it cannot tell) and decodes its input. */
+  parse(req: IncomingMessage, body: Buffer): { operation: string; input: unknown }
+  /** Answers a request that no fault intercepted. */
+  handle(req: IncomingMessage, operation: string, input: unknown): WireResponse | Promise<WireResponse>
+  /** Encodes an injected fault (or an unexpected exception in `handle`) as this service would. */
+  fault(fault: WireFault): WireResponse
+}
+
+/** Options every fake accepts. */
+export interface FakeServerOptions {
+  /** Seed for fault dice and generated ids, for reproducible runs. Default: unseeded (`Math.random`). */
+  readonly seed?: number
+  /** Port to listen on. Default: 0 (a random free port). */
+  readonly port?: number
+}
+
+/** A running fake: where it listens, what it saw, what to break, and how to stop it. */
+export interface FakeServer {
+  /** Base URL to hand to an SDK, e.g. `http://127.0.0.1:49152`. */
+  readonly endpoint: string
+  readonly host: string
+  readonly port: number
+  /** Requests received, per operation. */
+  readonly requests: RequestLog
+  /** Fault injection. */
+  readonly faults: Faults
+  /** Closes the listener and every open connection (hung requests included). Idempotent. */
+  stop(): Promise<void>
+  /** Same as `stop()`, for `await using fake = await startFake(...)`. */
+  [Symbol.asyncDispose](): Promise<void>
+}
+
+const HOST = '127.0.0.1'
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    req.on('data', (c: Buffer) => chunks.push(c))
+    req.on('end', () => resolve(Buffer.concat(chunks)))
+    req.on('error', reject)
+  })
+}
+
+function send(res: ServerResponse, response: WireResponse): void {
+  if (res.destroyed || res.headersSent) return
+  const body = response.body ?? ''
+  res.writeHead(response.status, { ...response.headers, 'Content-Length': String(Buffer.byteLength(body)) })
+  res.end(body)
+}
+
+/** Starts an HTTP fake speaking `protocol`. Service fakes wrap this and add their `seed`/`state`. */
+export async function startFakeServer(protocol: WireProtocol, options: FakeServerOptions = {}): Promise<FakeServer> {
+  const requests = new RequestLog()
+  const faults = new Faults({ seed: options.seed })
+  const sockets = new Set<Socket>()
+  let stopped = false
+
+  const onRequest = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const body = await readBody(req)
+    const { operation, input } = protocol.parse(req, body)
+    requests.record({ operation, input, at: Date.now() })
+    const { delayMs, action } = faults.decide(operation)
+    if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs))
+    if (res.destroyed) return
+    switch (action.kind) {
+      case 'down':
+        if (action.mode === 'unavailable') return send(res, protocol.fault({ kind: 'unavailable' }))
+        req.socket.destroy()
+        return
+      case 'reset':
+        req.socket.destroy()
+        return
+      case 'hang':
+        // Leave the request open; stop() destroys the socket so nothing outlives the test.
+        return
+      case 'throttle':
+        return send(res, protocol.fault({ kind: 'throttle' }))
+      case 'error':
+        return send(res, protocol.fault({ kind: 'error', ...action.error }))
+      case 'pass':
+        try {
+          send(res, await protocol.handle(req, operation, input))
+        } catch (error) {
+          // A bug in a fake must surface as a 500 the test can see, not as a hung request.
+          send(res, protocol.fault({ kind: 'error', message: `fake failed: ${(error as Error).message}` }))
+        }
+    }
+  }
+
+  const server: Server = createServer((req, res) => {
+    onRequest(req, res).catch(() => req.socket.destroy())
+  })
+  server.on('connection', (socket) => {
+    sockets.add(socket)
+    socket.on('close', () => sockets.delete(socket))
+  })
+
+  const listen = (port: number) =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(port, HOST, () => {
+        server.off('error', reject)
+        resolve()
+      })
+    })
+  const close = () =>
+    new Promise<void>((resolve) => {
+      if (!server.listening) {
+        for (const s of sockets) s.destroy()
+        return resolve()
+      }
+      server.close(() => resolve())
+      // Keep-alive and hung sockets would hold close() open forever.
+      for (const s of sockets) s.destroy()
+    })
+
+  await listen(options.port ?? 0)
+  const address = server.address()
+  if (address === null || typeof address === 'string') throw new Error('fake server has no TCP address')
+  const port = address.port
+
+  faults.attach({
+    async down(mode: DownMode) {
+      if (mode === 'refuse') await close()
+      else for (const s of sockets) s.destroy()
+    },
+    async up() {
+      if (!server.listening && !stopped) await listen(port)
+    },
+  })
+
+  const stop = async () => {
+    stopped = true
+    await close()
+  }
+  return {
+    endpoint: `http://${HOST}:${port}`,
+    host: HOST,
+    port,
+    requests,
+    faults,
+    stop,
+    [Symbol.asyncDispose]: stop,
+  }
+}
