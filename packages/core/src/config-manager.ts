@@ -101,12 +101,15 @@ export class ConfigManager {
     this.#secrets = checkChain('secrets', options.secrets)
     this.#parameters = checkChain('parameters', options.parameters)
     this.#providers = [...new Set([...this.#secrets, ...this.#parameters])]
-    const names = new Set<string>()
+    // Two instances of one type may share a name (env() in both chains); different stores may not,
+    // since `to:` targets, events and errors name providers.
+    const types = new Map<string, string>()
     for (const p of this.#providers) {
-      if (names.has(p.name)) {
-        throw new ValidationError(`Two different providers are both named "${p.name}".`, { hint: 'Give each provider a unique name option.' })
+      const seen = types.get(p.name)
+      if (seen !== undefined && seen !== p.type) {
+        throw new ValidationError(`Two different providers are both named "${p.name}" (${seen} and ${p.type}).`, { hint: 'Give each provider a unique name option.' })
       }
-      names.add(p.name)
+      types.set(p.name, p.type)
     }
     const concurrency = options.concurrency ?? 16
     if (!Number.isInteger(concurrency) || concurrency < 1) throw new ValidationError(`concurrency must be a positive integer, got ${String(concurrency)}.`)

@@ -118,30 +118,3 @@ function toIssues(
 function triedNames(error: PolysecretError): string {
   return error.tried.length ? error.tried.map((t) => t.provider).join(', ') : 'no provider'
 }
-
-/**
- * A Standard Schema for a secret field that keeps the value wrapped: accepts a `Secret` (or a string,
- * which it wraps) and outputs a `Secret`. Use it where a plain `z.string()` would unwrap the value.
- *
- * @example
- * ```ts
- * import { secret } from '@polysecret/core'
- * const Config = z.object({ DB_PASSWORD: secret({ minLength: 12 }) })
- * ```
- */
-export function secret(opts: { minLength?: number } = {}): StandardSchemaV1<Secret | string, Secret> {
-  return {
-    '~standard': {
-      version: 1,
-      vendor: 'polysecret',
-      validate(value) {
-        const wrapped = value instanceof Secret ? value : typeof value === 'string' ? new Secret(value) : undefined
-        if (!wrapped) return { issues: [{ message: 'Expected a secret string' }] }
-        if (opts.minLength !== undefined && wrapped.length < opts.minLength) {
-          return { issues: [{ message: `Secret must be at least ${opts.minLength} characters` }] }
-        }
-        return { value: wrapped }
-      },
-    },
-  }
-}

@@ -2,6 +2,7 @@ import {
   AccessDeniedError,
   type AccessEvent,
   ConfigManager,
+  env,
   memory,
   NotFoundError,
   Secret,
@@ -57,7 +58,8 @@ describe('reads', () => {
 
   it('rejects things that are not providers', () => {
     expect(() => new ConfigManager({ secrets: [{} as never] })).toThrow(/is not a provider/)
-    expect(() => new ConfigManager({ secrets: [memory({}, { name: 'x' }), memory({}, { name: 'x' })] })).toThrow(/both named "x"/)
+    expect(() => new ConfigManager({ secrets: [memory({}, { name: 'x' }), env({ name: 'x' })] })).toThrow(/both named "x"/)
+    expect(() => new ConfigManager({ secrets: [env()], parameters: [env()] })).not.toThrow()
   })
 })
 

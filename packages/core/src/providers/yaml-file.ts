@@ -22,10 +22,12 @@ function parseYaml(text: string, path: string): YamlDocument {
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true })
   const error = doc.errors[0]
   if (error) {
-    const pos = error.linePos?.[0]
-    const at = pos ? `:${pos.line}:${pos.col}` : ''
-    // error.code (e.g. BAD_INDENT, DUPLICATE_KEY) describes the problem without quoting the text.
-    throw new ValidationError(`${path}${at}: invalid YAML (${error.code}).`, {
+    // Position from the character offset: only prettified errors carry linePos, and those quote the text.
+    const before = text.slice(0, error.pos[0])
+    const line = before.split('\n').length
+    const column = error.pos[0] - (before.lastIndexOf('\n') + 1) + 1
+    // Unprettified messages describe the problem ("Missing closing \"quote") without quoting the text.
+    throw new ValidationError(`${path}:${line}:${column}: invalid YAML: ${error.message} (${error.code}).`, {
       hint: 'Fix the file; values are never shown in this message.',
     })
   }

@@ -147,8 +147,13 @@ export async function startFakeServer(protocol: WireProtocol, options: FakeServe
 
   faults.attach({
     async down(mode: DownMode) {
-      if (mode === 'refuse') await close()
-      else for (const s of sockets) s.destroy()
+      // Only 'refuse' drops open connections; the other modes fail requests as they arrive, which keeps
+      // clients from racing a half-closed keep-alive socket.
+      if (mode !== 'refuse') return
+      await close()
+      // Let clients in this process see the FIN of their pooled sockets, so their next request opens a
+      // new connection (and is refused) instead of writing into a dead one.
+      await new Promise((r) => setTimeout(r, 5))
     },
     async up() {
       if (!server.listening && !stopped) await listen(port)

@@ -1,0 +1,78 @@
+/** Real separate Node processes against one encrypted file: concurrent writers and a crash mid-write. */
+import { type ChildProcess, fork } from 'node:child_process'
+import { readdir } from 'node:fs/promises'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { describe, expect, it } from 'vitest'
+import { encryptedFile } from '../../src/providers/encrypted-file.js'
+import { RAW_KEY_HEX } from '../fixtures/encrypted.js'
+import { collect, tempDirs } from '../fixtures/temp-dir.js'
+
+const fixtures = fileURLToPath(new URL('../fixtures/', import.meta.url))
+const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url))
+
+function start(worker: string, args: string[]): ChildProcess {
+  return fork(join(fixtures, worker), args, {
+    cwd: repoRoot, // so `--import tsx` resolves from the workspace root
+    execArgv: ['--conditions=source', '--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  })
+}
+
+const nextMessage = (child: ChildProcess) =>
+  new Promise<unknown>((resolve, reject) => {
+    child.once('message', resolve)
+    child.once('exit', (code) => reject(new Error(`worker exited early with code ${code}`)))
+  })
+
+const exited = (child: ChildProcess) =>
+  new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  )
+
+describe('encryptedFile() across processes', () => {
+  const makeDir = tempDirs()
+
+  it('two processes writing 200 keys each at the same time lose nothing', async () => {
+    const path = join(await makeDir(), 'shared.enc')
+    const workers = [start('write-worker.ts', [path, 'A', '200']), start('write-worker.ts', [path, 'B', '200'])]
+    await Promise.all(workers.map(nextMessage)) // both loaded
+    const done = workers.map(nextMessage)
+    for (const w of workers) w.send('go')
+    expect(await Promise.all(done)).toEqual(['done', 'done'])
+    await Promise.all(workers.map(exited))
+
+    const store = encryptedFile({ path, key: RAW_KEY_HEX })
+    const keys = (await collect(store.list())).map((k) => k.key)
+    expect(keys).toHaveLength(400)
+    for (let i = 0; i < 200; i++) {
+      expect(keys).toContain(`A_${i}`)
+      expect(keys).toContain(`B_${i}`)
+    }
+    expect((await store.get('B_199'))?.value).toBe('value B 199')
+    const versions = new Set((await collect(store.list())).map((k) => k.version))
+    expect(versions.size).toBe(400) // every write got its own id: no read-modify-write overlapped
+    expect(await readdir(join(path, '..'))).toEqual(['shared.enc']) // no lock or temp files left
+  }, 30_000)
+
+  it('a writer killed between writing the temp file and the rename leaves the old file readable', async () => {
+    const path = join(await makeDir(), 'crash.enc')
+    const store = encryptedFile({ path, key: RAW_KEY_HEX })
+    await store.set('K', 'old value')
+
+    const worker = start('crash-worker.ts', [path, 'K', 'new value'])
+    expect(await exited(worker)).toEqual({ code: null, signal: 'SIGKILL' })
+    const left = await readdir(join(path, '..'))
+    expect(left).toContain('crash.enc.lock') // the dead writer's lock
+    expect(left.filter((f) => f.endsWith('.tmp'))).toHaveLength(1) // its complete, encrypted temp file
+
+    const reader = encryptedFile({ path, key: RAW_KEY_HEX })
+    expect((await reader.get('K'))?.value).toBe('old value')
+    // The next write takes over the dead process's lock at once and removes the stray temp file.
+    const started = Date.now()
+    await reader.set('K', 'newer value')
+    expect(Date.now() - started).toBeLessThan(5_000)
+    expect(await readdir(join(path, '..'))).toEqual(['crash.enc'])
+    expect((await store.get('K'))?.value).toBe('newer value')
+  }, 30_000)
+})
