@@ -11,13 +11,13 @@ const PATTERNS: ReadonlyArray<[RegExp, string]> = [
   [/([a-z][a-z0-9+.-]*:\/\/[^/\s:@]*):[^@\s/]+@/gi, '$1:[REDACTED]@'],
   // JSON fields whose value is the secret
   [/("(?:SecretString|SecretBinary|Value|value|secret|password|token|data)"\s*:\s*)"(?:[^"\\]|\\.)*"/g, '$1"[REDACTED]"'],
-  // key=value / key: value where the key names a secret
-  [
-    /\b([\w.-]*(?:pass(?:word|wd|phrase)?|pwd|secret|token|api[_-]?key|private[_-]?key|credential|auth)[\w.-]*)(\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s,;&"']+)/gi,
-    '$1$2[REDACTED]',
-  ],
   // Authorization headers
   [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/g, '$1 [REDACTED]'],
+  // key=value / key: value where the key names a secret
+  [
+    /\b([\w.-]*(?:pass(?:word|wd|phrase)?|pwd|secret|token|api[_-]?key|private[_-]?key|credential|auth)[\w.-]*)(\s*[=:]\s*)(?!Bearer |Basic |\[REDACTED)("[^"]*"|'[^']*'|[^\s,;&"']+)/gi,
+    '$1$2[REDACTED]',
+  ],
   // well-known token formats (GitHub, Slack, AWS access keys, JWTs, Stripe)
   [/\b(gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|xox[abprs]-[A-Za-z0-9-]{10,}|(?:AKIA|ASIA)[A-Z0-9]{16}|sk_(?:live|test)_[A-Za-z0-9]{16,}|eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*)/g, '[REDACTED]'],
   // long opaque runs (base64/hex blobs) that are not identifiers a human would read

@@ -2,18 +2,7 @@
  * `@polysecret/testing`: wire-level fakes of the stores polysecret talks to, fault injection, request
  * counting, and (from `@polysecret/testing/loopback-guard`) a guard that keeps tests off the network.
  */
-export { type FakeServiceName, type FakeServices, fakeServiceNames, startFake } from './start-fake.js'
-export type { FakeServer, FakeServerOptions } from './fakes/http-server.js'
-export {
-  type DownMode,
-  type FaultAction,
-  type FaultDecision,
-  Faults,
-  type FaultScope,
-  type InjectedError,
-  type Latency,
-} from './fakes/faults.js'
-export { type RecordedRequest, RequestLog } from './fakes/request-log.js'
+
 export {
   type SecretsManagerFake,
   type SecretsManagerFakeOptions,
@@ -35,4 +24,22 @@ export {
   SsmState,
   type StoredParameter,
 } from './fakes/aws/ssm-state.js'
-export { type FaultRule, type InstrumentedProvider, type InstrumentOptions, instrument, type ProviderOperation } from './instrument.js'
+export {
+  type DownMode,
+  type FaultAction,
+  type FaultDecision,
+  type FaultScope,
+  Faults,
+  type InjectedError,
+  type Latency,
+} from './fakes/faults.js'
+export type { FakeServer, FakeServerOptions } from './fakes/http-server.js'
+export { type RecordedRequest, RequestLog } from './fakes/request-log.js'
+export {
+  type FaultRule,
+  type InstrumentedProvider,
+  type InstrumentOptions,
+  instrument,
+  type ProviderOperation,
+} from './instrument.js'
+export { type FakeServiceName, type FakeServices, fakeServiceNames, startFake } from './start-fake.js'

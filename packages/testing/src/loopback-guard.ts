@@ -48,9 +48,10 @@ type Connect = (this: net.Socket, ...args: unknown[]) => net.Socket
 function target(args: unknown[]): { path?: string; host?: string; port?: unknown } {
   const first = Array.isArray(args[0]) ? args[0][0] : args[0] // net passes normalized [options, cb] internally
   if (first !== null && typeof first === 'object') {
-    const o = first as { path?: string; host?: string; port?: unknown }
-    if (o.path !== undefined) return { path: o.path }
-    return { host: o.host ?? 'localhost', port: o.port }
+    const o = first as { path?: string | null; host?: string | null; port?: unknown }
+    // net treats any truthy `path` as a unix socket; http passes `path: null` for TCP.
+    if (o.path) return { path: o.path }
+    return { host: o.host || 'localhost', port: o.port }
   }
   if (typeof first === 'string' && !/^\d+$/.test(first)) return { path: first }
   return { host: typeof args[1] === 'string' ? args[1] : 'localhost', port: first }

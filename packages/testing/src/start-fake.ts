@@ -1,4 +1,8 @@
-import { type SecretsManagerFake, type SecretsManagerFakeOptions, startSecretsManagerFake } from './fakes/aws/secrets-manager.js'
+import {
+  type SecretsManagerFake,
+  type SecretsManagerFakeOptions,
+  startSecretsManagerFake,
+} from './fakes/aws/secrets-manager.js'
 import { type SsmFake, type SsmFakeOptions, startSsmFake } from './fakes/aws/ssm.js'
 
 /**
@@ -16,7 +20,9 @@ export interface FakeServices {
 /** Names accepted by {@link startFake}. */
 export type FakeServiceName = keyof FakeServices
 
-type Registry = { [S in FakeServiceName]: (options?: FakeServices[S]['options']) => Promise<FakeServices[S]['fake']> }
+type Registry = {
+  [S in FakeServiceName]: (options?: FakeServices[S]['options']) => Promise<FakeServices[S]['fake']>
+}
 
 const registry: Registry = {
   'aws-secrets-manager': startSecretsManagerFake,
@@ -50,10 +56,14 @@ export function startFake<S extends FakeServiceName>(
   service: S,
   options?: FakeServices[S]['options'],
 ): Promise<FakeServices[S]['fake']> {
-  const start = registry[service] as ((options?: FakeServices[S]['options']) => Promise<FakeServices[S]['fake']>) | undefined
+  const start = registry[service] as
+    | ((options?: FakeServices[S]['options']) => Promise<FakeServices[S]['fake']>)
+    | undefined
   if (!start) {
     return Promise.reject(
-      new TypeError(`Unknown fake service "${String(service)}". Known services: ${fakeServiceNames.join(', ')}.`),
+      new TypeError(
+        `Unknown fake service "${String(service)}". Known services: ${fakeServiceNames.join(', ')}.`,
+      ),
     )
   }
   return start(options)

@@ -1,4 +1,8 @@
-import { DescribeSecretCommand, GetSecretValueCommand, InternalServiceError } from '@aws-sdk/client-secrets-manager'
+import {
+  DescribeSecretCommand,
+  GetSecretValueCommand,
+  InternalServiceError,
+} from '@aws-sdk/client-secrets-manager'
 import { GetParameterCommand, InternalServerError } from '@aws-sdk/client-ssm'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { Faults, type SecretsManagerFake, startFake } from '../src/index.js'
@@ -67,7 +71,9 @@ describe('fault injection through the real SDK', () => {
 
   it('hang never answers until the client gives up, and stop() still returns', async () => {
     fake.faults.hang(1, { operations: ['GetSecretValue'] })
-    const err = await rejection(client.send(new GetSecretValueCommand({ SecretId: 's' }), { abortSignal: AbortSignal.timeout(100) }))
+    const err = await rejection(
+      client.send(new GetSecretValueCommand({ SecretId: 's' }), { abortSignal: AbortSignal.timeout(100) }),
+    )
     expect(err.name).toMatch(/AbortError|TimeoutError/)
     expect(fake.faults.injected('hang')).toBe(1)
     // A hang scoped to GetSecretValue leaves other operations alone.
@@ -103,9 +109,13 @@ describe('fault injection through the real SDK', () => {
     await using ssm = await startFake('aws-ssm', { parameters: { '/p': 'x' } })
     const c = ssmClient(ssm.endpoint)
     ssm.faults.errorRate(1, { times: 1 })
-    expect(await rejection(c.send(new GetParameterCommand({ Name: '/p' })))).toBeInstanceOf(InternalServerError)
+    expect(await rejection(c.send(new GetParameterCommand({ Name: '/p' })))).toBeInstanceOf(
+      InternalServerError,
+    )
     ssm.faults.throttle(1, { times: 1 })
-    expect((await rejection(c.send(new GetParameterCommand({ Name: '/p' })))).name).toBe('ThrottlingException')
+    expect((await rejection(c.send(new GetParameterCommand({ Name: '/p' })))).name).toBe(
+      'ThrottlingException',
+    )
     expect((await c.send(new GetParameterCommand({ Name: '/p' }))).Parameter!.Value).toBe('x')
     expect(ssm.requests.byOperation()).toEqual({ GetParameter: 3 })
     c.destroy()

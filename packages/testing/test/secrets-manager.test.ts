@@ -9,8 +9,8 @@ import {
   InvalidRequestException,
   ListSecretsCommand,
   ListSecretVersionIdsCommand,
-  paginateListSecrets,
   PutSecretValueCommand,
+  paginateListSecrets,
   ResourceExistsException,
   ResourceNotFoundException,
   RestoreSecretCommand,
@@ -41,12 +41,21 @@ const TOKEN_B = 'bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb'
 
 describe('CreateSecret / GetSecretValue', () => {
   it('creates a string secret and reads it by name and by ARN', async () => {
-    const created = await client.send(new CreateSecretCommand({ Name: 'prod/db', SecretString: 'pw1', ClientRequestToken: TOKEN_A }))
-    expect(created.ARN).toMatch(/^arn:aws:secretsmanager:us-east-1:123456789012:secret:prod\/db-[A-Za-z0-9]{6}$/)
+    const created = await client.send(
+      new CreateSecretCommand({ Name: 'prod/db', SecretString: 'pw1', ClientRequestToken: TOKEN_A }),
+    )
+    expect(created.ARN).toMatch(
+      /^arn:aws:secretsmanager:us-east-1:123456789012:secret:prod\/db-[A-Za-z0-9]{6}$/,
+    )
     expect(created.VersionId).toBe(TOKEN_A)
 
     const byName = await client.send(new GetSecretValueCommand({ SecretId: 'prod/db' }))
-    expect(byName).toMatchObject({ Name: 'prod/db', SecretString: 'pw1', VersionId: TOKEN_A, VersionStages: ['AWSCURRENT'] })
+    expect(byName).toMatchObject({
+      Name: 'prod/db',
+      SecretString: 'pw1',
+      VersionId: TOKEN_A,
+      VersionStages: ['AWSCURRENT'],
+    })
     expect(byName.CreatedDate).toEqual(new Date(clock))
 
     const byArn = await client.send(new GetSecretValueCommand({ SecretId: created.ARN }))
@@ -65,50 +74,68 @@ describe('CreateSecret / GetSecretValue', () => {
   })
 
   it('is idempotent for the same token and value, and refuses the same token with another value', async () => {
-    const first = await client.send(new CreateSecretCommand({ Name: 's', SecretString: 'v', ClientRequestToken: TOKEN_A }))
-    const again = await client.send(new CreateSecretCommand({ Name: 's', SecretString: 'v', ClientRequestToken: TOKEN_A }))
-    expect(again.VersionId).toBe(first.VersionId)
-    expect(await rejection(client.send(new CreateSecretCommand({ Name: 's', SecretString: 'other', ClientRequestToken: TOKEN_A })))).toBeInstanceOf(
-      ResourceExistsException,
+    const first = await client.send(
+      new CreateSecretCommand({ Name: 's', SecretString: 'v', ClientRequestToken: TOKEN_A }),
     )
+    const again = await client.send(
+      new CreateSecretCommand({ Name: 's', SecretString: 'v', ClientRequestToken: TOKEN_A }),
+    )
+    expect(again.VersionId).toBe(first.VersionId)
+    expect(
+      await rejection(
+        client.send(
+          new CreateSecretCommand({ Name: 's', SecretString: 'other', ClientRequestToken: TOKEN_A }),
+        ),
+      ),
+    ).toBeInstanceOf(ResourceExistsException)
     const other = await rejection(client.send(new CreateSecretCommand({ Name: 's', SecretString: 'v' })))
     expect(other).toBeInstanceOf(ResourceExistsException)
     expect(other.message).toContain('already exists')
   })
 
   it('rejects both SecretString and SecretBinary, and invalid names', async () => {
-    const both = client.send(new CreateSecretCommand({ Name: 'x', SecretString: 'a', SecretBinary: new Uint8Array([1]) }))
-    expect(await rejection(both)).toBeInstanceOf(InvalidParameterException)
-    expect(await rejection(client.send(new CreateSecretCommand({ Name: 'bad name!', SecretString: 'a' })))).toBeInstanceOf(
-      InvalidParameterException,
+    const both = client.send(
+      new CreateSecretCommand({ Name: 'x', SecretString: 'a', SecretBinary: new Uint8Array([1]) }),
     )
+    expect(await rejection(both)).toBeInstanceOf(InvalidParameterException)
+    expect(
+      await rejection(client.send(new CreateSecretCommand({ Name: 'bad name!', SecretString: 'a' }))),
+    ).toBeInstanceOf(InvalidParameterException)
   })
 
   it('maps missing secrets, versions and stages to ResourceNotFoundException', async () => {
-    expect(await rejection(client.send(new GetSecretValueCommand({ SecretId: 'nope' })))).toBeInstanceOf(ResourceNotFoundException)
+    expect(await rejection(client.send(new GetSecretValueCommand({ SecretId: 'nope' })))).toBeInstanceOf(
+      ResourceNotFoundException,
+    )
     await client.send(new CreateSecretCommand({ Name: 'empty' }))
     const noValue = await rejection(client.send(new GetSecretValueCommand({ SecretId: 'empty' })))
     expect(noValue).toBeInstanceOf(ResourceNotFoundException)
     expect(noValue.message).toContain('AWSCURRENT')
     fake.seed({ s: 'v' })
-    expect(await rejection(client.send(new GetSecretValueCommand({ SecretId: 's', VersionId: TOKEN_B })))).toBeInstanceOf(
-      ResourceNotFoundException,
-    )
-    expect(await rejection(client.send(new GetSecretValueCommand({ SecretId: 's', VersionStage: 'AWSPENDING' })))).toBeInstanceOf(
-      ResourceNotFoundException,
-    )
+    expect(
+      await rejection(client.send(new GetSecretValueCommand({ SecretId: 's', VersionId: TOKEN_B }))),
+    ).toBeInstanceOf(ResourceNotFoundException)
+    expect(
+      await rejection(client.send(new GetSecretValueCommand({ SecretId: 's', VersionStage: 'AWSPENDING' }))),
+    ).toBeInstanceOf(ResourceNotFoundException)
   })
 })
 
 describe('versions and staging labels', () => {
   it('PutSecretValue moves AWSCURRENT to the new version and AWSPREVIOUS to the old current', async () => {
     await client.send(new CreateSecretCommand({ Name: 's', SecretString: 'v1', ClientRequestToken: TOKEN_A }))
-    const put = await client.send(new PutSecretValueCommand({ SecretId: 's', SecretString: 'v2', ClientRequestToken: TOKEN_B }))
+    const put = await client.send(
+      new PutSecretValueCommand({ SecretId: 's', SecretString: 'v2', ClientRequestToken: TOKEN_B }),
+    )
     expect(put).toMatchObject({ VersionId: TOKEN_B, VersionStages: ['AWSCURRENT'] })
     expect((await client.send(new GetSecretValueCommand({ SecretId: 's' }))).SecretString).toBe('v2')
-    const previous = await client.send(new GetSecretValueCommand({ SecretId: 's', VersionStage: 'AWSPREVIOUS' }))
+    const previous = await client.send(
+      new GetSecretValueCommand({ SecretId: 's', VersionStage: 'AWSPREVIOUS' }),
+    )
     expect(previous).toMatchObject({ SecretString: 'v1', VersionId: TOKEN_A })
-    expect((await client.send(new GetSecretValueCommand({ SecretId: 's', VersionId: TOKEN_A }))).SecretString).toBe('v1')
+    expect(
+      (await client.send(new GetSecretValueCommand({ SecretId: 's', VersionId: TOKEN_A }))).SecretString,
+    ).toBe('v1')
 
     // A third value: v1 loses every label and becomes deprecated.
     await client.send(new PutSecretValueCommand({ SecretId: 's', SecretString: 'v3' }))
@@ -119,15 +146,28 @@ describe('versions and staging labels', () => {
 
   it('PutSecretValue honours token idempotency and explicit VersionStages', async () => {
     fake.seed({ s: 'v1' })
-    const a = await client.send(new PutSecretValueCommand({ SecretId: 's', SecretString: 'v2', ClientRequestToken: TOKEN_A }))
-    const again = await client.send(new PutSecretValueCommand({ SecretId: 's', SecretString: 'v2', ClientRequestToken: TOKEN_A }))
+    const a = await client.send(
+      new PutSecretValueCommand({ SecretId: 's', SecretString: 'v2', ClientRequestToken: TOKEN_A }),
+    )
+    const again = await client.send(
+      new PutSecretValueCommand({ SecretId: 's', SecretString: 'v2', ClientRequestToken: TOKEN_A }),
+    )
     expect(again.VersionId).toBe(a.VersionId)
     expect(
-      await rejection(client.send(new PutSecretValueCommand({ SecretId: 's', SecretString: 'v3', ClientRequestToken: TOKEN_A }))),
+      await rejection(
+        client.send(
+          new PutSecretValueCommand({ SecretId: 's', SecretString: 'v3', ClientRequestToken: TOKEN_A }),
+        ),
+      ),
     ).toBeInstanceOf(ResourceExistsException)
 
     const pending = await client.send(
-      new PutSecretValueCommand({ SecretId: 's', SecretString: 'next', ClientRequestToken: TOKEN_B, VersionStages: ['AWSPENDING'] }),
+      new PutSecretValueCommand({
+        SecretId: 's',
+        SecretString: 'next',
+        ClientRequestToken: TOKEN_B,
+        VersionStages: ['AWSPENDING'],
+      }),
     )
     expect(pending.VersionStages).toEqual(['AWSPENDING'])
     expect((await client.send(new GetSecretValueCommand({ SecretId: 's' }))).SecretString).toBe('v2')
@@ -137,26 +177,54 @@ describe('versions and staging labels', () => {
   it('UpdateSecretVersionStage needs RemoveFromVersionId to move a held label and sets AWSPREVIOUS', async () => {
     await client.send(new CreateSecretCommand({ Name: 's', SecretString: 'v1', ClientRequestToken: TOKEN_A }))
     await client.send(
-      new PutSecretValueCommand({ SecretId: 's', SecretString: 'v2', ClientRequestToken: TOKEN_B, VersionStages: ['AWSPENDING'] }),
+      new PutSecretValueCommand({
+        SecretId: 's',
+        SecretString: 'v2',
+        ClientRequestToken: TOKEN_B,
+        VersionStages: ['AWSPENDING'],
+      }),
     )
     const missingRemove = await rejection(
-      client.send(new UpdateSecretVersionStageCommand({ SecretId: 's', VersionStage: 'AWSCURRENT', MoveToVersionId: TOKEN_B })),
+      client.send(
+        new UpdateSecretVersionStageCommand({
+          SecretId: 's',
+          VersionStage: 'AWSCURRENT',
+          MoveToVersionId: TOKEN_B,
+        }),
+      ),
     )
     expect(missingRemove).toBeInstanceOf(InvalidParameterException)
     expect(missingRemove.message).toContain(TOKEN_A)
 
     await client.send(
-      new UpdateSecretVersionStageCommand({ SecretId: 's', VersionStage: 'AWSCURRENT', MoveToVersionId: TOKEN_B, RemoveFromVersionId: TOKEN_A }),
+      new UpdateSecretVersionStageCommand({
+        SecretId: 's',
+        VersionStage: 'AWSCURRENT',
+        MoveToVersionId: TOKEN_B,
+        RemoveFromVersionId: TOKEN_A,
+      }),
     )
     const versions = await client.send(new ListSecretVersionIdsCommand({ SecretId: 's' }))
     const stages = Object.fromEntries(versions.Versions!.map((v) => [v.VersionId, v.VersionStages]))
     expect(stages[TOKEN_B]).toEqual(expect.arrayContaining(['AWSCURRENT', 'AWSPENDING']))
     expect(stages[TOKEN_A]).toEqual(['AWSPREVIOUS'])
 
-    await client.send(new UpdateSecretVersionStageCommand({ SecretId: 's', VersionStage: 'AWSPENDING', RemoveFromVersionId: TOKEN_B }))
-    expect((await client.send(new DescribeSecretCommand({ SecretId: 's' }))).VersionIdsToStages![TOKEN_B]).toEqual(['AWSCURRENT'])
+    await client.send(
+      new UpdateSecretVersionStageCommand({
+        SecretId: 's',
+        VersionStage: 'AWSPENDING',
+        RemoveFromVersionId: TOKEN_B,
+      }),
+    )
+    expect(
+      (await client.send(new DescribeSecretCommand({ SecretId: 's' }))).VersionIdsToStages![TOKEN_B],
+    ).toEqual(['AWSCURRENT'])
     const cannotRemoveCurrent = client.send(
-      new UpdateSecretVersionStageCommand({ SecretId: 's', VersionStage: 'AWSCURRENT', RemoveFromVersionId: TOKEN_B }),
+      new UpdateSecretVersionStageCommand({
+        SecretId: 's',
+        VersionStage: 'AWSCURRENT',
+        RemoveFromVersionId: TOKEN_B,
+      }),
     )
     expect(await rejection(cannotRemoveCurrent)).toBeInstanceOf(InvalidParameterException)
   })
@@ -167,14 +235,23 @@ describe('versions and staging labels', () => {
     expect(labelled.Versions).toHaveLength(2)
     const all = await client.send(new ListSecretVersionIdsCommand({ SecretId: 's', IncludeDeprecated: true }))
     expect(all.Versions).toHaveLength(4)
-    const page1 = await client.send(new ListSecretVersionIdsCommand({ SecretId: 's', IncludeDeprecated: true, MaxResults: 3 }))
+    const page1 = await client.send(
+      new ListSecretVersionIdsCommand({ SecretId: 's', IncludeDeprecated: true, MaxResults: 3 }),
+    )
     expect(page1.Versions).toHaveLength(3)
     const page2 = await client.send(
-      new ListSecretVersionIdsCommand({ SecretId: 's', IncludeDeprecated: true, MaxResults: 3, NextToken: page1.NextToken }),
+      new ListSecretVersionIdsCommand({
+        SecretId: 's',
+        IncludeDeprecated: true,
+        MaxResults: 3,
+        NextToken: page1.NextToken,
+      }),
     )
     expect(page2.Versions).toHaveLength(1)
     expect(page2.NextToken).toBeUndefined()
-    const bad = await rejection(client.send(new ListSecretVersionIdsCommand({ SecretId: 's', NextToken: 'garbage' })))
+    const bad = await rejection(
+      client.send(new ListSecretVersionIdsCommand({ SecretId: 's', NextToken: 'garbage' })),
+    )
     expect(bad).toBeInstanceOf(InvalidNextTokenException)
   })
 
@@ -187,7 +264,9 @@ describe('versions and staging labels', () => {
 
   it('UpdateSecret changes the description and writes a new current version', async () => {
     fake.seed({ s: 'v1' })
-    const out = await client.send(new UpdateSecretCommand({ SecretId: 's', Description: 'database', SecretString: 'v2' }))
+    const out = await client.send(
+      new UpdateSecretCommand({ SecretId: 's', Description: 'database', SecretString: 'v2' }),
+    )
     expect(out.VersionId).toBeDefined()
     expect(fake.state.value('s')).toBe('v2')
     expect(fake.state.value('s', 'AWSPREVIOUS')).toBe('v1')
@@ -214,8 +293,15 @@ describe('listing and batches', () => {
     expect(await names([{ Key: 'tag-value', Values: ['edge'] }])).toEqual(['prod/api'])
     expect(await names([{ Key: 'all', Values: ['db'] }])).toEqual(['dev/db', 'prod/db'])
     expect(await names([{ Key: 'name', Values: ['!prod'] }])).toEqual(['dev/db'])
-    expect(await names([{ Key: 'name', Values: ['prod'] }, { Key: 'tag-value', Values: ['core'] }])).toEqual(['prod/db'])
-    const bad = await rejection(client.send(new ListSecretsCommand({ Filters: [{ Key: 'colour' as any, Values: ['x'] }] })))
+    expect(
+      await names([
+        { Key: 'name', Values: ['prod'] },
+        { Key: 'tag-value', Values: ['core'] },
+      ]),
+    ).toEqual(['prod/db'])
+    const bad = await rejection(
+      client.send(new ListSecretsCommand({ Filters: [{ Key: 'colour' as any, Values: ['x'] }] })),
+    )
     expect(bad.name).toBe('ValidationException')
   })
 
@@ -239,7 +325,9 @@ describe('listing and batches', () => {
 
   it('BatchGetSecretValue returns values plus per-id Errors, and enforces its limits', async () => {
     await client.send(new DeleteSecretCommand({ SecretId: 'dev/db' }))
-    const out = await client.send(new BatchGetSecretValueCommand({ SecretIdList: ['prod/db', 'missing', 'dev/db'] }))
+    const out = await client.send(
+      new BatchGetSecretValueCommand({ SecretIdList: ['prod/db', 'missing', 'dev/db'] }),
+    )
     expect(out.SecretValues!.map((v) => [v.Name, v.SecretString])).toEqual([['prod/db', 'a']])
     expect(out.Errors).toEqual([
       expect.objectContaining({ SecretId: 'missing', ErrorCode: 'ResourceNotFoundException' }),
@@ -248,20 +336,33 @@ describe('listing and batches', () => {
     expect(fake.requests.count('BatchGetSecretValue')).toBe(1)
 
     const ids = Array.from({ length: 21 }, (_, i) => `s${i}`)
-    expect((await rejection(client.send(new BatchGetSecretValueCommand({ SecretIdList: ids })))).name).toBe('ValidationException')
-    const both = client.send(new BatchGetSecretValueCommand({ SecretIdList: ['a'], Filters: [{ Key: 'name', Values: ['a'] }] }))
+    expect((await rejection(client.send(new BatchGetSecretValueCommand({ SecretIdList: ids })))).name).toBe(
+      'ValidationException',
+    )
+    const both = client.send(
+      new BatchGetSecretValueCommand({ SecretIdList: ['a'], Filters: [{ Key: 'name', Values: ['a'] }] }),
+    )
     expect(await rejection(both)).toBeInstanceOf(InvalidParameterException)
   })
 
   it('BatchGetSecretValue with Filters paginates', async () => {
-    const first = await client.send(new BatchGetSecretValueCommand({ Filters: [{ Key: 'name', Values: ['prod'] }], MaxResults: 1 }))
+    const first = await client.send(
+      new BatchGetSecretValueCommand({ Filters: [{ Key: 'name', Values: ['prod'] }], MaxResults: 1 }),
+    )
     expect(first.SecretValues).toHaveLength(1)
     const second = await client.send(
-      new BatchGetSecretValueCommand({ Filters: [{ Key: 'name', Values: ['prod'] }], MaxResults: 1, NextToken: first.NextToken }),
+      new BatchGetSecretValueCommand({
+        Filters: [{ Key: 'name', Values: ['prod'] }],
+        MaxResults: 1,
+        NextToken: first.NextToken,
+      }),
     )
     expect(second.SecretValues).toHaveLength(1)
     expect(second.NextToken).toBeUndefined()
-    expect([first.SecretValues![0]!.Name, second.SecretValues![0]!.Name].sort()).toEqual(['prod/api', 'prod/db'])
+    expect([first.SecretValues![0]!.Name, second.SecretValues![0]!.Name].sort()).toEqual([
+      'prod/api',
+      'prod/db',
+    ])
   })
 })
 
@@ -270,12 +371,14 @@ describe('deletion', () => {
     fake.seed({ s: 'v' })
     const out = await client.send(new DeleteSecretCommand({ SecretId: 's', RecoveryWindowInDays: 7 }))
     expect(out.DeletionDate).toEqual(new Date(clock + 7 * 86_400_000))
-    expect(await rejection(client.send(new GetSecretValueCommand({ SecretId: 's' })))).toBeInstanceOf(InvalidRequestException)
-    const described = await client.send(new DescribeSecretCommand({ SecretId: 's' }))
-    expect(described.DeletedDate).toEqual(new Date(clock))
-    expect(await rejection(client.send(new CreateSecretCommand({ Name: 's', SecretString: 'x' })))).toBeInstanceOf(
+    expect(await rejection(client.send(new GetSecretValueCommand({ SecretId: 's' })))).toBeInstanceOf(
       InvalidRequestException,
     )
+    const described = await client.send(new DescribeSecretCommand({ SecretId: 's' }))
+    expect(described.DeletedDate).toEqual(new Date(clock))
+    expect(
+      await rejection(client.send(new CreateSecretCommand({ Name: 's', SecretString: 'x' }))),
+    ).toBeInstanceOf(InvalidRequestException)
 
     await client.send(new RestoreSecretCommand({ SecretId: 's' }))
     expect((await client.send(new GetSecretValueCommand({ SecretId: 's' }))).SecretString).toBe('v')
@@ -284,16 +387,22 @@ describe('deletion', () => {
     clock += 29 * 86_400_000
     expect(fake.state.names()).toContain('s')
     clock += 86_400_000
-    expect(await rejection(client.send(new GetSecretValueCommand({ SecretId: 's' })))).toBeInstanceOf(ResourceNotFoundException)
+    expect(await rejection(client.send(new GetSecretValueCommand({ SecretId: 's' })))).toBeInstanceOf(
+      ResourceNotFoundException,
+    )
   })
 
   it('validates RecoveryWindowInDays and ForceDeleteWithoutRecovery', async () => {
     fake.seed({ s: 'v' })
     for (const RecoveryWindowInDays of [6, 31]) {
-      const err = await rejection(client.send(new DeleteSecretCommand({ SecretId: 's', RecoveryWindowInDays })))
+      const err = await rejection(
+        client.send(new DeleteSecretCommand({ SecretId: 's', RecoveryWindowInDays })),
+      )
       expect(err).toBeInstanceOf(InvalidParameterException)
     }
-    const both = client.send(new DeleteSecretCommand({ SecretId: 's', RecoveryWindowInDays: 7, ForceDeleteWithoutRecovery: true }))
+    const both = client.send(
+      new DeleteSecretCommand({ SecretId: 's', RecoveryWindowInDays: 7, ForceDeleteWithoutRecovery: true }),
+    )
     expect(await rejection(both)).toBeInstanceOf(InvalidParameterException)
     await client.send(new DeleteSecretCommand({ SecretId: 's', ForceDeleteWithoutRecovery: true }))
     expect(fake.state.names()).toEqual([])
@@ -304,5 +413,7 @@ describe('deletion', () => {
 it('TagResource adds tags that DescribeSecret reports', async () => {
   fake.seed({ s: 'v' })
   await client.send(new TagResourceCommand({ SecretId: 's', Tags: [{ Key: 'env', Value: 'prod' }] }))
-  expect((await client.send(new DescribeSecretCommand({ SecretId: 's' }))).Tags).toEqual([{ Key: 'env', Value: 'prod' }])
+  expect((await client.send(new DescribeSecretCommand({ SecretId: 's' }))).Tags).toEqual([
+    { Key: 'env', Value: 'prod' },
+  ])
 })

@@ -36,11 +36,15 @@ describe('encryptedFile() across processes', () => {
   it('two processes writing 200 keys each at the same time lose nothing', async () => {
     const path = join(await makeDir(), 'shared.enc')
     const workers = [start('write-worker.ts', [path, 'A', '200']), start('write-worker.ts', [path, 'B', '200'])]
+    const exits = workers.map(exited)
     await Promise.all(workers.map(nextMessage)) // both loaded
     const done = workers.map(nextMessage)
     for (const w of workers) w.send('go')
     expect(await Promise.all(done)).toEqual(['done', 'done'])
-    await Promise.all(workers.map(exited))
+    expect(await Promise.all(exits)).toEqual([
+      { code: 0, signal: null },
+      { code: 0, signal: null },
+    ])
 
     const store = encryptedFile({ path, key: RAW_KEY_HEX })
     const keys = (await collect(store.list())).map((k) => k.key)

@@ -159,7 +159,8 @@ export class Faults {
 
   /** Decides the fate of one request to `operation`. Called by servers, once per request. */
   decide(operation: string): FaultDecision {
-    if (this.#down !== undefined) return this.#count({ delayMs: 0, action: { kind: 'down', mode: this.#down } })
+    if (this.#down !== undefined)
+      return this.#count({ delayMs: 0, action: { kind: 'down', mode: this.#down } })
     let delayMs = 0
     for (const rule of this.#latency) {
       if (!this.#matches(rule.scope, operation) || rule.remaining <= 0) continue
@@ -182,7 +183,8 @@ export class Faults {
   #add(kind: ActionRule['kind'], rate: number, scope: FaultScope, error?: InjectedError): this {
     checkRate(rate)
     const rule: ActionRule = { kind, rate, scope, remaining: scope.times ?? Number.POSITIVE_INFINITY }
-    if (error) rule.error = { status: error.status, type: error.type, message: error.message } as InjectedError
+    if (error)
+      rule.error = { status: error.status, type: error.type, message: error.message } as InjectedError
     this.#actions.push(rule)
     return this
   }

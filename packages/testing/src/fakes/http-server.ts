@@ -18,7 +18,12 @@ export interface WireResponse {
 
 /** A fault the protocol has to encode in its own error format. */
 export type WireFault =
-  | { readonly kind: 'error'; readonly status?: number | undefined; readonly type?: string | undefined; readonly message?: string | undefined }
+  | {
+      readonly kind: 'error'
+      readonly status?: number | undefined
+      readonly type?: string | undefined
+      readonly message?: string | undefined
+    }
   | { readonly kind: 'throttle' }
   | { readonly kind: 'unavailable' }
 
@@ -75,7 +80,10 @@ function send(res: ServerResponse, response: WireResponse): void {
 }
 
 /** Starts an HTTP fake speaking `protocol`. Service fakes wrap this and add their `seed`/`state`. */
-export async function startFakeServer(protocol: WireProtocol, options: FakeServerOptions = {}): Promise<FakeServer> {
+export async function startFakeServer(
+  protocol: WireProtocol,
+  options: FakeServerOptions = {},
+): Promise<FakeServer> {
   const requests = new RequestLog()
   const faults = new Faults({ seed: options.seed })
   const sockets = new Set<Socket>()

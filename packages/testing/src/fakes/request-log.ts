@@ -38,7 +38,9 @@ export class RequestLog {
 
   /** Every request so far, oldest first (optionally only those for `operation`). */
   all(operation?: string): readonly RecordedRequest[] {
-    return operation === undefined ? [...this.#entries] : this.#entries.filter((e) => e.operation === operation)
+    return operation === undefined
+      ? [...this.#entries]
+      : this.#entries.filter((e) => e.operation === operation)
   }
 
   /** The most recent request (for `operation`, if given). */

@@ -68,7 +68,10 @@ function checkEnvelope(req: IncomingMessage): AwsError | undefined {
     )
   }
   if (req.headers['x-amz-date'] === undefined && req.headers.date === undefined) {
-    return new AwsError('IncompleteSignatureException', 'Authorization header requires existence of either a X-Amz-Date or a Date header.')
+    return new AwsError(
+      'IncompleteSignatureException',
+      'Authorization header requires existence of either a X-Amz-Date or a Date header.',
+    )
   }
   return undefined
 }
@@ -79,7 +82,8 @@ export function awsJsonProtocol(service: AwsJsonService): WireProtocol {
     parse(req, body) {
       const target = String(req.headers['x-amz-target'] ?? '')
       const [prefix, operation] = target.split('.')
-      const known = prefix === service.targetPrefix && operation !== undefined && operation in service.operations
+      const known =
+        prefix === service.targetPrefix && operation !== undefined && operation in service.operations
       let input: unknown
       try {
         input = body.length ? JSON.parse(body.toString('utf8')) : {}
@@ -94,14 +98,24 @@ export function awsJsonProtocol(service: AwsJsonService): WireProtocol {
         const envelope = checkEnvelope(req)
         if (envelope) throw envelope
         if (req.method !== 'POST' || (req.url ?? '/').split('?')[0] !== '/') {
-          throw new AwsError('UnknownOperationException', `${req.method} ${req.url} is not an AWS JSON 1.1 request`, 404)
+          throw new AwsError(
+            'UnknownOperationException',
+            `${req.method} ${req.url} is not an AWS JSON 1.1 request`,
+            404,
+          )
         }
         const contentType = String(req.headers['content-type'] ?? '')
         if (!contentType.startsWith(CONTENT_TYPE)) {
-          throw new AwsError('SerializationException', `Expected Content-Type ${CONTENT_TYPE}, got "${contentType}"`)
+          throw new AwsError(
+            'SerializationException',
+            `Expected Content-Type ${CONTENT_TYPE}, got "${contentType}"`,
+          )
         }
         if (operation === 'unknown') {
-          throw new AwsError('UnknownOperationException', `Unknown or unsupported operation: ${String(req.headers['x-amz-target'])}`)
+          throw new AwsError(
+            'UnknownOperationException',
+            `Unknown or unsupported operation: ${String(req.headers['x-amz-target'])}`,
+          )
         }
         if (input === undefined || typeof input !== 'object' || input === null || Array.isArray(input)) {
           throw new AwsError('SerializationException', 'Request body is not a JSON object')
@@ -142,7 +156,10 @@ export const pageToken = {
   /** Returns the offset, or `undefined` when the token is malformed or belongs to another listing. */
   decode(token: string, scope: string): number | undefined {
     try {
-      const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { o?: unknown; s?: unknown }
+      const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as {
+        o?: unknown
+        s?: unknown
+      }
       return typeof parsed.o === 'number' && parsed.s === scope && parsed.o >= 0 ? parsed.o : undefined
     } catch {
       return undefined
@@ -187,7 +204,12 @@ export function checkRange(value: unknown, member: string, min: number, max: num
 }
 
 /** Checks a list's length against a model `length` trait, with AWS's wording. */
-export function checkLength(list: readonly unknown[] | undefined, member: string, min: number, max: number): void {
+export function checkLength(
+  list: readonly unknown[] | undefined,
+  member: string,
+  min: number,
+  max: number,
+): void {
   if (list === undefined) return
   if (list.length < min || list.length > max) {
     const bound = list.length < min ? `greater than or equal to ${min}` : `less than or equal to ${max}`

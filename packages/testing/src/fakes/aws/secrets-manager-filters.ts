@@ -13,7 +13,15 @@ export interface WireFilter {
   Values?: string[]
 }
 
-const KEYS = ['description', 'name', 'tag-key', 'tag-value', 'primary-region', 'owning-service', 'all'] as const
+const KEYS = [
+  'description',
+  'name',
+  'tag-key',
+  'tag-value',
+  'primary-region',
+  'owning-service',
+  'all',
+] as const
 type FilterKey = (typeof KEYS)[number]
 
 /** Validates filters against the model (key enum, 1–10 values of ≤ 512 characters). */
@@ -77,11 +85,17 @@ function matchesValue(secret: StoredSecret, key: FilterKey, raw: string): boolea
 
 /** Whether `secret` passes every filter. */
 export function matchesFilters(secret: StoredSecret, filters: readonly WireFilter[] | undefined): boolean {
-  return (filters ?? []).every((f) => (f.Values ?? []).some((v) => matchesValue(secret, f.Key as FilterKey, v)))
+  return (filters ?? []).every((f) =>
+    (f.Values ?? []).some((v) => matchesValue(secret, f.Key as FilterKey, v)),
+  )
 }
 
 /** Orders secrets as ListSecrets does with `SortBy` (default created-date) and `SortOrder` (default asc). */
-export function sortSecrets(secrets: StoredSecret[], sortBy = 'created-date', sortOrder = 'asc'): StoredSecret[] {
+export function sortSecrets(
+  secrets: StoredSecret[],
+  sortBy = 'created-date',
+  sortOrder = 'asc',
+): StoredSecret[] {
   const key = (s: StoredSecret): string | number => {
     switch (sortBy) {
       case 'name':

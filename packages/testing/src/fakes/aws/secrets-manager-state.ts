@@ -65,7 +65,9 @@ export interface VersionValue {
 
 /** Splits a seed value into the fields a version stores. */
 export function toVersionValue(value: SecretValue): VersionValue {
-  return typeof value === 'string' ? { secretString: value } : { secretBinary: Buffer.from(value).toString('base64') }
+  return typeof value === 'string'
+    ? { secretString: value }
+    : { secretBinary: Buffer.from(value).toString('base64') }
 }
 
 /** The in-memory Secrets Manager. Exposed to tests as `fake.state` for inspection and arrangement. */
@@ -99,7 +101,8 @@ export class SecretsManagerState {
     const byName = this.#secrets.get(secretId)
     if (byName) return byName
     if (!secretId.startsWith('arn:')) return undefined
-    for (const s of this.#secrets.values()) if (s.arn === secretId || s.arn.slice(0, -7) === secretId) return s
+    for (const s of this.#secrets.values())
+      if (s.arn === secretId || s.arn.slice(0, -7) === secretId) return s
     return undefined
   }
 
@@ -118,7 +121,10 @@ export class SecretsManagerState {
   }
 
   /** Creates an empty secret (no versions). The caller checks that the name is free. */
-  create(name: string, fields: { description?: string; kmsKeyId?: string; tags?: StoredSecret['tags'] } = {}): StoredSecret {
+  create(
+    name: string,
+    fields: { description?: string; kmsKeyId?: string; tags?: StoredSecret['tags'] } = {},
+  ): StoredSecret {
     const now = this.now()
     const { region, accountId, random } = this.env
     const secret: StoredSecret = {
@@ -150,7 +156,12 @@ export class SecretsManagerState {
    * Adds a version carrying `stages` (moving each label off the version that had it) and prunes
    * deprecated versions beyond {@link MAX_VERSIONS}, oldest first.
    */
-  addVersion(secret: StoredSecret, value: VersionValue, stages: readonly string[], versionId?: string): SecretVersion {
+  addVersion(
+    secret: StoredSecret,
+    value: VersionValue,
+    stages: readonly string[],
+    versionId?: string,
+  ): SecretVersion {
     const version: SecretVersion = {
       versionId: versionId ?? randomUuid(this.env.random),
       ...value,
@@ -211,6 +222,7 @@ export class SecretsManagerState {
   /** Drops secrets whose recovery window has passed, as AWS eventually does. */
   #purge(): void {
     const now = this.now()
-    for (const s of this.#secrets.values()) if (s.deletionDate !== undefined && s.deletionDate <= now) this.remove(s)
+    for (const s of this.#secrets.values())
+      if (s.deletionDate !== undefined && s.deletionDate <= now) this.remove(s)
   }
 }

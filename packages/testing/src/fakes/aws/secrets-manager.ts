@@ -1,16 +1,19 @@
 import { type FakeServer, type FakeServerOptions, startFakeServer } from '../http-server.js'
 import { createRandom } from '../random.js'
+import { AwsError, type AwsOperation, awsJsonProtocol, epochSeconds, required } from './json-protocol.js'
+import { secretsManagerListing } from './secrets-manager-listing.js'
 import {
-  AwsError,
-  type AwsOperation,
-  awsJsonProtocol,
-  checkLength,
-  checkRange,
-  epochSeconds,
-  paginate,
-  required,
-} from './json-protocol.js'
-import { checkFilters, matchesFilters, sortSecrets, type WireFilter } from './secrets-manager-filters.js'
+  invalidParameter,
+  invalidRequest,
+  listEntry,
+  markedForDeletion,
+  notFound,
+  sameValue,
+  secretValueEntry,
+  stagesMap,
+  throwIt,
+  valueFromInput,
+} from './secrets-manager-shapes.js'
 import {
   type SecretSeed,
   SecretsManagerState,
@@ -48,63 +51,6 @@ export interface SecretsManagerFake extends FakeServer {
 
 const NAME_PATTERN = /^[a-zA-Z0-9/_+=.@-]+$/
 
-const notFound = (what = "Secrets Manager can't find the specified secret.") =>
-  new AwsError('ResourceNotFoundException', what)
-const invalidParameter = (message: string) => new AwsError('InvalidParameterException', message)
-const invalidRequest = (message: string) => new AwsError('InvalidRequestException', message)
-const markedForDeletion = () =>
-  invalidRequest("You can't perform this operation on the secret because it was marked for deletion.")
-
-function sameValue(version: SecretVersion, value: VersionValue): boolean {
-  return version.secretString === value.secretString && version.secretBinary === value.secretBinary
-}
-
-/** Reads SecretString/SecretBinary from an input; exactly one may be present. */
-function valueOf(input: Record<string, any>): VersionValue | undefined {
-  const hasString = input.SecretString !== undefined
-  const hasBinary = input.SecretBinary !== undefined
-  if (hasString && hasBinary) {
-    throw invalidParameter("You can't specify both a binary secret value and a string secret value in the same secret.")
-  }
-  if (hasString) return { secretString: String(input.SecretString) }
-  if (hasBinary) return { secretBinary: String(input.SecretBinary) }
-  return undefined
-}
-
-function valueFields(v: SecretVersion): Record<string, string> {
-  return v.secretString !== undefined ? { SecretString: v.secretString } : { SecretBinary: v.secretBinary ?? '' }
-}
-
-function secretValueEntry(secret: StoredSecret, v: SecretVersion) {
-  return {
-    ARN: secret.arn,
-    Name: secret.name,
-    VersionId: v.versionId,
-    ...valueFields(v),
-    VersionStages: [...v.stages],
-    CreatedDate: epochSeconds(v.createdDate),
-  }
-}
-
-function listEntry(secret: StoredSecret) {
-  return {
-    ARN: secret.arn,
-    Name: secret.name,
-    ...(secret.description !== undefined && { Description: secret.description }),
-    ...(secret.kmsKeyId !== undefined && { KmsKeyId: secret.kmsKeyId }),
-    LastChangedDate: epochSeconds(secret.lastChangedDate),
-    ...(secret.lastAccessedDate !== undefined && { LastAccessedDate: epochSeconds(secret.lastAccessedDate) }),
-    ...(secret.deletedDate !== undefined && { DeletedDate: epochSeconds(secret.deletedDate) }),
-    ...(secret.tags.length > 0 && { Tags: secret.tags }),
-    CreatedDate: epochSeconds(secret.createdDate),
-  }
-}
-
-function stagesMap(secret: StoredSecret): Record<string, string[]> {
-  const out: Record<string, string[]> = {}
-  for (const v of secret.versions.values()) if (v.stages.size > 0) out[v.versionId] = [...v.stages]
-  return out
-}
 
 /** The operation table of the fake, over `state`. */
 export function secretsManagerOperations(state: SecretsManagerState): Record<string, AwsOperation> {
@@ -116,11 +62,19 @@ export function secretsManagerOperations(state: SecretsManagerState): Record<str
   }
 
   /** PutSecretValue/UpdateSecret/CreateSecret share the token rules: same token + same value is a no-op. */
-  const putVersion = (secret: StoredSecret, value: VersionValue, token: string | undefined, stages: string[]) => {
+  const putVersion = (
+    secret: StoredSecret,
+    value: VersionValue,
+    token: string | undefined,
+    stages: string[],
+  ) => {
     const existing = token === undefined ? undefined : secret.versions.get(token)
     if (existing) {
       if (!sameValue(existing, value)) {
-        throw new AwsError('ResourceExistsException', "You can't modify an existing version, you can only create a new version.")
+        throw new AwsError(
+          'ResourceExistsException',
+          "You can't modify an existing version, you can only create a new version.",
+        )
       }
       return existing
     }
@@ -131,21 +85,32 @@ export function secretsManagerOperations(state: SecretsManagerState): Record<str
     CreateSecret(input) {
       const name = String(required(input.Name, 'name'))
       if (name.length > 512 || !NAME_PATTERN.test(name)) {
-        throw invalidParameter('Invalid name. Must be a valid name containing alphanumeric characters, or any of the following: -/_+=.@!')
+        throw invalidParameter(
+          'Invalid name. Must be a valid name containing alphanumeric characters, or any of the following: -/_+=.@!',
+        )
       }
-      const value = valueOf(input)
+      const value = valueFromInput(input)
       const token: string | undefined = input.ClientRequestToken
       const existing = state.find(name)
       if (existing) {
         if (existing.deletedDate !== undefined) {
-          throw invalidRequest("You can't create this secret because a secret with this name is already scheduled for deletion.")
+          throw invalidRequest(
+            "You can't create this secret because a secret with this name is already scheduled for deletion.",
+          )
         }
         const same = token !== undefined && existing.versions.get(token)
         if (same && value && sameValue(same, value)) {
           return { ARN: existing.arn, Name: existing.name, VersionId: same.versionId }
         }
-        if (same) throw new AwsError('ResourceExistsException', "You can't modify an existing version, you can only create a new version.")
-        throw new AwsError('ResourceExistsException', `The operation failed because the secret ${name} already exists.`)
+        if (same)
+          throw new AwsError(
+            'ResourceExistsException',
+            "You can't modify an existing version, you can only create a new version.",
+          )
+        throw new AwsError(
+          'ResourceExistsException',
+          `The operation failed because the secret ${name} already exists.`,
+        )
       }
       const secret = state.create(name, {
         ...(input.Description !== undefined && { description: String(input.Description) }),
@@ -162,12 +127,15 @@ export function secretsManagerOperations(state: SecretsManagerState): Record<str
       if (input.VersionId !== undefined) {
         version = secret.versions.get(input.VersionId)
         if (!version || (input.VersionStage !== undefined && !version.stages.has(input.VersionStage))) {
-          throw notFound(`Secrets Manager can't find the specified secret value for VersionId: ${input.VersionId}`)
+          throw notFound(
+            `Secrets Manager can't find the specified secret value for VersionId: ${input.VersionId}`,
+          )
         }
       } else {
         const stage = input.VersionStage ?? 'AWSCURRENT'
         version = state.versionWithStage(secret, stage)
-        if (!version) throw notFound(`Secrets Manager can't find the specified secret value for staging label: ${stage}`)
+        if (!version)
+          throw notFound(`Secrets Manager can't find the specified secret value for staging label: ${stage}`)
       }
       state.touch(secret, version)
       return secretValueEntry(secret, version)
@@ -175,9 +143,21 @@ export function secretsManagerOperations(state: SecretsManagerState): Record<str
 
     PutSecretValue(input) {
       const secret = findLive(input.SecretId)
-      const value = valueOf(input) ?? throwIt(invalidParameter('You must provide either SecretString or SecretBinary.'))
-      const version = putVersion(secret, value, input.ClientRequestToken, input.VersionStages ?? ['AWSCURRENT'])
-      return { ARN: secret.arn, Name: secret.name, VersionId: version.versionId, VersionStages: [...version.stages] }
+      const value =
+        valueFromInput(input) ??
+        throwIt(invalidParameter('You must provide either SecretString or SecretBinary.'))
+      const version = putVersion(
+        secret,
+        value,
+        input.ClientRequestToken,
+        input.VersionStages ?? ['AWSCURRENT'],
+      )
+      return {
+        ARN: secret.arn,
+        Name: secret.name,
+        VersionId: version.versionId,
+        VersionStages: [...version.stages],
+      }
     },
 
     UpdateSecret(input) {
@@ -185,7 +165,7 @@ export function secretsManagerOperations(state: SecretsManagerState): Record<str
       if (input.Description !== undefined) secret.description = String(input.Description)
       if (input.KmsKeyId !== undefined) secret.kmsKeyId = String(input.KmsKeyId)
       secret.lastChangedDate = state.now()
-      const value = valueOf(input)
+      const value = valueFromInput(input)
       const version = value ? putVersion(secret, value, input.ClientRequestToken, ['AWSCURRENT']) : undefined
       return { ARN: secret.arn, Name: secret.name, ...(version && { VersionId: version.versionId }) }
     },
@@ -195,7 +175,8 @@ export function secretsManagerOperations(state: SecretsManagerState): Record<str
       const stage = String(required(input.VersionStage, 'versionStage'))
       const { MoveToVersionId: to, RemoveFromVersionId: from } = input as Record<string, string | undefined>
       for (const id of [to, from]) {
-        if (id !== undefined && !secret.versions.has(id)) throw notFound(`Secrets Manager can't find the specified secret version: ${id}`)
+        if (id !== undefined && !secret.versions.has(id))
+          throw notFound(`Secrets Manager can't find the specified secret version: ${id}`)
       }
       if (from !== undefined && !secret.versions.get(from)!.stages.has(stage)) {
         throw invalidParameter(`The staging label ${stage} is not attached to the version ${from}.`)
@@ -210,7 +191,9 @@ export function secretsManagerOperations(state: SecretsManagerState): Record<str
         state.attachStage(secret, stage, to)
       } else if (from !== undefined) {
         if (stage === 'AWSCURRENT') {
-          throw invalidParameter("You can't remove the staging label AWSCURRENT. Move it to another version instead.")
+          throw invalidParameter(
+            "You can't remove the staging label AWSCURRENT. Move it to another version instead.",
+          )
         }
         secret.versions.get(from)!.stages.delete(stage)
         secret.lastChangedDate = state.now()
@@ -226,87 +209,7 @@ export function secretsManagerOperations(state: SecretsManagerState): Record<str
       return { ...rest, VersionIdsToStages: stagesMap(secret), CreatedDate }
     },
 
-    ListSecretVersionIds(input) {
-      checkRange(input.MaxResults, 'maxResults', 1, 100)
-      const secret = find(input.SecretId)
-      const versions = [...secret.versions.values()].filter((v) => input.IncludeDeprecated || v.stages.size > 0)
-      const { page, NextToken } = paginate(versions, input, {
-        scope: `versions:${secret.arn}:${Boolean(input.IncludeDeprecated)}`,
-        defaultMax: 100,
-        invalidTokenType: 'InvalidNextTokenException',
-      })
-      return {
-        Versions: page.map((v) => ({
-          VersionId: v.versionId,
-          VersionStages: [...v.stages],
-          ...(v.lastAccessedDate !== undefined && { LastAccessedDate: epochSeconds(v.lastAccessedDate) }),
-          CreatedDate: epochSeconds(v.createdDate),
-        })),
-        ...(NextToken && { NextToken }),
-        ARN: secret.arn,
-        Name: secret.name,
-      }
-    },
-
-    ListSecrets(input) {
-      checkRange(input.MaxResults, 'maxResults', 1, 100)
-      const filters: WireFilter[] | undefined = input.Filters
-      checkFilters(filters)
-      const selected = state
-        .all()
-        .filter((s) => (input.IncludePlannedDeletion || s.deletedDate === undefined) && matchesFilters(s, filters))
-      const { page, NextToken } = paginate(sortSecrets(selected, input.SortBy, input.SortOrder), input, {
-        scope: `list:${JSON.stringify([filters, input.IncludePlannedDeletion, input.SortBy, input.SortOrder])}`,
-        defaultMax: 100,
-        invalidTokenType: 'InvalidNextTokenException',
-      })
-      return {
-        SecretList: page.map((s) => ({ ...listEntry(s), SecretVersionsToStages: stagesMap(s) })),
-        ...(NextToken && { NextToken }),
-      }
-    },
-
-    BatchGetSecretValue(input) {
-      const ids: string[] | undefined = input.SecretIdList
-      const filters: WireFilter[] | undefined = input.Filters
-      if ((ids === undefined) === (filters === undefined)) {
-        throw invalidParameter('Either SecretIdList or Filters must be specified, but not both.')
-      }
-      checkLength(ids, 'secretIdList', 1, 20)
-      checkRange(input.MaxResults, 'maxResults', 1, 20)
-      if (ids !== undefined && input.MaxResults !== undefined) {
-        throw invalidParameter('MaxResults can only be used with Filters.')
-      }
-      checkFilters(filters)
-      const values: ReturnType<typeof secretValueEntry>[] = []
-      const errors: { SecretId: string; ErrorCode: string; Message: string }[] = []
-      const read = (id: string, secret: StoredSecret | undefined) => {
-        // Per-secret failures are reported in Errors, not thrown: one bad id must not sink the batch.
-        if (!secret) return errors.push({ SecretId: id, ErrorCode: 'ResourceNotFoundException', Message: notFound().message })
-        if (secret.deletedDate !== undefined) {
-          return errors.push({ SecretId: id, ErrorCode: 'InvalidRequestException', Message: markedForDeletion().message })
-        }
-        const current = state.versionWithStage(secret, 'AWSCURRENT')
-        if (!current) {
-          const message = "Secrets Manager can't find the specified secret value for staging label: AWSCURRENT"
-          return errors.push({ SecretId: id, ErrorCode: 'ResourceNotFoundException', Message: message })
-        }
-        state.touch(secret, current)
-        values.push(secretValueEntry(secret, current))
-      }
-      if (ids !== undefined) {
-        for (const id of ids) read(id, state.find(id))
-        return { SecretValues: values, Errors: errors }
-      }
-      const selected = sortSecrets(state.all().filter((s) => s.deletedDate === undefined && matchesFilters(s, filters)))
-      const { page, NextToken } = paginate(selected, input, {
-        scope: `batch:${JSON.stringify(filters)}`,
-        defaultMax: 20,
-        invalidTokenType: 'InvalidNextTokenException',
-      })
-      for (const s of page) read(s.name, s)
-      return { SecretValues: values, Errors: errors, ...(NextToken && { NextToken }) }
-    },
+    ...secretsManagerListing(state, find),
 
     DeleteSecret(input) {
       const secret = find(input.SecretId)
@@ -314,7 +217,9 @@ export function secretsManagerOperations(state: SecretsManagerState): Record<str
       // The model defaults RecoveryWindowInDays to 0, so 0 and "absent" both mean the 30-day default.
       const days: number = input.RecoveryWindowInDays || 0
       if (force && days) {
-        throw invalidParameter("You can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays.")
+        throw invalidParameter(
+          "You can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays.",
+        )
       }
       if (days && (days < 7 || days > 30)) {
         throw invalidParameter('The RecoveryWindowInDays value must be between 7 and 30 days (inclusive).')
@@ -325,7 +230,9 @@ export function secretsManagerOperations(state: SecretsManagerState): Record<str
         return { ARN: secret.arn, Name: secret.name, DeletionDate: epochSeconds(now) }
       }
       if (secret.deletedDate !== undefined) {
-        throw invalidRequest("You can't perform this operation on the secret because it was already scheduled for deletion.")
+        throw invalidRequest(
+          "You can't perform this operation on the secret because it was already scheduled for deletion.",
+        )
       }
       secret.deletedDate = now
       secret.deletionDate = now + (days || 30) * 86_400_000
@@ -357,12 +264,11 @@ export function secretsManagerOperations(state: SecretsManagerState): Record<str
   return ops
 }
 
-function throwIt(error: Error): never {
-  throw error
-}
 
 /** Starts a Secrets Manager fake on 127.0.0.1 (random port). Prefer `startFake('aws-secrets-manager')`. */
-export async function startSecretsManagerFake(options: SecretsManagerFakeOptions = {}): Promise<SecretsManagerFake> {
+export async function startSecretsManagerFake(
+  options: SecretsManagerFakeOptions = {},
+): Promise<SecretsManagerFake> {
   const state = new SecretsManagerState({
     random: createRandom(options.seed),
     now: options.now ?? Date.now,

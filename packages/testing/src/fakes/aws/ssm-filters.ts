@@ -28,7 +28,10 @@ function check(filter: StringFilter): string {
   if (!allowed) throw new AwsError('InvalidFilterKey', `The following filter key is not valid: ${filter.Key}`)
   const option = filter.Option ?? allowed[0]!
   if (!allowed.includes(option)) {
-    throw new AwsError('InvalidFilterOption', `The following filter option is not valid: ${option}. Valid options include: [${allowed.join(', ')}].`)
+    throw new AwsError(
+      'InvalidFilterOption',
+      `The following filter option is not valid: ${option}. Valid options include: [${allowed.join(', ')}].`,
+    )
   }
   return option
 }
@@ -44,7 +47,11 @@ function matchesOne(param: StoredParameter, v: ParameterVersion, filter: StringF
   switch (filter.Key) {
     case 'Name':
       return values.some((value) =>
-        option === 'BeginsWith' ? param.name.startsWith(value) : option === 'Contains' ? param.name.includes(value) : param.name === value,
+        option === 'BeginsWith'
+          ? param.name.startsWith(value)
+          : option === 'Contains'
+            ? param.name.includes(value)
+            : param.name === value,
       )
     case 'Path':
       return values.some((value) => {
@@ -68,7 +75,11 @@ function matchesOne(param: StoredParameter, v: ParameterVersion, filter: StringF
 }
 
 /** Whether a parameter (at version `v`) passes every filter. Throws InvalidFilterKey/Option on bad input. */
-export function matchesParameterFilters(param: StoredParameter, v: ParameterVersion, filters: readonly StringFilter[] | undefined): boolean {
+export function matchesParameterFilters(
+  param: StoredParameter,
+  v: ParameterVersion,
+  filters: readonly StringFilter[] | undefined,
+): boolean {
   return (filters ?? []).every((f) => matchesOne(param, v, f))
 }
 

@@ -138,7 +138,7 @@ export class SsmState {
   /** Validates a name for PutParameter the way SSM does. */
   checkName(name: string): void {
     const pathRule =
-      "Parameter name: can't be prefixed with \"aws\" or \"ssm\" (case-insensitive). If formed as a path, it can consist of sub-paths divided by slash symbol; each sub-path can be formed as a mix of letters, numbers and the following 3 symbols .-_"
+      'Parameter name: can\'t be prefixed with "aws" or "ssm" (case-insensitive). If formed as a path, it can consist of sub-paths divided by slash symbol; each sub-path can be formed as a mix of letters, numbers and the following 3 symbols .-_'
     if (name.length < 1 || name.length > 2048 || !NAME_CHARS.test(name) || name.includes('//')) {
       throw validationError(pathRule)
     }
@@ -146,7 +146,8 @@ export class SsmState {
       throw validationError('Parameter name must be a fully qualified name.')
     }
     const first = (name.startsWith('/') ? name.slice(1) : name).toLowerCase()
-    if (first.startsWith('aws/')) throw new AwsError('AccessDeniedException', `No access to reserved parameter name: ${name}.`)
+    if (first.startsWith('aws/'))
+      throw new AwsError('AccessDeniedException', `No access to reserved parameter name: ${name}.`)
     if (first.startsWith('aws') || first.startsWith('ssm')) throw validationError(pathRule)
     if (name.split('/').filter(Boolean).length > MAX_HIERARCHY_LEVELS) {
       throw new AwsError(
@@ -160,7 +161,11 @@ export class SsmState {
    * Appends a version. At {@link MAX_PARAMETER_VERSIONS} the oldest is dropped — unless it carries a
    * label, which SSM refuses with ParameterMaxVersionLimitExceeded.
    */
-  addVersion(name: string, fields: Omit<ParameterVersion, 'version' | 'labels' | 'lastModifiedDate'>, tags?: StoredParameter['tags']): ParameterVersion {
+  addVersion(
+    name: string,
+    fields: Omit<ParameterVersion, 'version' | 'labels' | 'lastModifiedDate'>,
+    tags?: StoredParameter['tags'],
+  ): ParameterVersion {
     let param = this.#parameters.get(name)
     if (!param) {
       param = { name, versions: [], tags: tags ? [...tags] : [] }

@@ -1,5 +1,15 @@
 import { type FakeServer, type FakeServerOptions, startFakeServer } from '../http-server.js'
-import { AwsError, type AwsOperation, awsJsonProtocol, checkLength, checkRange, epochSeconds, paginate, required, validationError } from './json-protocol.js'
+import {
+  AwsError,
+  type AwsOperation,
+  awsJsonProtocol,
+  checkLength,
+  checkRange,
+  epochSeconds,
+  paginate,
+  required,
+  validationError,
+} from './json-protocol.js'
 import { checkParameterFilters, matchesParameterFilters, type StringFilter } from './ssm-filters.js'
 import {
   fakeCiphertext,
@@ -44,12 +54,17 @@ const LABEL_PATTERN = /^[a-zA-Z0-9_.-]+$/
 
 const parameterNotFound = (name: string) => new AwsError('ParameterNotFound', `Parameter ${name} not found.`)
 const versionNotFound = (name: string, version: number | string) =>
-  new AwsError('ParameterVersionNotFound', `Systems Manager could not find version ${version} of ${name}. Verify the version and try again.`)
+  new AwsError(
+    'ParameterVersionNotFound',
+    `Systems Manager could not find version ${version} of ${name}. Verify the version and try again.`,
+  )
 
 /** The operation table of the fake, over `state`. */
 export function ssmOperations(state: SsmState): Record<string, AwsOperation> {
   /** Finds the version a name/selector/ARN points to, with SSM's distinction of the two not-found errors. */
-  const lookup = (input: string): { param: StoredParameter; version: ParameterVersion; ref: ParameterRef } => {
+  const lookup = (
+    input: string,
+  ): { param: StoredParameter; version: ParameterVersion; ref: ParameterRef } => {
     const ref = state.parse(input)
     const param = state.get(ref.name)
     if (!param) throw parameterNotFound(input)
@@ -97,7 +112,9 @@ export function ssmOperations(state: SsmState): Record<string, AwsOperation> {
       const value = String(required(input.Value, 'value'))
       state.checkName(name)
       if (value.length === 0) {
-        throw validationError("1 validation error detected: Value '' at 'value' failed to satisfy constraint: Member must have length greater than or equal to 1.")
+        throw validationError(
+          "1 validation error detected: Value '' at 'value' failed to satisfy constraint: Member must have length greater than or equal to 1.",
+        )
       }
       if (input.Overwrite && input.Tags?.length) {
         throw validationError(
@@ -107,12 +124,18 @@ export function ssmOperations(state: SsmState): Record<string, AwsOperation> {
       const existing = state.get(name)
       const previous = existing && latest(existing)
       if (previous && !input.Overwrite) {
-        throw new AwsError('ParameterAlreadyExists', 'The parameter already exists. To overwrite this value, set the overwrite option in the request to true.')
+        throw new AwsError(
+          'ParameterAlreadyExists',
+          'The parameter already exists. To overwrite this value, set the overwrite option in the request to true.',
+        )
       }
       const type: ParameterType | undefined = input.Type ?? previous?.type
-      if (type === undefined) throw validationError('A parameter type is required when you create a parameter.')
+      if (type === undefined)
+        throw validationError('A parameter type is required when you create a parameter.')
       if (!TYPES.includes(type)) {
-        throw validationError(`1 validation error detected: Value '${type}' at 'type' failed to satisfy constraint: Member must satisfy enum value set: [SecureString, StringList, String]`)
+        throw validationError(
+          `1 validation error detected: Value '${type}' at 'type' failed to satisfy constraint: Member must satisfy enum value set: [SecureString, StringList, String]`,
+        )
       }
       if (previous && type !== previous.type && name.startsWith('/')) {
         throw new AwsError(
@@ -126,14 +149,25 @@ export function ssmOperations(state: SsmState): Record<string, AwsOperation> {
         try {
           pattern = new RegExp(allowedPattern)
         } catch {
-          throw new AwsError('InvalidAllowedPatternException', `The allowed pattern ${allowedPattern} is not valid.`)
+          throw new AwsError(
+            'InvalidAllowedPatternException',
+            `The allowed pattern ${allowedPattern} is not valid.`,
+          )
         }
         if (!pattern.test(value)) {
-          throw new AwsError('ParameterPatternMismatchException', `Parameter value, cannot be validated against allowedPattern: ${allowedPattern}`)
+          throw new AwsError(
+            'ParameterPatternMismatchException',
+            `Parameter value, cannot be validated against allowedPattern: ${allowedPattern}`,
+          )
         }
       }
       const requested: string = input.Tier ?? previous?.tier ?? 'Standard'
-      const tier: ParameterTier = requested === 'Intelligent-Tiering' ? (value.length > 4096 ? 'Advanced' : 'Standard') : (requested as ParameterTier)
+      const tier: ParameterTier =
+        requested === 'Intelligent-Tiering'
+          ? value.length > 4096
+            ? 'Advanced'
+            : 'Standard'
+          : (requested as ParameterTier)
       if (value.length > (tier === 'Advanced' ? 8192 : 4096)) {
         throw validationError(
           tier === 'Standard'
@@ -142,7 +176,8 @@ export function ssmOperations(state: SsmState): Record<string, AwsOperation> {
         )
       }
       const description: string | undefined = input.Description ?? previous?.description
-      const keyId: string | undefined = type === 'SecureString' ? (input.KeyId ?? previous?.keyId ?? 'alias/aws/ssm') : undefined
+      const keyId: string | undefined =
+        type === 'SecureString' ? (input.KeyId ?? previous?.keyId ?? 'alias/aws/ssm') : undefined
       const version = state.addVersion(
         name,
         {
@@ -174,7 +209,11 @@ export function ssmOperations(state: SsmState): Record<string, AwsOperation> {
           const { param, version, ref } = lookup(name)
           Parameters.push(parameter(param, version, Boolean(input.WithDecryption), ref))
         } catch (error) {
-          if (!(error instanceof AwsError) || !['ParameterNotFound', 'ParameterVersionNotFound'].includes(error.type)) throw error
+          if (
+            !(error instanceof AwsError) ||
+            !['ParameterNotFound', 'ParameterVersionNotFound'].includes(error.type)
+          )
+            throw error
           InvalidParameters.push(name)
         }
       }
@@ -184,13 +223,18 @@ export function ssmOperations(state: SsmState): Record<string, AwsOperation> {
     GetParametersByPath(input) {
       let path = String(required(input.Path, 'path'))
       if (!path.startsWith('/')) {
-        throw validationError('The parameter doesn\'t meet the parameter name requirements. The parameter name must begin with a forward slash "/".')
+        throw validationError(
+          'The parameter doesn\'t meet the parameter name requirements. The parameter name must begin with a forward slash "/".',
+        )
       }
       checkRange(input.MaxResults, 'maxResults', 1, 10)
       const filters: StringFilter[] | undefined = input.ParameterFilters
       for (const f of filters ?? []) {
         if (!['Type', 'KeyId', 'Label'].includes(f.Key) && !f.Key.startsWith('tag:')) {
-          throw new AwsError('InvalidFilterKey', `The following filter key is not valid: ${f.Key}. Valid filter keys include: [Type, KeyId, Label].`)
+          throw new AwsError(
+            'InvalidFilterKey',
+            `The following filter key is not valid: ${f.Key}. Valid filter keys include: [Type, KeyId, Label].`,
+          )
         }
       }
       checkParameterFilters(filters)
@@ -198,12 +242,23 @@ export function ssmOperations(state: SsmState): Record<string, AwsOperation> {
       const prefix = path === '/' ? '/' : `${path}/`
       const found = state
         .all()
-        .filter((p) => p.name.startsWith(prefix) && (input.Recursive || !p.name.slice(prefix.length).includes('/')))
+        .filter(
+          (p) => p.name.startsWith(prefix) && (input.Recursive || !p.name.slice(prefix.length).includes('/')),
+        )
         .map((p) => {
           const label = filters?.find((f) => f.Key === 'Label')
           // With a Label filter the labelled version is returned, not the latest.
-          const v = label ? p.versions.find((x) => x.labels.some((l) => label.Values?.includes(l))) : latest(p)
-          return v && matchesParameterFilters(p, v, filters?.filter((f) => f.Key !== 'Label')) ? ([p, v] as const) : undefined
+          const v = label
+            ? p.versions.find((x) => x.labels.some((l) => label.Values?.includes(l)))
+            : latest(p)
+          return v &&
+            matchesParameterFilters(
+              p,
+              v,
+              filters?.filter((f) => f.Key !== 'Label'),
+            )
+            ? ([p, v] as const)
+            : undefined
         })
         .filter((x) => x !== undefined)
       const { page, NextToken } = paginate(found, input, {
@@ -211,7 +266,10 @@ export function ssmOperations(state: SsmState): Record<string, AwsOperation> {
         defaultMax: 10,
         invalidTokenType: 'InvalidNextToken',
       })
-      return { Parameters: page.map(([p, v]) => parameter(p, v, Boolean(input.WithDecryption))), ...(NextToken && { NextToken }) }
+      return {
+        Parameters: page.map(([p, v]) => parameter(p, v, Boolean(input.WithDecryption))),
+        ...(NextToken && { NextToken }),
+      }
     },
 
     GetParameterHistory(input) {
@@ -236,12 +294,15 @@ export function ssmOperations(state: SsmState): Record<string, AwsOperation> {
       checkLength(labels, 'labels', 1, 10)
       const param = state.get(name) ?? throwIt(parameterNotFound(name))
       const number: number = input.ParameterVersion ?? latest(param).version
-      const target = param.versions.find((v) => v.version === number) ?? throwIt(versionNotFound(name, number))
+      const target =
+        param.versions.find((v) => v.version === number) ?? throwIt(versionNotFound(name, number))
       const invalid: string[] = []
       const valid: string[] = []
       for (const label of labels) {
         if (label.length > 100) {
-          throw validationError(`1 validation error detected: Value '[${label}]' at 'labels' failed to satisfy constraint: Member must have length less than or equal to 100`)
+          throw validationError(
+            `1 validation error detected: Value '[${label}]' at 'labels' failed to satisfy constraint: Member must have length less than or equal to 100`,
+          )
         }
         const bad = /^(aws|ssm)/i.test(label) || /^\d/.test(label) || !LABEL_PATTERN.test(label)
         ;(bad ? invalid : valid).push(label)
@@ -265,7 +326,8 @@ export function ssmOperations(state: SsmState): Record<string, AwsOperation> {
       const labels: string[] = required(input.Labels, 'labels')
       checkLength(labels, 'labels', 1, 10)
       const param = state.get(name) ?? throwIt(parameterNotFound(name))
-      const target = param.versions.find((v) => v.version === number) ?? throwIt(versionNotFound(name, number))
+      const target =
+        param.versions.find((v) => v.version === number) ?? throwIt(versionNotFound(name, number))
       const removed = labels.filter((l) => target.labels.includes(l))
       target.labels = target.labels.filter((l) => !labels.includes(l))
       return { RemovedLabels: removed, InvalidLabels: labels.filter((l) => !removed.includes(l)) }

@@ -1,0 +1,138 @@
+/**
+ * The leak canary: drive the whole API with a canary secret and capture everything a person or a log
+ * pipeline could see — stdout, stderr, every error (message, stack, cause chain, inspect), every access
+ * event, every value's inspect/JSON/string form. The canary must appear nowhere.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { format, inspect } from 'node:util'
+import {
+  type AccessEvent,
+  ConfigManager,
+  dotenv,
+  encryptedFile,
+  memory,
+  PolysecretError,
+  Secret,
+  UnavailableError,
+} from '@polysecret/core'
+import { instrument } from '@polysecret/testing'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { z } from 'zod'
+
+const CANARY = 'canary-7f3a9c1e-LEAK-ME-NOT'
+const ROTATED = 'canary-rotated-2b8d4f6a'
+
+describe('leak canary', () => {
+  const seen: string[] = []
+  const events: AccessEvent[] = []
+  const writes = { out: process.stdout.write, err: process.stderr.write }
+
+  const see = (value: unknown) => {
+    seen.push(inspect(value, { depth: 20, showHidden: true, getters: true }))
+    try {
+      seen.push(JSON.stringify(value) ?? '')
+    } catch {
+      // circular: inspect above covers it
+    }
+    seen.push(String(value))
+    if (value instanceof Error) {
+      let e: unknown = value
+      for (let depth = 0; e instanceof Error && depth < 10; depth++, e = e.cause) seen.push(e.message, e.stack ?? '', inspect(e, { showHidden: true, depth: 20 }))
+    }
+  }
+  const attempt = async (fn: () => Promise<unknown>) => {
+    try {
+      const result = await fn()
+      see(result)
+      console.log(result)
+      console.error('result:', result)
+    } catch (error) {
+      see(error)
+      console.error(error)
+    }
+  }
+
+  beforeEach(() => {
+    const capture = (chunk: unknown) => {
+      seen.push(String(chunk))
+      return true
+    }
+    process.stdout.write = capture as typeof process.stdout.write
+    process.stderr.write = capture as typeof process.stderr.write
+    // vitest routes console output around process.stdout; capture it as console would format it
+    for (const method of ['log', 'error', 'warn', 'info', 'debug'] as const) {
+      vi.spyOn(console, method).mockImplementation((...args: unknown[]) => void seen.push(format(...args)))
+    }
+  })
+  afterEach(() => {
+    process.stdout.write = writes.out
+    process.stderr.write = writes.err
+    vi.restoreAllMocks()
+  })
+
+  it('never shows the canary, whatever the API is asked', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'canary-'))
+    writeFileSync(join(dir, '.env'), `API_TOKEN=${CANARY}\nBROKEN_PORT=${CANARY}\n`)
+    const file = encryptedFile({ path: join(dir, 'secrets.enc'), passphrase: 'demo-passphrase', scrypt: { N: 1024 } })
+    await file.set!('DB_PASSWORD', CANARY)
+    const flaky = instrument(memory({ DB_PASSWORD: CANARY, PRIVATE_KEY: CANARY }, { name: 'flaky' }))
+    const manager = new ConfigManager({
+      secrets: [flaky.provider, file, dotenv({ path: join(dir, '.env') })],
+      parameters: [dotenv({ path: join(dir, '.env') }), memory({ NUMERIC_LIMIT: CANARY }, { name: 'params' })],
+      allowWrites: true,
+      retry: 0,
+      onAccess: (e) => events.push(e),
+    })
+
+    await attempt(() => manager.get('DB_PASSWORD'))
+    await attempt(() => manager.getSecret('API_TOKEN'))
+    await attempt(() => manager.getWithMetadata('DB_PASSWORD'))
+    await attempt(() => manager.getMany(['DB_PASSWORD', 'API_TOKEN', 'PRIVATE_KEY', 'MISSING_KEY']))
+    await attempt(() => manager.getByPrefix('DB_'))
+    await attempt(() => manager.load(z.object({ DB_PASSWORD: z.instanceof(Secret), API_TOKEN: z.instanceof(Secret) })))
+    // invalid config: the messages must not quote the values
+    await attempt(() => manager.load(z.object({ DB_PASSWORD: z.string().email(), API_TOKEN: z.number(), BROKEN_PORT: z.number(), NUMERIC_LIMIT: z.coerce.number().int() })))
+    await attempt(() => manager.load(z.object({ DB_PASSWORD: z.string().refine((v) => v.length > 1000) })))
+    // writes, rotation, versions, rollback
+    await attempt(() => manager.set('NEW_SECRET', CANARY, { to: ['flaky', 'encrypted-file'] }))
+    await attempt(() => manager.set('NEW_SECRET', CANARY, { createOnly: true, to: 'encrypted-file' }))
+    await attempt(() => manager.set('NEW_SECRET', CANARY, { ifVersion: 'nope', to: 'encrypted-file' }))
+    await attempt(() => manager.rotate('DB_PASSWORD', { value: ROTATED, to: 'encrypted-file' }))
+    await attempt(() => manager.versions('DB_PASSWORD', { provider: 'encrypted-file' }))
+    await attempt(() => manager.rollback('DB_PASSWORD', '1', { provider: 'encrypted-file' }))
+    // the store fails with the value in its error message
+    flaky.setFault(() => new Error(`backend said: SecretString=${CANARY} password=${CANARY}`))
+    manager.clear()
+    await attempt(() => manager.get('PRIVATE_KEY'))
+    flaky.setFault(() => new UnavailableError({ provider: 'flaky', cause: new Error(`payload ${CANARY}`) }))
+    await attempt(() => manager.get('PRIVATE_KEY', { fresh: true }))
+    // watch events
+    const changes: unknown[] = []
+    flaky.setFault(undefined)
+    const watcher = await manager.watch(['NEW_SECRET'], (...args) => changes.push(args), { interval: 20, onError: see })
+    await flaky.provider.set!('NEW_SECRET', ROTATED)
+    await new Promise((r) => setTimeout(r, 120))
+    watcher.close()
+    see(changes)
+    await attempt(() => manager.health())
+    see(manager)
+    see(file)
+    see(events)
+
+    expect(events.length).toBeGreaterThan(10)
+    expect(changes.length).toBeGreaterThan(0)
+    const everything = seen.join('\n')
+    expect(everything.length).toBeGreaterThan(1000)
+    const at = everything.indexOf(CANARY)
+    if (at >= 0) writes.err.call(process.stderr, `\nLEAK CONTEXT: ${everything.slice(Math.max(0, at - 600), at + 100)}\n`)
+    expect(everything).not.toContain(CANARY)
+    expect(everything).not.toContain(ROTATED)
+    expect(everything).not.toContain('demo-passphrase')
+    // and the values were really there to be leaked
+    expect(((await manager.get('API_TOKEN')) as Secret).reveal()).toBe(CANARY)
+    expect(seen.some((s) => s.includes('PolysecretError') || s.includes('NotFoundError') || s.includes('ConfigValidationError'))).toBe(true)
+    expect(PolysecretError).toBeDefined()
+  })
+})
