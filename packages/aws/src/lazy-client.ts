@@ -96,9 +96,11 @@ export function clientConfig(options: AwsConnectionOptions): Record<string, unkn
   if (options.endpoint !== undefined) config.endpoint = options.endpoint
   if (options.credentials !== undefined) config.credentials = options.credentials
   if (options.requestTimeoutMs !== undefined) {
+    // Without throwOnRequestTimeout the handler only logs a warning and the request hangs on.
     config.requestHandler = {
       requestTimeout: options.requestTimeoutMs,
       connectionTimeout: options.requestTimeoutMs,
+      throwOnRequestTimeout: true,
     }
   }
   return config

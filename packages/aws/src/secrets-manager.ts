@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { ListSecretsResponse, SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
 import {
-  AccessDeniedError,
   type BatchResult,
   type Capabilities,
   ConflictError,
@@ -16,14 +15,12 @@ import {
   ValidationError,
   type VersionInfo,
 } from '@polysecret/core'
-import { awsErrorName, batchItemError, isNotFound, isUnknownOperation, toPolysecretError } from './errors.js'
+import { awsErrorName, isNotFound, toPolysecretError } from './errors.js'
 import {
   type AwsClientOptions,
   assertValid,
-  chunk,
   clientConfig,
   importSdk,
-  mapLimit,
   memoise,
   validateConnection,
 } from './lazy-client.js'
@@ -35,12 +32,11 @@ import {
   type SecretPayload,
   type SecretRef,
 } from './secret-payload.js'
+import { batchReader } from './secrets-manager-batch.js'
 
 type Sdk = typeof import('@aws-sdk/client-secrets-manager')
 
 const PKG = '@aws-sdk/client-secrets-manager'
-/** BatchGetSecretValue accepts at most 20 ids per call. */
-const BATCH_SIZE = 20
 
 /** Options of {@link secretsManager} that do not concern the connection. */
 export interface SecretsManagerSettings {
@@ -131,8 +127,6 @@ export function secretsManager(options: SecretsManagerOptions = {}): SecretsMana
   assertValid(issues, 'aws-secrets-manager', name)
 
   let created: SecretsManagerClient | undefined
-  // Turned off for the provider's lifetime once the identity may not call BatchGetSecretValue.
-  let batching = options.batch ?? true
   const connect = memoise(async () => {
     const sdk = await importSdk<Sdk>(() => import('@aws-sdk/client-secrets-manager'), PKG, name)
     if (options.client) return { sdk, client: options.client }
@@ -191,60 +185,14 @@ export function secretsManager(options: SecretsManagerOptions = {}): SecretsMana
     }
   }
 
-  async function getManyBatched(
-    refs: Map<string, SecretRef[]>,
-    signal: AbortSignal | undefined,
-    result: Result,
-  ) {
-    const { sdk, client } = await connect()
-    const failed: string[][] = []
-    const errors: unknown[] = []
-    await mapLimit(chunk([...refs.keys()], BATCH_SIZE), concurrency, async (ids) => {
-      try {
-        let token: string | undefined
-        do {
-          const out = await client.send(
-            new sdk.BatchGetSecretValueCommand({ SecretIdList: ids, NextToken: token }),
-            {
-              abortSignal: signal,
-            },
-          )
-          for (const value of out.SecretValues ?? []) {
-            const id = refs.has(value.Name ?? '') ? value.Name : value.ARN
-            for (const r of refs.get(id ?? '') ?? []) result.put(r, () => payloadToEntry(value, r, name))
-          }
-          for (const item of out.Errors ?? []) {
-            const error = batchItemError(item.ErrorCode, item.Message)
-            if (isNotFound(error) || isScheduledForDeletion(error)) continue
-            for (const r of refs.get(item.SecretId ?? '') ?? []) result.errors.set(r.key, fail(error, r.key))
-          }
-          token = out.NextToken
-        } while (token)
-      } catch (error) {
-        if (fail(error) instanceof AccessDeniedError || isUnknownOperation(error)) batching = false
-        failed.push(ids)
-        errors.push(error)
-      }
-    })
-    return { failed, errors }
-  }
-
-  async function getManySingly(
-    ids: readonly string[],
-    refs: Map<string, SecretRef[]>,
-    signal: AbortSignal | undefined,
-    result: Result,
-  ) {
-    await mapLimit(ids, concurrency, async (id) => {
-      const group = refs.get(id) ?? []
-      try {
-        const out = await fetchSecret(group[0] as SecretRef, { signal })
-        if (out) for (const r of group) result.put(r, () => payloadToEntry(out, r, name))
-      } catch (error) {
-        for (const r of group) result.errors.set(r.key, fail(error, r.key))
-      }
-    })
-  }
+  const getMany = batchReader({
+    provider: name,
+    concurrency,
+    batch: options.batch ?? true,
+    connect,
+    parse: ref,
+    fetch: fetchSecret,
+  })
 
   return {
     name,
@@ -261,35 +209,7 @@ export function secretsManager(options: SecretsManagerOptions = {}): SecretsMana
       }
     },
 
-    async getMany(keys, opts = {}) {
-      const result = new Result(name)
-      const refs = new Map<string, SecretRef[]>()
-      for (const key of keys) {
-        try {
-          const r = ref(key)
-          refs.set(r.secretId, [...(refs.get(r.secretId) ?? []), r])
-        } catch (error) {
-          result.errors.set(key, fail(error, key))
-        }
-      }
-      if (refs.size === 0) return result.done()
-      if (!batching) {
-        await getManySingly([...refs.keys()], refs, opts.signal, result)
-        return result.done()
-      }
-      const { failed, errors } = await getManyBatched(refs, opts.signal, result)
-      if (failed.length > 0 && !batching) {
-        await getManySingly(failed.flat(), refs, opts.signal, result)
-        return result.done()
-      }
-      // Every chunk failed: the store is down or refusing — one error says so better than N copies.
-      if (failed.length > 0 && failed.flat().length === refs.size) throw fail(errors[0])
-      for (const [i, ids] of failed.entries()) {
-        for (const id of ids)
-          for (const r of refs.get(id) ?? []) result.errors.set(r.key, fail(errors[i], r.key))
-      }
-      return result.done()
-    },
+    getMany,
 
     async *list(keyPrefix = '') {
       const full = `${prefix}${keyPrefix}`
@@ -487,22 +407,4 @@ function validWindow(days: unknown): boolean {
 
 function info(key: string, version: string | undefined, labels: string[]): VersionInfo {
   return { key, version: version ?? '', current: true, labels }
-}
-
-/** Collects a batch read; a per-key conversion failure (bad JSON for `#field`) becomes that key's error. */
-class Result {
-  readonly entries = new Map<string, Entry>()
-  readonly errors = new Map<string, Error>()
-  constructor(private readonly provider: string) {}
-  put(r: SecretRef, make: () => Entry | undefined): void {
-    try {
-      const entry = make()
-      if (entry) this.entries.set(r.key, entry)
-    } catch (error) {
-      this.errors.set(r.key, toPolysecretError(error, { key: r.key, provider: this.provider }))
-    }
-  }
-  done(): BatchResult {
-    return { entries: this.entries, errors: this.errors }
-  }
 }

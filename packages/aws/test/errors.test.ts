@@ -9,7 +9,14 @@ import {
 } from '@polysecret/core'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { toPolysecretError } from '../src/index.js'
-import { type SecretsManagerFake, type SsmFake, smFor, ssmFor, startSecretsManager, startSsm } from './support.js'
+import {
+  type SecretsManagerFake,
+  type SsmFake,
+  smFor,
+  ssmFor,
+  startSecretsManager,
+  startSsm,
+} from './support.js'
 
 type ErrorClass = abstract new (...args: never[]) => PolysecretError
 
@@ -48,7 +55,9 @@ describe.each([
 
   it('throttle → ThrottledError with key, provider and the SDK error as cause', async () => {
     fake.faults.throttle(1)
-    const error = (await provider().get('KEY').catch((e: unknown) => e)) as ThrottledError
+    const error = (await provider()
+      .get('KEY')
+      .catch((e: unknown) => e)) as ThrottledError
     expect(error).toBeInstanceOf(ThrottledError)
     expect(error.retryable).toBe(true)
     expect(error.key).toBe('KEY')
@@ -59,7 +68,10 @@ describe.each([
 
   it('the SDK makes maxAttempts attempts (default 2) before the error reaches the manager', async () => {
     fake.faults.errorRate(1, { status: 500 })
-    const p = service === 'aws-ssm' ? ssmFor(fake, { maxAttempts: undefined }) : smFor(fake, { maxAttempts: undefined })
+    const p =
+      service === 'aws-ssm'
+        ? ssmFor(fake, { maxAttempts: undefined })
+        : smFor(fake, { maxAttempts: undefined })
     await expect(p.get('KEY')).rejects.toBeInstanceOf(UnavailableError)
     expect(fake.requests.count(operation)).toBe(2)
   })
@@ -80,7 +92,9 @@ describe.each([
     await expect(provider().get('KEY')).rejects.toBeInstanceOf(UnavailableError)
     await fake.faults.up()
     await fake.faults.down('refuse')
-    const refused = (await provider().get('KEY').catch((e: unknown) => e)) as UnavailableError
+    const refused = (await provider()
+      .get('KEY')
+      .catch((e: unknown) => e)) as UnavailableError
     expect(refused).toBeInstanceOf(UnavailableError)
     await fake.faults.up()
     fake.faults.reset(1)
@@ -90,7 +104,9 @@ describe.each([
   it('a hung request → UnavailableError via requestTimeoutMs or the caller’s signal', async () => {
     fake.faults.hang(1)
     await expect(provider({ requestTimeoutMs: 150 }).get('KEY')).rejects.toBeInstanceOf(UnavailableError)
-    await expect(provider().get('KEY', { signal: AbortSignal.timeout(150) })).rejects.toBeInstanceOf(UnavailableError)
+    await expect(provider().get('KEY', { signal: AbortSignal.timeout(150) })).rejects.toBeInstanceOf(
+      UnavailableError,
+    )
   })
 
   it('getMany and list map errors too', async () => {
@@ -106,7 +122,8 @@ describe.each([
 
 describe('toPolysecretError', () => {
   const ctx = { key: 'K', provider: 'p' }
-  const sdkError = (name: string, extra: Record<string, unknown> = {}) => Object.assign(new Error(name), { name, ...extra })
+  const sdkError = (name: string, extra: Record<string, unknown> = {}) =>
+    Object.assign(new Error(name), { name, ...extra })
 
   it('reads Retry-After (seconds or HTTP date) into retryAfterMs', () => {
     const seconds = toPolysecretError(
@@ -117,7 +134,10 @@ describe('toPolysecretError', () => {
     expect(seconds.retryAfterMs).toBe(3000)
     const date = new Date(Date.now() + 10_000).toUTCString()
     const dated = toPolysecretError(
-      sdkError('ServiceUnavailable', { $metadata: { httpStatusCode: 503 }, $response: { headers: { 'retry-after': date } } }),
+      sdkError('ServiceUnavailable', {
+        $metadata: { httpStatusCode: 503 },
+        $response: { headers: { 'retry-after': date } },
+      }),
       ctx,
     ) as UnavailableError
     expect(dated).toBeInstanceOf(UnavailableError)
@@ -125,10 +145,12 @@ describe('toPolysecretError', () => {
   })
 
   it('maps by name, node error code, $retryable and status', () => {
-    expect(toPolysecretError(sdkError('Whatever', { $retryable: { throttling: true } }), ctx)).toBeInstanceOf(ThrottledError)
-    expect(toPolysecretError(Object.assign(new Error('connect'), { code: 'ECONNREFUSED' }), ctx)).toBeInstanceOf(
-      UnavailableError,
+    expect(toPolysecretError(sdkError('Whatever', { $retryable: { throttling: true } }), ctx)).toBeInstanceOf(
+      ThrottledError,
     )
+    expect(
+      toPolysecretError(Object.assign(new Error('connect'), { code: 'ECONNREFUSED' }), ctx),
+    ).toBeInstanceOf(UnavailableError)
     expect(toPolysecretError(new Error('socket hang up'), ctx)).toBeInstanceOf(UnavailableError)
     expect(toPolysecretError(sdkError('TimeoutError'), ctx)).toBeInstanceOf(UnavailableError)
     expect(toPolysecretError(sdkError('ResourceExistsException'), ctx)).toBeInstanceOf(ConflictError)

@@ -17,7 +17,12 @@ describe('parameterStore get', () => {
     fake.seed({ '/app/DB_HOST': 'db.internal', '/app/DB_PASS': { value: 's3cret', type: 'SecureString' } })
     const ssm = ssmFor(fake, { prefix: '/app/' })
     const host = await ssm.get('DB_HOST')
-    expect(host).toMatchObject({ value: 'db.internal', version: '1', labels: [], metadata: { type: 'String' } })
+    expect(host).toMatchObject({
+      value: 'db.internal',
+      version: '1',
+      labels: [],
+      metadata: { type: 'String' },
+    })
     expect(host?.updatedAt).toBeInstanceOf(Date)
     expect((await ssm.get('DB_PASS'))?.value).toBe('s3cret')
     expect(fake.requests.last('GetParameter')?.input).toEqual({ Name: '/app/DB_PASS', WithDecryption: true })
@@ -43,7 +48,11 @@ describe('parameterStore get', () => {
     const ssm = ssmFor(fake, { prefix: '/app/' })
     expect(await ssm.get('K', { version: '1' })).toMatchObject({ value: 'one', version: '1' })
     expect(fake.requests.last('GetParameter')?.input).toMatchObject({ Name: '/app/K:1' })
-    expect(await ssm.get('K', { label: 'stable' })).toMatchObject({ value: 'two', version: '2', labels: ['stable'] })
+    expect(await ssm.get('K', { label: 'stable' })).toMatchObject({
+      value: 'two',
+      version: '2',
+      labels: ['stable'],
+    })
     expect(fake.requests.last('GetParameter')?.input).toMatchObject({ Name: '/app/K:stable' })
     expect(await ssm.get('K', { version: '9' })).toBeUndefined()
     expect(await ssm.get('K', { label: 'nope' })).toBeUndefined()
@@ -136,7 +145,10 @@ describe('parameterStore getMany', () => {
 
 describe('parameterStore list and getByPrefix', () => {
   it('pages GetParametersByPath (10 per page), recursive, without decryption, narrowed to the prefix level', async () => {
-    const seed: Record<string, string | { value: string; type: 'SecureString' }> = { '/app/other': 'o', '/elsewhere/db/x': 'e' }
+    const seed: Record<string, string | { value: string; type: 'SecureString' }> = {
+      '/app/other': 'o',
+      '/elsewhere/db/x': 'e',
+    }
     for (let i = 0; i < 25; i++) seed[`/app/db/K${i}`] = `v${i}`
     seed['/app/db/deep/er'] = { value: 'secret', type: 'SecureString' }
     fake.seed(seed)
@@ -144,7 +156,9 @@ describe('parameterStore list and getByPrefix', () => {
     const infos = await collect(ssm.list('db/'))
     expect(infos).toHaveLength(26)
     expect(infos.map((i) => i.key)).toContain('db/deep/er')
-    expect(infos.every((i) => i.key.startsWith('db/') && i.version === '1' && i.updatedAt instanceof Date)).toBe(true)
+    expect(
+      infos.every((i) => i.key.startsWith('db/') && i.version === '1' && i.updatedAt instanceof Date),
+    ).toBe(true)
     expect(fake.requests.count('GetParametersByPath')).toBe(3)
     expect(fake.requests.last('GetParametersByPath')?.input).toMatchObject({
       Path: '/app/db',
@@ -163,7 +177,10 @@ describe('parameterStore list and getByPrefix', () => {
     fake.seed({ '/app/a': 'A', '/app/b': { value: 'B', type: 'SecureString' } })
     const got = await collect(ssmFor(fake, { prefix: '/app/' }).getByPrefix())
     expect(Object.fromEntries(got.map(({ key, entry }) => [key, entry.value]))).toEqual({ a: 'A', b: 'B' })
-    expect(fake.requests.last('GetParametersByPath')?.input).toMatchObject({ Path: '/app', WithDecryption: true })
+    expect(fake.requests.last('GetParametersByPath')?.input).toMatchObject({
+      Path: '/app',
+      WithDecryption: true,
+    })
   })
 })
 
@@ -180,13 +197,18 @@ describe('parameterStore set', () => {
       Description: 'the host',
     })
     await ssm.set('PASS', 's', { kind: 'secret' })
-    expect(fake.requests.last('PutParameter')?.input).toMatchObject({ Type: 'SecureString', KeyId: 'alias/app' })
+    expect(fake.requests.last('PutParameter')?.input).toMatchObject({
+      Type: 'SecureString',
+      KeyId: 'alias/app',
+    })
     expect(fake.state.get('/app/PASS')?.versions[0]?.type).toBe('SecureString')
     expect((await ssm.set('HOST', 'h2')).version).toBe('2')
   })
 
   it('secureStringForSecrets: false writes secrets as String', async () => {
-    await ssmFor(fake, { prefix: '/app/', secureStringForSecrets: false }).set('PASS', 's', { kind: 'secret' })
+    await ssmFor(fake, { prefix: '/app/', secureStringForSecrets: false }).set('PASS', 's', {
+      kind: 'secret',
+    })
     expect(fake.state.get('/app/PASS')?.versions[0]?.type).toBe('String')
   })
 
@@ -219,7 +241,9 @@ describe('parameterStore set', () => {
   })
 
   it('refuses binary values', async () => {
-    await expect(ssmFor(fake, { prefix: '/app/' }).set('K', new Uint8Array([1]))).rejects.toBeInstanceOf(ValidationError)
+    await expect(ssmFor(fake, { prefix: '/app/' }).set('K', new Uint8Array([1]))).rejects.toBeInstanceOf(
+      ValidationError,
+    )
   })
 
   it('maps SSM validation failures (changing a type in a hierarchy) to ValidationError', async () => {
@@ -274,7 +298,9 @@ describe('parameterStore health and hygiene', () => {
   })
 
   it('never shows credentials', async () => {
-    const ssm = ssmFor(fake, { credentials: { accessKeyId: 'AKIDFAKE', secretAccessKey: 'fake-secret-key-456' } })
+    const ssm = ssmFor(fake, {
+      credentials: { accessKeyId: 'AKIDFAKE', secretAccessKey: 'fake-secret-key-456' },
+    })
     await ssm.get('X')
     const shown = inspect(ssm, { depth: 10, showHidden: true }) + JSON.stringify(ssm)
     expect(shown).not.toContain('AKIDFAKE')

@@ -1,5 +1,11 @@
 import { inspect } from 'node:util'
-import { ConflictError, entryText, NotFoundError, UnavailableError, ValidationError } from '@polysecret/core'
+import {
+  AccessDeniedError,
+  ConflictError,
+  NotFoundError,
+  UnavailableError,
+  ValidationError,
+} from '@polysecret/core'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { secretsManager } from '../src/index.js'
 import { FAKE_AWS, type SecretsManagerFake, smFor, startSecretsManager } from './support.js'
@@ -22,7 +28,10 @@ describe('secretsManager get', () => {
     expect(entry?.version).toMatch(/^[0-9a-f-]{36}$/)
     expect(entry?.labels).toEqual(['AWSCURRENT'])
     expect(entry?.updatedAt).toBeInstanceOf(Date)
-    expect(entry?.metadata).toMatchObject({ name: 'prod/DB_PASS', arn: expect.stringContaining(':secret:prod/DB_PASS-') })
+    expect(entry?.metadata).toMatchObject({
+      name: 'prod/DB_PASS',
+      arn: expect.stringContaining(':secret:prod/DB_PASS-'),
+    })
     expect(await sm.get('NOPE')).toBeUndefined()
     expect(fake.requests.last('GetSecretValue')?.input).toMatchObject({ SecretId: 'prod/NOPE' })
   })
@@ -41,7 +50,10 @@ describe('secretsManager get', () => {
   })
 
   it('selects JSON fields with name#field', async () => {
-    fake.seed({ db: JSON.stringify({ user: 'app', password: 'p4ss', port: 5432, opts: { ssl: true } }), plain: 'not json' })
+    fake.seed({
+      db: JSON.stringify({ user: 'app', password: 'p4ss', port: 5432, opts: { ssl: true } }),
+      plain: 'not json',
+    })
     const sm = smFor(fake)
     expect((await sm.get('db#password'))?.value).toBe('p4ss')
     expect((await sm.get('db#port'))?.value).toBe('5432')
@@ -59,7 +71,7 @@ describe('secretsManager get', () => {
     const sm = smFor(fake)
     const entry = await sm.get('cert')
     expect(entry?.value).toBeInstanceOf(Uint8Array)
-    expect([...(entry?.value as Uint8Array)]).toEqual([...bytes])
+    expect([...(entry!.value as Uint8Array)]).toEqual([...bytes])
     expect(entry?.metadata?.encoding).toBe('binary')
     await sm.set('cert2', new Uint8Array([9, 8, 7]))
     expect([...(fake.state.value('cert2') as Uint8Array)]).toEqual([9, 8, 7])
@@ -90,7 +102,9 @@ describe('secretsManager getMany', () => {
     expect(result.entries.has('JSON#c')).toBe(false)
     expect(result.entries.has('MISSING_1')).toBe(false)
     expect(result.errors.size).toBe(0)
-    const sizes = fake.requests.all('BatchGetSecretValue').map((r) => (r.input as { SecretIdList: string[] }).SecretIdList.length)
+    const sizes = fake.requests
+      .all('BatchGetSecretValue')
+      .map((r) => (r.input as { SecretIdList: string[] }).SecretIdList.length)
     expect(sizes.sort((a, b) => a - b)).toEqual([6, 20, 20])
   })
 
@@ -102,7 +116,11 @@ describe('secretsManager getMany', () => {
 
   it('falls back to single gets when BatchGetSecretValue is denied, and stays on that path', async () => {
     fake.seed({ a: '1', b: '2' })
-    fake.faults.errorRate(1, { status: 400, type: 'AccessDeniedException', operations: ['BatchGetSecretValue'] })
+    fake.faults.errorRate(1, {
+      status: 400,
+      type: 'AccessDeniedException',
+      operations: ['BatchGetSecretValue'],
+    })
     const sm = smFor(fake)
     const result = await sm.getMany(['a', 'b', 'c'])
     expect(Object.fromEntries([...result.entries].map(([k, e]) => [k, e.value]))).toEqual({ a: '1', b: '2' })
@@ -111,6 +129,19 @@ describe('secretsManager getMany', () => {
     await sm.getMany(['a'])
     expect(fake.requests.count('BatchGetSecretValue')).toBe(1)
     expect(fake.requests.count('GetSecretValue')).toBe(4)
+  })
+
+  it('does not give up batching on credential failures, and throws one error when nothing could be read', async () => {
+    fake.seed({ a: '1' })
+    const sm = smFor(fake)
+    fake.faults.errorRate(1, { status: 400, type: 'ExpiredTokenException', times: 1 })
+    await expect(sm.getMany(['a', 'b'])).rejects.toBeInstanceOf(AccessDeniedError)
+    expect(fake.requests.count('GetSecretValue')).toBe(0)
+    expect((await sm.getMany(['a'])).entries.get('a')?.value).toBe('1')
+    expect(fake.requests.count('BatchGetSecretValue')).toBe(2)
+    fake.faults.errorRate(1, { status: 400, type: 'AccessDeniedException' })
+    await expect(sm.getMany(['a', 'b'])).rejects.toBeInstanceOf(AccessDeniedError)
+    expect(fake.requests.count('GetSecretValue')).toBe(2)
   })
 
   it('uses single gets with batch: false', async () => {
@@ -175,16 +206,16 @@ describe('secretsManager set', () => {
     const updated = await sm.set('TOKEN', 'two')
     expect(updated.version).not.toBe(created.version)
     expect(fake.requests.count('PutSecretValue')).toBe(2)
-    expect((fake.requests.last('PutSecretValue')?.input as { ClientRequestToken: string }).ClientRequestToken).toMatch(
-      /^[0-9a-f-]{36}$/,
-    )
+    expect(
+      (fake.requests.last('PutSecretValue')!.input as { ClientRequestToken: string }).ClientRequestToken,
+    ).toMatch(/^[0-9a-f-]{36}$/)
     expect(fake.state.value('svc/TOKEN')).toBe('two')
   })
 
   it('uses requestToken as the ClientRequestToken, so a repeated write is idempotent', async () => {
     fake.seed({ k: 'zero' })
     const sm = smFor(fake)
-    const token = 'a'.repeat(8) + '-bbbb-cccc-dddd-' + 'e'.repeat(12)
+    const token = `${'a'.repeat(8)}-bbbb-cccc-dddd-${'e'.repeat(12)}`
     const first = await sm.set('k', 'one', { requestToken: token })
     const again = await sm.set('k', 'one', { requestToken: token })
     expect(first.version).toBe(token)
@@ -243,7 +274,10 @@ describe('secretsManager delete', () => {
   it('force deletes without recovery (per call or forceDelete option)', async () => {
     fake.seed({ a: '1', b: '2' })
     await smFor(fake).delete('a', { force: true })
-    expect(fake.requests.last('DeleteSecret')?.input).toEqual({ SecretId: 'a', ForceDeleteWithoutRecovery: true })
+    expect(fake.requests.last('DeleteSecret')?.input).toEqual({
+      SecretId: 'a',
+      ForceDeleteWithoutRecovery: true,
+    })
     await smFor(fake, { forceDelete: true }).delete('b')
     expect(fake.state.find('a')).toBeUndefined()
     expect(fake.state.find('b')).toBeUndefined()
@@ -315,7 +349,9 @@ describe('secretsManager health and hygiene', () => {
   })
 
   it('never shows credentials: util.inspect, JSON, errors', async () => {
-    const sm = smFor(fake, { credentials: { accessKeyId: 'AKIDFAKE', secretAccessKey: 'fake-secret-key-123' } })
+    const sm = smFor(fake, {
+      credentials: { accessKeyId: 'AKIDFAKE', secretAccessKey: 'fake-secret-key-123' },
+    })
     await sm.get('x')
     const shown = inspect(sm, { depth: 10, showHidden: true }) + JSON.stringify(sm)
     expect(shown).not.toContain('AKIDFAKE')

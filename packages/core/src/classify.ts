@@ -119,11 +119,11 @@ export function createClassifier(options: ClassifyOptions = {}): Classifier {
   ])
   const useValues = options.valueHeuristics !== false
 
-  function byRules(key: string): Classification {
+  function byOverride(key: string): Classification | undefined {
     const exact = exactOverrides.get(key)
     if (exact) return { kind: exact, reason: `override:${key}` }
     for (const [name, re, kind] of globOverrides) if (re.test(key)) return { kind, reason: `override:${name}` }
-    return { kind: 'parameter', reason: '' } // placeholder: no override decided
+    return undefined
   }
 
   function byPatternsAndDefaults(key: string): Classification {
@@ -145,8 +145,8 @@ export function createClassifier(options: ClassifyOptions = {}): Classifier {
 
   return function classify(key, value, hint) {
     if (hint === 'secret' || hint === 'parameter') return { kind: hint, reason: 'hint' }
-    const override = byRules(key)
-    if (override.reason) return override
+    const override = byOverride(key)
+    if (override) return override
     if (value !== undefined && useValues) {
       const detector = detectSecretValue(value)
       if (detector) return { kind: 'secret', reason: `value:${detector}` }

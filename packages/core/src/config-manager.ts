@@ -41,7 +41,7 @@ export interface ConfigManagerOptions {
   onAccess?: AccessListener | readonly AccessListener[]
   /** Enable writes (set, delete, rollback, rotate). Off by default. @default false */
   allowWrites?: boolean
-  /** Most provider calls in flight for one `getMany`. @default 16 */
+  /** Most provider calls in flight for one `getMany`/`load` against a store without native batching. @default 100 */
   concurrency?: number
 }
 
@@ -111,7 +111,7 @@ export class ConfigManager {
       }
       types.set(p.name, p.type)
     }
-    const concurrency = options.concurrency ?? 16
+    const concurrency = options.concurrency ?? 100
     if (!Number.isInteger(concurrency) || concurrency < 1) throw new ValidationError(`concurrency must be a positive integer, got ${String(concurrency)}.`)
     this.#concurrency = concurrency
     this.#classify = createClassifier(options.classify)

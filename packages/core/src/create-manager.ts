@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs'
-import { parse as parseYaml } from 'yaml'
+import { yaml } from './lazy-yaml.js'
 import type { CacheOptions } from './cache.js'
 import type { FallbackReason } from './chain.js'
 import type { ClassifyOptions } from './classify.js'
@@ -116,7 +116,7 @@ export function readConfigFile(path: string): ManagerConfig {
     throw new ValidationError(`Cannot read config file ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}.`, { cause: error })
   }
   try {
-    const parsed = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text)
+    const parsed = path.endsWith('.json') ? JSON.parse(text) : yaml().parse(text)
     if (!parsed || typeof parsed !== 'object') throw new Error('not an object')
     return parsed as ManagerConfig
   } catch (error) {

@@ -11,6 +11,8 @@ export interface Route extends Classification {
   /** The key as the providers see it (an explicit `provider://key` reference is stripped of its scheme). */
   readonly key: string
   readonly chain: readonly Provider[]
+  /** The cache key of the current version of this key in this kind. */
+  readonly cacheKey: string
 }
 
 /** Per-read options. */
@@ -77,6 +79,8 @@ export class ReadEngine {
   readonly #opts: ReadEngineOptions
   readonly #inflight = new Map<string, Promise<Stored>>()
   readonly #byName: Map<string, Provider>
+  /** Routes of reads (by hint; writes with a known value are not memoised): routing is pure and hot. */
+  readonly #routes = { none: new Map<string, Route>(), secret: new Map<string, Route>(), parameter: new Map<string, Route>() }
 
   constructor(opts: ReadEngineOptions) {
     this.#opts = opts
@@ -92,22 +96,28 @@ export class ReadEngine {
   }
 
   route(key: string, hint?: Kind, value?: string): Route {
-    const ref = key.includes('://') ? EXPLICIT_REF.exec(key) : null
-    if (ref) {
-      const provider = this.#byName.get(ref[1]!)
-      if (provider) {
-        const classification = this.#opts.classify(ref[2]!, value, hint)
-        return { ...classification, key: ref[2]!, chain: [provider] }
-      }
+    if (value !== undefined) return this.#computeRoute(key, hint, value)
+    const memo = this.#routes[hint ?? 'none']
+    let route = memo.get(key)
+    if (!route) {
+      route = this.#computeRoute(key, hint, value)
+      if (memo.size < 10_000) memo.set(key, route)
     }
-    const classification = this.#opts.classify(key, value, hint)
-    return { ...classification, key, chain: classification.kind === 'secret' ? this.#opts.secrets : this.#opts.parameters }
+    return route
   }
 
-  #cacheKey(kind: Kind, key: string, opts: ReadOptions | undefined): string {
-    const base = (kind === 'secret' ? 's\u0000' : 'p\u0000') + key
-    if (opts?.version === undefined && opts?.label === undefined) return base
-    return `${base}\u0000${opts.version ?? ''}\u0000${opts.label ?? ''}`
+  #computeRoute(key: string, hint: Kind | undefined, value: string | undefined): Route {
+    const ref = key.includes('://') ? EXPLICIT_REF.exec(key) : null
+    const provider = ref ? this.#byName.get(ref[1]!) : undefined
+    const providerKey = provider ? ref![2]! : key
+    const { kind, reason } = this.#opts.classify(providerKey, value, hint)
+    const chain = provider ? [provider] : kind === 'secret' ? this.#opts.secrets : this.#opts.parameters
+    return { kind, reason, key: providerKey, chain, cacheKey: (kind === 'secret' ? 's\u0000' : 'p\u0000') + providerKey }
+  }
+
+  #cacheKey(route: Route, opts: ReadOptions | undefined): string {
+    if (opts?.version === undefined && opts?.label === undefined) return route.cacheKey
+    return `${route.cacheKey}\u0000${opts.version ?? ''}\u0000${opts.label ?? ''}`
   }
 
   /**
@@ -117,7 +127,7 @@ export class ReadEngine {
   fastHit(key: string, opts: ReadOptions | undefined): Promise<Secret | string> | undefined {
     if (opts?.fresh) return undefined
     const route = this.route(key, opts?.kind)
-    const found = this.#opts.cache.lookup(this.#cacheKey(route.kind, route.key, opts))
+    const found = this.#opts.cache.lookup(route.cacheKey)
     if (found?.state !== 'fresh' || found.record.value === undefined) return undefined
     const stored = found.record.value
     this.#opts.emit?.({ operation: 'get', key, kind: stored.kind, provider: stored.provider, outcome: 'hit', latencyMs: 0, cache: 'fresh', version: stored.version })
@@ -129,7 +139,7 @@ export class ReadEngine {
     assertKey(key)
     const started = performance.now()
     const route = this.route(key, opts.kind)
-    const cacheKey = this.#cacheKey(route.kind, route.key, opts)
+    const cacheKey = this.#cacheKey(route, opts)
     const cached = opts.fresh ? undefined : this.#opts.cache.lookup(cacheKey)
     if (cached?.state === 'fresh') {
       const stored = cached.record.value
@@ -160,7 +170,7 @@ export class ReadEngine {
       this.#emit(key, route.kind, stored.provider, 'miss', started, 'miss', stored.version)
       return { ...stored, cache: 'miss', stale: false }
     } catch (error) {
-      const last = cachedRecord ?? (opts.fresh ? this.#opts.cache.lookup(this.#cacheKey(route.kind, route.key, opts))?.record : undefined)
+      const last = cachedRecord ?? (opts.fresh ? this.#opts.cache.lookup(this.#cacheKey(route, opts))?.record : undefined)
       if (last && isAvailabilityError(error) && this.#opts.cache.canServeOnError(last)) {
         const stored = last.value!
         this.#emit(key, route.kind, stored.provider, 'stale', started, 'stale', stored.version)
@@ -189,7 +199,7 @@ export class ReadEngine {
         continue
       }
       const route = this.route(key, opts.kind)
-      const cacheKey = this.#cacheKey(route.kind, route.key, opts)
+      const cacheKey = this.#cacheKey(route, opts)
       const cached = opts.fresh ? undefined : this.#opts.cache.lookup(cacheKey)
       // Anything the cache can answer, or that is already in flight, goes through the single-key path.
       if (cached || this.#inflight.has(cacheKey)) single.push(key)
@@ -210,7 +220,7 @@ export class ReadEngine {
       ...single.map(settle),
       ...[...byChain].map(async ([chain, group]) => {
         const started = performance.now()
-        const flights = group.map(({ route }) => this.#startFlight(this.#cacheKey(route.kind, route.key, opts)))
+        const flights = group.map(({ route }) => this.#startFlight(this.#cacheKey(route, opts)))
         const outcomes = await readChain(chain, group.map((g) => g.route.key), opts, this.#opts.chain).catch(
           () => new Map<string, ChainOutcome>(),
         )
@@ -234,7 +244,7 @@ export class ReadEngine {
     if (!outcome) return Promise.reject(new UnavailableError({ key: route.key, message: `Reading "${route.key}" failed.` }))
     if (outcome.ok) return Promise.resolve(this.#store(route, outcome.hit, opts))
     // Remember not-found briefly (negative caching) so a missing key does not hit every store each read.
-    if (outcome.error instanceof NotFoundError) this.#opts.cache.store(this.#cacheKey(route.kind, route.key, opts), undefined)
+    if (outcome.error instanceof NotFoundError) this.#opts.cache.store(this.#cacheKey(route, opts), undefined)
     return Promise.reject(outcome.error)
   }
 
@@ -275,7 +285,7 @@ export class ReadEngine {
       tried: hit.tried,
       resolved: Promise.resolve(value),
     }
-    this.#opts.cache.store(this.#cacheKey(route.kind, route.key, opts), stored)
+    this.#opts.cache.store(this.#cacheKey(route, opts), stored)
     return stored
   }
 

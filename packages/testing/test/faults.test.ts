@@ -52,13 +52,16 @@ describe('fault injection through the real SDK', () => {
     expect(throttled.name).toBe('ThrottlingException')
     expect(throttled.$metadata.httpStatusCode).toBe(400)
 
+    fake.faults.throttle(1, { times: 1, status: 429 })
+    expect((await rejection(get())).$metadata.httpStatusCode).toBe(429)
+
     // The SDK's own retry: a throttle then success. (Throttling backoff starts near 500 ms, hence one.)
     fake.faults.throttle(1, { times: 1 })
     const retrying = smClient(fake.endpoint, 2)
     const out = await retrying.send(new GetSecretValueCommand({ SecretId: 's' }))
     expect(out.SecretString).toBe('v')
     expect(out.$metadata.attempts).toBe(2)
-    expect(fake.requests.count('GetSecretValue')).toBe(3)
+    expect(fake.requests.count('GetSecretValue')).toBe(4)
     retrying.destroy()
   })
 

@@ -3,6 +3,7 @@ import dnsPromises from 'node:dns/promises'
 import http from 'node:http'
 import net from 'node:net'
 import tls from 'node:tls'
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
 import { describe, expect, it } from 'vitest'
 import { startFake } from '../src/index.js'
 import { isLoopbackHost, LoopbackGuardError } from '../src/loopback-guard.js'
@@ -25,6 +26,18 @@ describe('loopback guard', () => {
     const err = await fetch('http://192.0.2.1/').catch((e: Error) => e)
     expect(err).toBeInstanceOf(Error)
     expect(String((err as Error & { cause?: unknown }).cause)).toMatch(GUARD)
+  })
+
+  it('stops an SDK client that was not pointed at a fake, naming the AWS host', async () => {
+    const client = new SecretsManagerClient({
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'AKIDFAKE', secretAccessKey: 'fake' },
+      maxAttempts: 1,
+    })
+    const err = await client.send(new GetSecretValueCommand({ SecretId: 's' })).catch((e: Error) => e)
+    expect(err).toBeInstanceOf(LoopbackGuardError)
+    expect((err as Error).message).toContain('secretsmanager.us-east-1.amazonaws.com')
+    client.destroy()
   })
 
   it('blocks DNS lookups and resolves of non-loopback names', () => {

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { ValidationError } from '../../src/errors.js'
 import { parseDotenv, quoteDotenvValue, removeDotenv, setDotenv } from '../../src/providers/dotenv-parse.js'
 
-const values = (text: string) => Object.fromEntries(parseDotenv(text).assignments.map((a) => [a.key, a.value]))
+const values = (text: string) =>
+  Object.fromEntries(parseDotenv(text).assignments.map((a) => [a.key, a.value]))
 
 describe('parseDotenv', () => {
   it('reads the dotenv syntax', () => {
@@ -70,14 +71,22 @@ describe('parseDotenv', () => {
 })
 
 describe('dotenv writes', () => {
-  it.each(['simple', 'with space', "it's", 'a"b', 'multi\nline', 'tab\tand\\backslash', '#hash', '', ' padded ', '$HOME'])(
-    'quotes %j so it reads back exactly',
-    (value) => {
-      const text = setDotenv(undefined, 'K', value)
-      expect(values(text).K).toBe(value)
-      expect(quoteDotenvValue(value)).toBe(text.slice(2, -1))
-    },
-  )
+  it.each([
+    'simple',
+    'with space',
+    "it's",
+    'a"b',
+    'multi\nline',
+    'tab\tand\\backslash',
+    '#hash',
+    '',
+    ' padded ',
+    '$HOME',
+  ])('quotes %j so it reads back exactly', (value) => {
+    const text = setDotenv(undefined, 'K', value)
+    expect(values(text).K).toBe(value)
+    expect(quoteDotenvValue(value)).toBe(text.slice(2, -1))
+  })
 
   it('replaces the value in place, keeping export, comments and other lines', () => {
     const text = '# header\nexport A="old" # keep me\nB=2\n'

@@ -35,7 +35,10 @@ describe('encryptedFile() across processes', () => {
 
   it('two processes writing 200 keys each at the same time lose nothing', async () => {
     const path = join(await makeDir(), 'shared.enc')
-    const workers = [start('write-worker.ts', [path, 'A', '200']), start('write-worker.ts', [path, 'B', '200'])]
+    const workers = [
+      start('write-worker.ts', [path, 'A', '200']),
+      start('write-worker.ts', [path, 'B', '200']),
+    ]
     const exits = workers.map(exited)
     await Promise.all(workers.map(nextMessage)) // both loaded
     const done = workers.map(nextMessage)

@@ -3,8 +3,8 @@ import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { IntegrityError } from '../../src/errors.js'
-import { HEADER_LENGTH, TAG_LENGTH } from '../../src/providers/encrypted-file-format.js'
 import { encryptedFile } from '../../src/providers/encrypted-file.js'
+import { HEADER_LENGTH, TAG_LENGTH } from '../../src/providers/encrypted-file-format.js'
 import { FAST_SCRYPT, PASSPHRASE, RAW_KEY_HEX } from '../fixtures/encrypted.js'
 import { tempDirs } from '../fixtures/temp-dir.js'
 
@@ -43,7 +43,12 @@ describe.each([
   })
 
   it('rejects a flipped bit in every byte: header, nonce, ciphertext and tag', async () => {
-    const regions = { header: [0, 29], nonce: [29, HEADER_LENGTH], ciphertext: [HEADER_LENGTH, original.length - TAG_LENGTH], tag: [original.length - TAG_LENGTH, original.length] }
+    const regions = {
+      header: [0, 29],
+      nonce: [29, HEADER_LENGTH],
+      ciphertext: [HEADER_LENGTH, original.length - TAG_LENGTH],
+      tag: [original.length - TAG_LENGTH, original.length],
+    }
     for (const [region, [from, to]] of Object.entries(regions)) {
       expect(to, region).toBeGreaterThan(from!)
       for (let i = from!; i < to!; i++) {
@@ -57,12 +62,24 @@ describe.each([
   })
 
   it.each([
-    ['truncated by one byte', () => original.subarray(0, original.length - 1), /wrong passphrase or key, or the file was modified/],
+    [
+      'truncated by one byte',
+      () => original.subarray(0, original.length - 1),
+      /wrong passphrase or key, or the file was modified/,
+    ],
     ['truncated inside the header', () => original.subarray(0, 20), /truncated/],
     ['cut to the magic only', () => original.subarray(0, 8), /truncated/],
     ['empty', () => Buffer.alloc(0), /empty/],
-    ['foreign (not our magic)', () => Buffer.from('{"keys": {}}\n'.repeat(10)), /not a polysecret encrypted file/],
-    ['a future format version', () => Buffer.concat([original.subarray(0, 8), Buffer.from([2]), original.subarray(9)]), /format version 2 is not supported/],
+    [
+      'foreign (not our magic)',
+      () => Buffer.from('{"keys": {}}\n'.repeat(10)),
+      /not a polysecret encrypted file/,
+    ],
+    [
+      'a future format version',
+      () => Buffer.concat([original.subarray(0, 8), Buffer.from([2]), original.subarray(9)]),
+      /format version 2 is not supported/,
+    ],
     ['extended with extra bytes', () => Buffer.concat([original, Buffer.from('x')]), /file was modified/],
   ])('rejects a file %s', async (_, make, message) => {
     const result = await readDamaged(make())

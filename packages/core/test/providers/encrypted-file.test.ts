@@ -20,7 +20,10 @@ describe('encryptedFile()', () => {
   it('round-trips text and bytes through an encrypted file created with mode 0600', async () => {
     const { path, store } = await open()
     expect(await store.get('A')).toBeUndefined()
-    expect(await store.health()).toMatchObject({ ok: true, message: expect.stringContaining('does not exist yet') })
+    expect(await store.health()).toMatchObject({
+      ok: true,
+      message: expect.stringContaining('does not exist yet'),
+    })
     await store.set('A', SECRET)
     await store.set('BIN', new Uint8Array([0, 1, 254, 255]))
     const raw = await readFile(path)
@@ -93,7 +96,9 @@ describe('encryptedFile()', () => {
     expect((await store.get('K'))?.value).toBe(SECRET)
     const after = await readFile(path)
     expect(after.subarray(13, 29).equals(before.subarray(13, 29))).toBe(false) // new salt
-    await expect(encryptedFile({ path, passphrase: PASSPHRASE }).get('K')).rejects.toBeInstanceOf(IntegrityError)
+    await expect(encryptedFile({ path, passphrase: PASSPHRASE }).get('K')).rejects.toBeInstanceOf(
+      IntegrityError,
+    )
     expect((await encryptedFile({ path, passphrase: 'a brand new passphrase' }).get('K'))?.value).toBe(SECRET)
     await store.rekey({ key: RAW_KEY_HEX })
     expect((await encryptedFile({ path, key: RAW_KEY_HEX }).get('K'))?.value).toBe(SECRET)

@@ -157,7 +157,10 @@ describe('nested documents (JSON, YAML)', () => {
 
   it('JSON: reads dot paths, scalars as text, sections as JSON, and writes nested keys keeping indentation', async () => {
     const path = join(await makeDir(), 'app.json')
-    await writeFile(path, '{\n    "database": { "host": "db", "port": 5432, "tls": true, "opts": null },\n    "a.b": "flat",\n    "list": [1, 2]\n}\n')
+    await writeFile(
+      path,
+      '{\n    "database": { "host": "db", "port": 5432, "tls": true, "opts": null },\n    "a.b": "flat",\n    "list": [1, 2]\n}\n',
+    )
     const p = jsonFile({ path, writable: true })
     expect((await p.get('database.host'))?.value).toBe('db')
     expect((await p.get('database.port'))?.value).toBe('5432')
@@ -166,7 +169,11 @@ describe('nested documents (JSON, YAML)', () => {
     expect((await p.get('database'))?.value).toBe('{"host":"db","port":5432,"tls":true,"opts":null}')
     expect((await p.get('a.b'))?.value).toBe('flat')
     expect((await p.get('list'))?.value).toBe('[1,2]')
-    expect((await collect(p.list('database'))).map((k) => k.key)).toEqual(['database.host', 'database.port', 'database.tls'])
+    expect((await collect(p.list('database'))).map((k) => k.key)).toEqual([
+      'database.host',
+      'database.port',
+      'database.tls',
+    ])
     await p.set!('database.user', 'app')
     await p.set!('cache.redis.url', 'redis://x')
     const text = await readFile(path, 'utf8')
@@ -198,7 +205,9 @@ describe('nested documents (JSON, YAML)', () => {
     const dir = await makeDir()
     const dup = join(dir, 'dup.yaml')
     await writeFile(dup, `a: 1\nb: ${SECRET}\nb: 3\n`)
-    const error = await yamlFile({ path: dup }).get('a').catch((e: Error) => e)
+    const error = await yamlFile({ path: dup })
+      .get('a')
+      .catch((e: Error) => e)
     expect(error).toBeInstanceOf(ValidationError)
     expect((error as Error).message).toContain(`${dup}:3:`)
     expect((error as Error).message).not.toContain(SECRET)
@@ -214,7 +223,9 @@ describe('nested documents (JSON, YAML)', () => {
     await expect(jsonFile({ path: arr }).get('a')).rejects.toThrow(/top level must be a JSON object/)
     const ctl = join(dir, 'ctl.json')
     await writeFile(ctl, `{"a": "${SECRET}\tx"}`)
-    const error = await jsonFile({ path: ctl }).get('a').catch((e: Error) => e)
+    const error = await jsonFile({ path: ctl })
+      .get('a')
+      .catch((e: Error) => e)
     expect((error as Error).message).toMatch(/ctl\.json:1:\d+: control character/)
     expect((error as Error).message).not.toContain(SECRET)
   })

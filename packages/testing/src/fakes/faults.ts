@@ -33,7 +33,7 @@ export type DownMode = 'refuse' | 'reset' | 'unavailable'
 export type FaultAction =
   | { readonly kind: 'pass' }
   | { readonly kind: 'error'; readonly error: InjectedError }
-  | { readonly kind: 'throttle' }
+  | { readonly kind: 'throttle'; readonly status?: number | undefined }
   | { readonly kind: 'reset' }
   | { readonly kind: 'hang' }
   | { readonly kind: 'down'; readonly mode: DownMode }
@@ -102,9 +102,17 @@ export class Faults {
     return this.#add('error', rate, error, error)
   }
 
-  /** Answers a `rate` fraction of matching requests with the service's throttling error. */
-  throttle(rate: number, scope: FaultScope = {}): this {
-    return this.#add('throttle', rate, scope)
+  /**
+   * Answers a `rate` fraction of matching requests with the service's throttling error. `status`
+   * overrides the service's usual status (AWS JSON services send 400; some front ends send 429).
+   */
+  throttle(rate: number, options: FaultScope & { readonly status?: number } = {}): this {
+    return this.#add(
+      'throttle',
+      rate,
+      options,
+      options.status === undefined ? undefined : { status: options.status },
+    )
   }
 
   /** Destroys the connection of a `rate` fraction of matching requests without answering (ECONNRESET). */
@@ -170,11 +178,16 @@ export class Faults {
     }
     for (const rule of this.#actions) {
       if (!this.#matches(rule.scope, operation) || rule.remaining <= 0) continue
-      // Roll even for rate 1 so that adding a rule never shifts the sequence seen by the rules after it.
+      // Every matching rule draws once whatever its rate, so a seeded pattern depends only on the rules
+      // and the order of requests.
       if (this.#random.next() >= rule.rate) continue
       rule.remaining--
       const action: FaultAction =
-        rule.kind === 'error' ? { kind: 'error', error: rule.error ?? {} } : { kind: rule.kind }
+        rule.kind === 'error'
+          ? { kind: 'error', error: rule.error ?? {} }
+          : rule.kind === 'throttle'
+            ? { kind: 'throttle', status: rule.error?.status }
+            : { kind: rule.kind }
       return this.#count({ delayMs, action })
     }
     return { delayMs, action: { kind: 'pass' } }

@@ -24,7 +24,7 @@ export type WireFault =
       readonly type?: string | undefined
       readonly message?: string | undefined
     }
-  | { readonly kind: 'throttle' }
+  | { readonly kind: 'throttle'; readonly status?: number | undefined }
   | { readonly kind: 'unavailable' }
 
 /** How a service's requests and errors look on the wire. */
@@ -108,7 +108,7 @@ export async function startFakeServer(
         // Leave the request open; stop() destroys the socket so nothing outlives the test.
         return
       case 'throttle':
-        return send(res, protocol.fault({ kind: 'throttle' }))
+        return send(res, protocol.fault({ kind: 'throttle', status: action.status }))
       case 'error':
         return send(res, protocol.fault({ kind: 'error', ...action.error }))
       case 'pass':

@@ -131,7 +131,7 @@ export function awsJsonProtocol(service: AwsJsonService): WireProtocol {
     fault(fault: WireFault) {
       if (fault.kind === 'throttle') {
         // AWS JSON services throttle with HTTP 400 and this type, which the SDK classifies as retryable.
-        return errorResponse(new AwsError('ThrottlingException', 'Rate exceeded', 400))
+        return errorResponse(new AwsError('ThrottlingException', 'Rate exceeded', fault.status ?? 400))
       }
       if (fault.kind === 'unavailable') {
         return errorResponse(new AwsError('ServiceUnavailable', 'Service Unavailable', 503))

@@ -1,10 +1,4 @@
-import {
-  type AwsOperation,
-  checkLength,
-  checkRange,
-  epochSeconds,
-  paginate,
-} from './json-protocol.js'
+import { type AwsOperation, checkLength, checkRange, epochSeconds, paginate } from './json-protocol.js'
 import { checkFilters, matchesFilters, sortSecrets, type WireFilter } from './secrets-manager-filters.js'
 import {
   invalidParameter,
@@ -122,6 +116,5 @@ export function secretsManagerListing(
       for (const s of page) read(s.name, s)
       return { SecretValues: values, Errors: errors, ...(NextToken && { NextToken }) }
     },
-
   }
 }

@@ -51,7 +51,6 @@ export interface SecretsManagerFake extends FakeServer {
 
 const NAME_PATTERN = /^[a-zA-Z0-9/_+=.@-]+$/
 
-
 /** The operation table of the fake, over `state`. */
 export function secretsManagerOperations(state: SecretsManagerState): Record<string, AwsOperation> {
   const find = (id: unknown) => state.find(String(required(id, 'secretId'))) ?? throwIt(notFound())
@@ -263,7 +262,6 @@ export function secretsManagerOperations(state: SecretsManagerState): Record<str
   }
   return ops
 }
-
 
 /** Starts a Secrets Manager fake on 127.0.0.1 (random port). Prefer `startFake('aws-secrets-manager')`. */
 export async function startSecretsManagerFake(

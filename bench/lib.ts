@@ -1,0 +1,56 @@
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+
+export const RESULTS_DIR = join(import.meta.dirname, 'results')
+
+/** Runs `fn` in batches for about `ms` milliseconds, three rounds, and returns the best rate (ops/s). */
+export async function opsPerSecond(fn: () => unknown, { ms = 700, batch = 10_000, rounds = 3 } = {}): Promise<number> {
+  let best = 0
+  for (let round = 0; round < rounds; round++) {
+    let ops = 0
+    const started = performance.now()
+    while (performance.now() - started < ms) {
+      for (let i = 0; i < batch; i++) fn()
+      ops += batch
+    }
+    best = Math.max(best, ops / ((performance.now() - started) / 1000))
+  }
+  return best
+}
+
+/** Same as {@link opsPerSecond} for async functions, awaiting each call in turn. */
+export async function asyncOpsPerSecond(fn: () => Promise<unknown>, { ms = 700, batch = 10_000, rounds = 3 } = {}): Promise<number> {
+  let best = 0
+  for (let round = 0; round < rounds; round++) {
+    let ops = 0
+    const started = performance.now()
+    while (performance.now() - started < ms) {
+      for (let i = 0; i < batch; i++) await fn()
+      ops += batch
+    }
+    best = Math.max(best, ops / ((performance.now() - started) / 1000))
+  }
+  return best
+}
+
+export async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; result: T }> {
+  const started = performance.now()
+  const result = await fn()
+  return { ms: performance.now() - started, result }
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.floor(sorted.length / 2)]!
+}
+
+/** Writes one suite's figures to bench/results/<name>.json, with the machine they were measured on. */
+export function writeResults(name: string, figures: Record<string, unknown>): string {
+  mkdirSync(RESULTS_DIR, { recursive: true })
+  const file = join(RESULTS_DIR, `${name}.json`)
+  const os = { node: process.version, platform: `${process.platform}-${process.arch}`, cpus: (globalThis as any).navigator?.hardwareConcurrency }
+  writeFileSync(file, `${JSON.stringify({ suite: name, measuredAt: new Date().toISOString(), ...os, figures }, null, 2)}\n`)
+  return file
+}
+
+export const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
