@@ -10,7 +10,9 @@ import {
 
 /** Where a failed AWS call happened: the key (never the value) and the provider instance name. */
 export interface AwsErrorContext {
+  /** The key being read or written. */
   readonly key?: string | undefined
+  /** The provider instance name. */
   readonly provider: string
 }
 
@@ -143,6 +145,18 @@ function retryAfterMs(error: AwsLikeError): number | undefined {
  *
  * Reads, in order: the error's `name` (the AWS error code), the Node error `code` for network failures,
  * the SDK's `$retryable.throttling` flag, and finally the HTTP status (`429`, `5xx`, `401/403`, `4xx`).
+ * The table is on the providers' docs pages.
+ *
+ * @example
+ * ```ts
+ * import { toPolysecretError } from '@polysecret/aws'
+ *
+ * try {
+ *   await client.send(command)
+ * } catch (error) {
+ *   throw toPolysecretError(error, { key: 'DB_PASS', provider: 'aws-secrets-manager' })
+ * }
+ * ```
  */
 export function toPolysecretError(error: unknown, context: AwsErrorContext): PolysecretError {
   if (error instanceof PolysecretError) return error

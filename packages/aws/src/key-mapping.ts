@@ -1,3 +1,5 @@
+import { ValidationError } from '@polysecret/core'
+
 /**
  * How a flat polysecret key maps to a Parameter Store name and back. Both functions see only the part
  * after the provider's `prefix`: the provider prepends the prefix to `toName`'s result and strips it
@@ -43,8 +45,69 @@ const DOTTED: KeyMapping = Object.freeze({
   toKey: (name: string) => name.replaceAll('/', '.'),
 })
 
-/** Resolves a mapping option to a mapping (custom objects pass through). */
-export function resolveKeyMapping(mapping: KeyMappingName | KeyMapping | undefined): KeyMapping | undefined {
+/** Keys ↔ parameter names for one provider: its prefix and mapping. */
+export interface ParameterNames {
+  /** Full parameter name of a key; throws ValidationError for a key the mapping cannot hold. */
+  name(key: string): string
+  /** Key of a full parameter name; `undefined` for names outside the prefix (or refused by the mapping). */
+  key(parameterName: string): string | undefined
+  /**
+   * The GetParametersByPath `Path` covering every key starting with `keyPrefix`: the deepest complete
+   * level of the name prefix for the built-in mappings (whose `toName` of a key prefix is a name
+   * prefix), the provider prefix for a custom mapping.
+   */
+  path(keyPrefix: string): string
+}
+
+/** Problems with the `prefix` / `keyMapping` options, for the factory's eager validation. */
+export function keyMappingIssues(prefix: unknown, mapping: unknown): string[] {
+  const issues: string[] = []
+  if (typeof prefix === 'string' && prefix !== '' && !/^\/(.*\/)?$/.test(prefix)) {
+    issues.push(`prefix must start and end with "/" (got "${prefix}"), e.g. "/app/"`)
+  }
+  const resolved = resolveKeyMapping(mapping as KeyMappingName | KeyMapping | undefined)
+  if (resolved === undefined)
+    issues.push('keyMapping must be "path", "dotted" or { toName(key), toKey(name) }')
+  else if (resolved === DOTTED && prefix === '')
+    issues.push('keyMapping "dotted" needs a prefix such as "/app/"')
+  return issues
+}
+
+/** Builds the name ↔ key functions of a provider (options already validated). */
+export function parameterNames(
+  prefix: string,
+  option: KeyMappingName | KeyMapping | undefined,
+  provider: string,
+): ParameterNames {
+  const mapping = resolveKeyMapping(option) as KeyMapping
+  return {
+    name(key) {
+      if (typeof key !== 'string' || key === '') {
+        throw new ValidationError(`Key must be a non-empty string (provider "${provider}").`, { provider })
+      }
+      if (mapping === DOTTED && key.includes('/')) {
+        throw new ValidationError(`Key "${key}" contains "/", which keyMapping "dotted" does not allow.`, {
+          key,
+          provider,
+          hint: 'Use "." for hierarchy levels, or keyMapping "path".',
+        })
+      }
+      return `${prefix}${mapping.toName(key)}`
+    },
+    key(parameterName) {
+      if (!parameterName.startsWith(prefix)) return undefined
+      return mapping.toKey(parameterName.slice(prefix.length))
+    },
+    path(keyPrefix) {
+      const namePrefix =
+        mapping === PATH || mapping === DOTTED ? `${prefix}${mapping.toName(keyPrefix)}` : prefix
+      const level = namePrefix.slice(0, namePrefix.lastIndexOf('/') + 1)
+      return level.length > 1 ? level.slice(0, -1) : '/'
+    },
+  }
+}
+
+function resolveKeyMapping(mapping: KeyMappingName | KeyMapping | undefined): KeyMapping | undefined {
   if (mapping === undefined || mapping === 'path') return PATH
   if (mapping === 'dotted') return DOTTED
   if (
@@ -55,14 +118,4 @@ export function resolveKeyMapping(mapping: KeyMappingName | KeyMapping | undefin
     return mapping
   }
   return undefined
-}
-
-/** Whether a mapping is one of the built-ins, whose `toName` of a key prefix is a name prefix. */
-export function isBuiltInMapping(mapping: KeyMapping): boolean {
-  return mapping === PATH || mapping === DOTTED
-}
-
-/** Whether a mapping is the built-in dotted one (which forbids `/` in keys). */
-export function isDotted(mapping: KeyMapping): boolean {
-  return mapping === DOTTED
 }

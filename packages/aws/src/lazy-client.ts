@@ -2,9 +2,13 @@ import { ValidationError } from '@polysecret/core'
 
 /** Static credentials; pass a provider function (e.g. from `@aws-sdk/credential-providers`) for anything else. */
 export interface AwsCredentials {
+  /** Access key id (`AKIA…`, or `ASIA…` for temporary credentials). */
   readonly accessKeyId: string
+  /** Secret access key. Never logged, never readable from a provider. */
   readonly secretAccessKey: string
+  /** Session token of temporary credentials. */
   readonly sessionToken?: string
+  /** When temporary credentials expire. */
   readonly expiration?: Date
 }
 
@@ -45,6 +49,7 @@ export interface AwsConnectionOptions {
    * @default undefined (the SDK default: no timeout)
    */
   readonly requestTimeoutMs?: number
+  /** Not with connection options: pass a configured client instead. */
   readonly client?: never
 }
 
@@ -54,6 +59,7 @@ export interface AwsClientOption<C> {
    * An SDK client to use instead of creating one. The provider does not `destroy()` it on `close()`.
    */
   readonly client: C
+  /** Configure these on the client. */
   readonly region?: never
   readonly endpoint?: never
   readonly credentials?: never
@@ -161,29 +167,4 @@ export function assertValid(issues: readonly string[], type: string, name: strin
       hint: '\nFix the options passed to the factory.',
     },
   )
-}
-
-/** Runs `fn` over `items` with at most `limit` calls in flight; results keep the input order. */
-export async function mapLimit<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length)
-  let next = 0
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++
-      results[i] = await fn(items[i] as T)
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
-  return results
-}
-
-/** Splits a list into chunks of at most `size`. */
-export function chunk<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = []
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size))
-  return out
 }

@@ -13,21 +13,14 @@ import {
   ValidationError,
   type VersionInfo,
 } from '@polysecret/core'
+import { chunk, mapLimit } from './batching.js'
 import { awsErrorName, isNotFound, toPolysecretError } from './errors.js'
-import {
-  isBuiltInMapping,
-  isDotted,
-  type KeyMapping,
-  type KeyMappingName,
-  resolveKeyMapping,
-} from './key-mapping.js'
+import { type KeyMapping, type KeyMappingName, keyMappingIssues, parameterNames } from './key-mapping.js'
 import {
   type AwsClientOptions,
   assertValid,
-  chunk,
   clientConfig,
   importSdk,
-  mapLimit,
   memoise,
   validateConnection,
 } from './lazy-client.js'
@@ -87,20 +80,28 @@ export type ParameterStoreOptions = ParameterStoreSettings & AwsClientOptions<SS
 
 /** One parameter read by prefix: its key and entry. */
 export interface PrefixEntry {
+  /** The key (provider prefix stripped, mapping applied). */
   readonly key: string
+  /** The parameter's latest version. */
   readonly entry: Entry
 }
 
 /** The SSM Parameter Store provider. Rollback is not native: the manager re-writes an old value. */
 export interface ParameterStoreProvider extends Provider {
   readonly type: 'aws-ssm'
+  /** GetParameters, 10 names per call, calls in parallel. */
   getMany(keys: readonly string[], opts?: { signal?: AbortSignal }): Promise<BatchResult>
+  /** Keys starting with `prefix` (GetParametersByPath, recursive, values not decrypted). */
   list(prefix?: string): AsyncIterable<KeyInfo>
   /** Reads every parameter whose key starts with `prefix`, values included (GetParametersByPath). */
   getByPrefix(prefix?: string): AsyncIterable<PrefixEntry>
+  /** PutParameter (SecureString for `kind: 'secret'`). `ifVersion` is check-then-write. */
   set(key: string, value: string | Uint8Array, opts?: SetOptions): Promise<VersionInfo>
+  /** DeleteParameter, immediately. Idempotent. */
   delete(key: string, opts?: DeleteOptions): Promise<void>
+  /** GetParameterHistory, newest first, with labels. Empty for a missing key. */
   versions(key: string): Promise<VersionInfo[]>
+  /** Destroys the SDK client the provider created (never one you passed). */
   close(): Promise<void>
 }
 
@@ -135,17 +136,10 @@ export function parameterStore(options: ParameterStoreOptions = {}): ParameterSt
   const decrypt = options.decrypt ?? true
   const secure = options.secureStringForSecrets ?? true
   const concurrency = options.concurrency ?? 8
-  const mapping = resolveKeyMapping(options.keyMapping)
   const issues = validateConnection(options, 'aws-ssm')
-  if (typeof prefix === 'string' && prefix !== '' && !/^\/(.*\/)?$/.test(prefix)) {
-    issues.push(`prefix must start and end with "/" (got "${prefix}"), e.g. "/app/"`)
-  }
-  if (mapping === undefined)
-    issues.push('keyMapping must be "path", "dotted" or { toName(key), toKey(name) }')
-  else if (isDotted(mapping) && prefix === '')
-    issues.push('keyMapping "dotted" needs a prefix such as "/app/"')
+  issues.push(...keyMappingIssues(prefix, options.keyMapping))
   assertValid(issues, 'aws-ssm', name)
-  const keys = mapping as KeyMapping
+  const names = parameterNames(prefix, options.keyMapping, name)
 
   let created: SSMClient | undefined
   const connect = memoise(async () => {
@@ -156,30 +150,11 @@ export function parameterStore(options: ParameterStoreOptions = {}): ParameterSt
   })
   const fail = (error: unknown, key?: string) => toPolysecretError(error, { key, provider: name })
 
-  function paramName(key: string): string {
-    if (typeof key !== 'string' || key === '') {
-      throw new ValidationError(`Key must be a non-empty string (provider "${name}").`, { provider: name })
-    }
-    if (isDotted(keys) && key.includes('/')) {
-      throw new ValidationError(`Key "${key}" contains "/", which keyMapping "dotted" does not allow.`, {
-        key,
-        provider: name,
-        hint: 'Use "." for hierarchy levels, or keyMapping "path".',
-      })
-    }
-    return `${prefix}${keys.toName(key)}`
-  }
-
-  function keyOf(parameterName: string): string | undefined {
-    if (!parameterName.startsWith(prefix)) return undefined
-    return keys.toKey(parameterName.slice(prefix.length))
-  }
-
   /** The version and type of the latest version, or `undefined` when the parameter does not exist. */
   async function current(key: string, signal?: AbortSignal): Promise<Parameter | undefined> {
     const { sdk, client } = await connect()
     try {
-      const input = { Name: paramName(key), WithDecryption: false }
+      const input = { Name: names.name(key), WithDecryption: false }
       return (await client.send(new sdk.GetParameterCommand(input), { abortSignal: signal })).Parameter
     } catch (error) {
       if (isNotFound(error)) return undefined
@@ -207,11 +182,7 @@ export function parameterStore(options: ParameterStoreOptions = {}): ParameterSt
 
   /** Pages through GetParametersByPath for every parameter whose key starts with `keyPrefix`. */
   async function* byPath(keyPrefix: string, withDecryption: boolean): AsyncGenerator<[string, Parameter]> {
-    // Built-in mappings turn a key prefix into a name prefix, so the path can be narrowed to the
-    // deepest complete level of it; a custom mapping may not, so it pages the whole prefix.
-    const namePrefix = isBuiltInMapping(keys) ? `${prefix}${keys.toName(keyPrefix)}` : prefix
-    const level = namePrefix.slice(0, namePrefix.lastIndexOf('/') + 1)
-    const path = level.length > 1 ? level.slice(0, -1) : '/'
+    const path = names.path(keyPrefix)
     let token: string | undefined
     do {
       let page: Awaited<ReturnType<typeof fetchPage>>
@@ -221,7 +192,7 @@ export function parameterStore(options: ParameterStoreOptions = {}): ParameterSt
         throw fail(error)
       }
       for (const p of page.Parameters ?? []) {
-        const key = p.Name !== undefined ? keyOf(p.Name) : undefined
+        const key = p.Name !== undefined ? names.key(p.Name) : undefined
         if (key?.startsWith(keyPrefix)) yield [key, p]
       }
       token = page.NextToken
@@ -246,7 +217,7 @@ export function parameterStore(options: ParameterStoreOptions = {}): ParameterSt
     capabilities: CAPABILITIES,
 
     async get(key, opts: GetOptions = {}) {
-      const base = paramName(key)
+      const base = names.name(key)
       if (opts.version !== undefined && opts.label !== undefined) {
         throw new ValidationError(`Pass version or label, not both (key "${key}", provider "${name}").`, {
           key,
@@ -271,7 +242,7 @@ export function parameterStore(options: ParameterStoreOptions = {}): ParameterSt
       const byName = new Map<string, string[]>()
       for (const key of keyList) {
         try {
-          const n = paramName(key)
+          const n = names.name(key)
           byName.set(n, [...(byName.get(n) ?? []), key])
         } catch (error) {
           errors.set(key, fail(error, key))
@@ -315,7 +286,7 @@ export function parameterStore(options: ParameterStoreOptions = {}): ParameterSt
     },
 
     async set(key, value, opts = {}) {
-      const parameter = paramName(key)
+      const parameter = names.name(key)
       if (typeof value !== 'string') {
         throw new ValidationError(
           `Parameter Store holds text only; encode binary values (e.g. base64) first (key "${key}").`,
@@ -365,7 +336,7 @@ export function parameterStore(options: ParameterStoreOptions = {}): ParameterSt
     },
 
     async delete(key, opts = {}) {
-      const parameter = paramName(key)
+      const parameter = names.name(key)
       try {
         if (opts.ifVersion !== undefined) await checkVersion(key, opts.ifVersion, opts.signal)
         const { sdk, client } = await connect()
@@ -378,7 +349,7 @@ export function parameterStore(options: ParameterStoreOptions = {}): ParameterSt
     },
 
     async versions(key) {
-      const parameter = paramName(key)
+      const parameter = names.name(key)
       const out: VersionInfo[] = []
       try {
         const { sdk, client } = await connect()

@@ -1,7 +1,7 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
 import type { BatchResult, Entry, GetOptions } from '@polysecret/core'
+import { chunk, mapLimit } from './batching.js'
 import { awsErrorName, batchItemError, isNotFound, isUnknownOperation, toPolysecretError } from './errors.js'
-import { chunk, mapLimit } from './lazy-client.js'
 import {
   isScheduledForDeletion,
   payloadToEntry,

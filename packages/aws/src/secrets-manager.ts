@@ -5,7 +5,6 @@ import {
   type Capabilities,
   ConflictError,
   type DeleteOptions,
-  type Entry,
   type GetOptions,
   type Health,
   type KeyInfo,
@@ -82,12 +81,19 @@ export type SecretsManagerOptions = SecretsManagerSettings & AwsClientOptions<Se
 /** The AWS Secrets Manager provider: every optional method of `Provider` is present. */
 export interface SecretsManagerProvider extends Provider {
   readonly type: 'aws-secrets-manager'
+  /** BatchGetSecretValue, 20 ids per call; falls back to GetSecretValue per secret when refused. */
   getMany(keys: readonly string[], opts?: { signal?: AbortSignal }): Promise<BatchResult>
+  /** Keys (without the provider prefix) of live secrets whose key starts with `prefix`. */
   list(prefix?: string): AsyncIterable<KeyInfo>
+  /** PutSecretValue (CreateSecret when missing). `ifVersion` is check-then-write. */
   set(key: string, value: string | Uint8Array, opts?: SetOptions): Promise<VersionInfo>
+  /** DeleteSecret with a recovery window, or immediately with `force`. Idempotent. */
   delete(key: string, opts?: DeleteOptions): Promise<void>
+  /** Every version, newest first; `current` marks AWSCURRENT. Empty for a missing key. */
   versions(key: string): Promise<VersionInfo[]>
+  /** Moves AWSCURRENT to `version` (AWS moves AWSPREVIOUS to the version that had it). */
   rollback(key: string, version: string): Promise<VersionInfo>
+  /** Destroys the SDK client the provider created (never one you passed). */
   close(): Promise<void>
 }
 
@@ -326,7 +332,8 @@ export function secretsManager(options: SecretsManagerOptions = {}): SecretsMana
     },
 
     async versions(key) {
-      const r = writable(key)
+      // `name#field` lists the versions of the whole secret: a field has no versions of its own.
+      const r = ref(key)
       const out: VersionInfo[] = []
       try {
         const { sdk, client } = await connect()

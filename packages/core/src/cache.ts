@@ -67,6 +67,8 @@ export interface CacheRecord<T> {
   readonly freshUntil: number
   /** Until when a stale value may still be served (the larger of the SWR and stale-if-error windows). */
   readonly keepUntil: number
+  /** For a not-found record: the error the lookup produced (which providers said so), to answer again. */
+  readonly miss?: Error | undefined
 }
 
 /** Cache state of a lookup, as reported in access events and metadata. */
@@ -106,14 +108,14 @@ export class ReadCache<T> {
     return record.value !== undefined && this.settings.now() < record.freshUntil + this.settings.staleIfError
   }
 
-  store(cacheKey: string, value: T | undefined): void {
+  store(cacheKey: string, value: T | undefined, miss?: Error): void {
     const { ttl, negativeTtl, staleIfError, staleWhileRevalidate, now } = this.settings
     const freshFor = value === undefined ? negativeTtl : ttl
     // A value is kept for stale-if-error even when ttl is 0, so an outage can still be bridged.
     const keepFor = value === undefined ? negativeTtl : ttl + Math.max(staleIfError, staleWhileRevalidate)
     if (keepFor <= 0) return
     const storedAt = now()
-    this.#lru.set(cacheKey, { value, storedAt, freshUntil: storedAt + freshFor, keepUntil: storedAt + keepFor })
+    this.#lru.set(cacheKey, { value, storedAt, freshUntil: storedAt + freshFor, keepUntil: storedAt + keepFor, miss })
   }
 
   /** Removes one key's records, or every record whose key starts with the prefix. */

@@ -143,7 +143,7 @@ export class ReadEngine {
     const cached = opts.fresh ? undefined : this.#opts.cache.lookup(cacheKey)
     if (cached?.state === 'fresh') {
       const stored = cached.record.value
-      if (stored === undefined) throw this.#negative(route)
+      if (stored === undefined) throw this.#negative(route, cached.record.miss)
       this.#emit(key, route.kind, stored.provider, 'hit', started, 'fresh', stored.version)
       return { ...stored, cache: 'fresh', stale: false }
     }
@@ -244,7 +244,7 @@ export class ReadEngine {
     if (!outcome) return Promise.reject(new UnavailableError({ key: route.key, message: `Reading "${route.key}" failed.` }))
     if (outcome.ok) return Promise.resolve(this.#store(route, outcome.hit, opts))
     // Remember not-found briefly (negative caching) so a missing key does not hit every store each read.
-    if (outcome.error instanceof NotFoundError) this.#opts.cache.store(this.#cacheKey(route, opts), undefined)
+    if (outcome.error instanceof NotFoundError) this.#opts.cache.store(this.#cacheKey(route, opts), undefined, outcome.error)
     return Promise.reject(outcome.error)
   }
 
@@ -289,10 +289,12 @@ export class ReadEngine {
     return stored
   }
 
-  #negative(route: Route): NotFoundError {
+  /** The answer to a remembered not-found: the original lookup's providers and reasons. */
+  #negative(route: Route, miss: Error | undefined): NotFoundError {
     return new NotFoundError({
       key: route.key,
-      message: `Key "${route.key}" was not found (a recent lookup found it in no provider; ${route.chain.map((p) => p.name).join(', ') || 'no providers'}).`,
+      tried: miss instanceof NotFoundError ? miss.tried : [],
+      message: `${miss?.message.split(' Check the key')[0] ?? `Key "${route.key}" was not found.`} (remembered for cache.negativeTtl)`,
     })
   }
 

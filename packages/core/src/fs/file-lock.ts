@@ -6,7 +6,8 @@
  * `staleMs` — the holder refreshes its mtime while it works, so a slow but live holder is not robbed.
  */
 import { randomBytes } from 'node:crypto'
-import { link, open, readFile, rename, stat, unlink, utimes } from 'node:fs/promises'
+import { link, mkdir, open, readFile, rename, stat, unlink, utimes } from 'node:fs/promises'
+import { dirname } from 'node:path'
 import { hostname } from 'node:os'
 import { UnavailableError } from '../errors.js'
 import { isProcessAlive } from './atomic-write.js'
@@ -94,6 +95,7 @@ async function acquire(
   }
   const deadline = Date.now() + timeoutMs
   let delay = 2
+  let madeDir = false
   for (;;) {
     try {
       const handle = await open(lockPath, 'wx', 0o600)
@@ -104,7 +106,14 @@ async function acquire(
       }
       return info
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+      const code = (error as NodeJS.ErrnoException).code
+      if (code === 'ENOENT' && !madeDir) {
+        // First write into a directory that does not exist yet (e.g. `.polysecret/`): private to the user.
+        await mkdir(dirname(lockPath), { recursive: true, mode: 0o700 })
+        madeDir = true
+        continue
+      }
+      if (code !== 'EEXIST') throw error
     }
     if (await takeOverIfStale(lockPath, staleMs)) continue
     if (Date.now() >= deadline) {

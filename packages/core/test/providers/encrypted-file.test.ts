@@ -159,6 +159,14 @@ describe('encryptedFile()', () => {
     expect(inspect(err, { showHidden: true, depth: 10 })).not.toContain(SECRET)
   })
 
+  it('creates a missing parent directory (mode 0700) on the first write', async () => {
+    const dir = join(await makeDir(), '.polysecret')
+    const store = encryptedFile({ path: join(dir, 'secrets.enc'), key: RAW_KEY_HEX })
+    await store.set('K', 'v')
+    expect((await stat(dir)).mode & 0o777).toBe(0o700)
+    expect((await store.get('K'))?.value).toBe('v')
+  })
+
   it('close() drops caches and the store keeps working', async () => {
     const { store } = await open()
     await store.set('K', 'v')

@@ -40,7 +40,7 @@ describe('atomicWrite', () => {
     await utimes(old, new Date(0), new Date(0))
     expect(await removeStrayTemps(target)).toBe(2)
     expect((await readdir(dir)).sort()).toEqual(
-      ['.f.' + process.pid + '.bbbb.tmp', '.g.999999999.dddd.tmp'].sort(),
+      [`.f.${process.pid}.bbbb.tmp`, '.g.999999999.dddd.tmp'].sort(),
     )
     expect(isProcessAlive(process.pid)).toBe(true)
     expect(isProcessAlive(999_999_999)).toBe(false)

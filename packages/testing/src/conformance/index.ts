@@ -6,6 +6,7 @@ import {
   type Provider,
   PolysecretError,
   Secret,
+  UnsupportedError,
 } from '@polysecret/core'
 import { afterEach, describe, expect, it } from 'vitest'
 
@@ -57,7 +58,7 @@ const CAPABILITY_METHODS = [
 /**
  * The provider contract as tests: every provider — ours and yours — runs these against its store
  * (a wire-level fake for cloud providers). Cases that need a capability the provider does not declare
- * are skipped automatically; anything else can only be skipped with a written reason.
+ * instead check that the manager refuses the operation; a case can only be skipped with a written reason.
  *
  * @example
  * ```ts
@@ -80,7 +81,30 @@ export function runProviderConformance(target: ConformanceTarget): void {
     while (cleanups.length) await cleanups.pop()!()
   })
 
-  /** Registers a case; one that does not apply is reported as skipped with its reason. */
+  /**
+   * The manager's answer when a case's capability is not declared: instead of skipping, check that
+   * the provider really lacks it and that the manager refuses the operation with `UnsupportedError`.
+   */
+  async function checkAbsent(p: Provider, missing: readonly (keyof Provider['capabilities'])[]) {
+    const manager = new ConfigManager({ secrets: [p], allowWrites: true })
+    for (const capability of missing) {
+      expect(p.capabilities[capability], `capabilities.${capability}`).toBeFalsy()
+      const refusal: Partial<Record<keyof Provider['capabilities'], () => Promise<unknown>>> = {
+        write: () => manager.set(k1, 'x', { to: p.name }),
+        delete: () => manager.delete(k1, { to: p.name }),
+        versions: () => manager.versions(k1, { provider: p.name }),
+      }
+      const attempt = refusal[capability]
+      if (attempt) {
+        const error = await attempt().catch((e: unknown) => e)
+        expect(error, `${capability} without the capability`).toBeInstanceOf(UnsupportedError)
+        expect((error as UnsupportedError).capability).toBe(capability)
+      }
+    }
+    await manager.close()
+  }
+
+  /** Registers a case. A target may skip one only with a written reason. */
   function test(name: ConformanceCase, needs: readonly (keyof Provider['capabilities'])[], body: () => Promise<void>) {
     const reason = target.skip?.[name]
     if (reason !== undefined && (typeof reason !== 'string' || reason.trim() === '')) {
@@ -89,9 +113,9 @@ export function runProviderConformance(target: ConformanceTarget): void {
     it(name, async (context) => {
       if (reason) return context.skip(reason)
       if (needs.length) {
-        const probe = await fresh({})
+        const probe = await fresh({ [k1]: 'x' })
         const missing = needs.filter((c) => !probe.capabilities[c])
-        if (missing.length) return context.skip(`capability not declared: ${missing.join(', ')}`)
+        if (missing.length) return checkAbsent(probe, missing)
       }
       await body()
     })
