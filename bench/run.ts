@@ -2,9 +2,10 @@
  * `pnpm bench`: runs every benchmark suite (or those named on the command line), writes
  * bench/results/<suite>.json and prints a summary. Benchmarks, not tests: nothing here fails a build.
  */
+import { runAws } from './aws.js'
 import { runCore } from './core.js'
 
-const suites: Record<string, () => Promise<unknown>> = { core: runCore }
+const suites: Record<string, () => Promise<unknown>> = { core: runCore, aws: runAws }
 const wanted = process.argv.slice(2)
 for (const [name, run] of Object.entries(suites)) {
   if (wanted.length && !wanted.includes(name)) continue

@@ -21,3 +21,15 @@ export type {
   SecretsManagerSettings,
 } from './secrets-manager.js'
 export { secretsManager } from './secrets-manager.js'
+
+import { parameterStore as makeParameterStore } from './parameter-store.js'
+import { secretsManager as makeSecretsManager } from './secrets-manager.js'
+
+/**
+ * Provider types for declarative configs (`createManager({ secrets: [{ type: 'aws-secrets-manager', … }] })`):
+ * core imports this package on demand when a config names one of these types.
+ */
+export const polysecretProviders = {
+  'aws-secrets-manager': (options: Record<string, unknown>) => makeSecretsManager(options as never),
+  'aws-ssm': (options: Record<string, unknown>) => makeParameterStore(options as never),
+} as const

@@ -291,10 +291,12 @@ export class ReadEngine {
 
   /** The answer to a remembered not-found: the original lookup's providers and reasons. */
   #negative(route: Route, miss: Error | undefined): NotFoundError {
+    const tried = miss instanceof NotFoundError ? miss.tried : []
+    const names = tried.map((t) => t.provider).join(', ') || 'no provider'
     return new NotFoundError({
       key: route.key,
-      tried: miss instanceof NotFoundError ? miss.tried : [],
-      message: `${miss?.message.split(' Check the key')[0] ?? `Key "${route.key}" was not found.`} (remembered for cache.negativeTtl)`,
+      tried,
+      message: `Key "${route.key}" was not found (tried ${names}; answer remembered for cache.negativeTtl).`,
     })
   }
 

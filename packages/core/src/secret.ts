@@ -18,31 +18,32 @@ const inspectSymbol = Symbol.for('nodejs.util.inspect.custom')
  * connect({ password: s.reveal() })
  * ```
  */
-export class Secret<T extends string | Uint8Array = string> {
-  readonly #value: T
+export class Secret {
+  readonly #value: string
 
-  constructor(value: T) {
+  constructor(value: string) {
+    if (typeof value !== 'string') throw new TypeError('A Secret holds a string.')
     this.#value = value
   }
 
   /** The value. Call it at the point of use, and do not keep the result around. */
-  reveal(): T {
+  reveal(): string {
     return this.#value
   }
 
   /** A new secret from a function of this one's value (e.g. parsing JSON), still wrapped. */
-  map<U extends string | Uint8Array>(fn: (value: T) => U): Secret<U> {
+  map(fn: (value: string) => string): Secret {
     return new Secret(fn(this.#value))
   }
 
   /** Constant-time comparison with another secret or a plain value. */
-  equals(other: Secret<string | Uint8Array> | string | Uint8Array): boolean {
+  equals(other: Secret | string): boolean {
     const a = Buffer.from(this.#value)
     const b = Buffer.from(other instanceof Secret ? other.reveal() : other)
     return a.length === b.length && timingSafeEqual(a, b)
   }
 
-  /** Length of the value (characters or bytes) — safe to show, useful to spot an empty secret. */
+  /** Length of the value in characters — safe to show, useful to spot an empty secret. */
   get length(): number {
     return this.#value.length
   }
@@ -63,12 +64,12 @@ export class Secret<T extends string | Uint8Array = string> {
     return `Secret(${REDACTED})`
   }
 
-  static isSecret(value: unknown): value is Secret<string | Uint8Array> {
+  static isSecret(value: unknown): value is Secret {
     return value instanceof Secret
   }
 }
 
 /** Reveals a secret, or returns a plain value unchanged. */
-export function revealValue<T>(value: Secret<string | Uint8Array> | T): string | Uint8Array | T {
+export function revealValue<T>(value: Secret | T): string | T {
   return value instanceof Secret ? value.reveal() : value
 }

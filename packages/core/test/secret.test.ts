@@ -32,6 +32,7 @@ describe('Secret', () => {
 
   it('is typed', () => {
     expectTypeOf(s.reveal()).toEqualTypeOf<string>()
-    expectTypeOf(new Secret(new Uint8Array(1)).reveal()).toEqualTypeOf<Uint8Array>()
+    expectTypeOf(s.map((v) => v.trim())).toEqualTypeOf<Secret>()
+    expect(() => new Secret(42 as unknown as string)).toThrow(TypeError)
   })
 })

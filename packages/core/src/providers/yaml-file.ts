@@ -2,8 +2,9 @@
  * `yamlFile({ path })` — keys from a YAML mapping file, nested keys by dot path. Writes go through the
  * `yaml` Document API, so comments, ordering, anchors and quoting of untouched keys stay as they were.
  */
-import { type Document, isMap, parseDocument } from 'yaml'
+import type { Document } from 'yaml'
 import { ValidationError } from '../errors.js'
+import { yaml } from '../lazy-yaml.js'
 import { blockedAt, keyPath, leafKeys, readPath } from './nested-keys.js'
 import { type FileFormat, type PlainFileOptions, plainFileProvider } from './plain-file.js'
 
@@ -19,6 +20,7 @@ interface YamlDocument {
 
 function parseYaml(text: string, path: string): YamlDocument {
   // yaml's prettyErrors embed the offending source line in the message; ask for positions only.
+  const { parseDocument, isMap } = yaml()
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true })
   const error = doc.errors[0]
   if (error) {
@@ -40,7 +42,7 @@ function parseYaml(text: string, path: string): YamlDocument {
 
 function edit(text: string, change: (doc: Document) => void): string {
   // Re-parse rather than mutate the cached document: a failed or concurrent edit never corrupts it.
-  const doc = parseDocument(text, { prettyErrors: false })
+  const doc = yaml().parseDocument(text, { prettyErrors: false })
   change(doc)
   return doc.toString()
 }

@@ -1,0 +1,253 @@
+/**
+ * AWS benchmarks: polysecret (`ConfigManager` over `secretsManager()` / `parameterStore()` from
+ * @polysecret/aws) side by side with Powertools for AWS Lambda Parameters, against the same wire-level
+ * fakes from @polysecret/testing, in one run:
+ *
+ * 1. cached get throughput (value already cached), Secrets Manager and SSM;
+ * 2. 100 SSM parameters at startup with 20 ms added latency per request;
+ * 3. import cost in a child node process, and import + first get.
+ *
+ * Everything stays on loopback: every client gets the fake's endpoint, a region and fake credentials,
+ * and the loopback guard refuses anything else.
+ */
+import '@polysecret/testing/loopback-guard'
+import { execFile, execFileSync } from 'node:child_process'
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets'
+import { SSMProvider } from '@aws-lambda-powertools/parameters/ssm'
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
+import { SSMClient } from '@aws-sdk/client-ssm'
+import { parameterStore, secretsManager } from '@polysecret/aws'
+import { ConfigManager } from '@polysecret/core'
+import { startFake } from '@polysecret/testing'
+import { z } from 'zod'
+import { asyncOpsPerSecond, fmt, median, timed, writeResults } from './lib.js'
+
+// Powertools' default clients (and any SDK client we forgot to configure) must not look for real
+// credentials or an instance metadata service.
+process.env.METADATA_SERVER_DETECTION = 'none'
+process.env.AWS_EC2_METADATA_DISABLED = 'true'
+process.env.AWS_ACCESS_KEY_ID ??= 'AKIDFAKE'
+process.env.AWS_SECRET_ACCESS_KEY ??= 'fake'
+process.env.AWS_REGION ??= 'us-east-1'
+
+const LATENCY = 20
+const REGION = 'us-east-1'
+const CREDENTIALS = { accessKeyId: 'AKIDFAKE', secretAccessKey: 'fake' }
+/** Connection options for a client pointed at a fake. */
+const conn = (endpoint: string) => ({ region: REGION, credentials: CREDENTIALS, endpoint })
+
+const ratio = (a: number, b: number) => a / b
+
+/** Cached-get throughput, polysecret vs Powertools, one store. */
+async function cachedGetPair(
+  polysecretGet: () => Promise<{ length: number }>,
+  powertoolsGet: () => Promise<{ length: number }>,
+) {
+  // Warm both caches (one store request each), then read the cached value in a loop.
+  await polysecretGet()
+  await powertoolsGet()
+  let sink = 0
+  const polysecret = await asyncOpsPerSecond(async () => (sink += (await polysecretGet()).length))
+  const powertools = await asyncOpsPerSecond(async () => (sink += (await powertoolsGet()).length))
+  if (sink === 0) throw new Error('unreachable: keeps sink alive')
+  return {
+    polysecretOpsPerSec: Math.round(polysecret),
+    powertoolsOpsPerSec: Math.round(powertools),
+    ratio: ratio(polysecret, powertools),
+  }
+}
+
+async function cachedGet() {
+  await using sm = await startFake('aws-secrets-manager', { secrets: { DB_PASSWORD: 'hunter2-bench' } })
+  await using ssm = await startFake('aws-ssm', { parameters: { '/app/API_URL': 'https://api.test' } })
+
+  const manager = new ConfigManager({
+    secrets: [secretsManager(conn(sm.endpoint))],
+    parameters: [parameterStore({ ...conn(ssm.endpoint), prefix: '/app/' })],
+  })
+  // Same freshness window on both sides: polysecret's default ttl is 60 s, Powertools' maxAge is in seconds.
+  const secrets = new SecretsProvider({ awsSdkV3Client: new SecretsManagerClient(conn(sm.endpoint)) })
+  const ssmProvider = new SSMProvider({ awsSdkV3Client: new SSMClient(conn(ssm.endpoint)) })
+
+  const secretsManagerFigures = await cachedGetPair(
+    () => manager.get('DB_PASSWORD'),
+    async () => (await secrets.get('DB_PASSWORD', { maxAge: 60 })) as string,
+  )
+  const ssmFigures = await cachedGetPair(
+    () => manager.get('API_URL'),
+    async () => (await ssmProvider.get('/app/API_URL', { maxAge: 60 })) as string,
+  )
+  const requests = { secretsManager: sm.requests.byOperation(), ssm: ssm.requests.byOperation() }
+  await manager.close()
+  return {
+    secretsManager: secretsManagerFigures,
+    ssm: ssmFigures,
+    storeRequests: requests,
+    note: 'ops/s of an awaited get of a cached value (best of 3 rounds of ~700 ms); ratio = polysecret / powertools. polysecret: manager.get(key) (Secret for secrets, string for parameters); Powertools: provider.get(name, { maxAge: 60 }).',
+  }
+}
+
+async function load100() {
+  const keys = Array.from({ length: 100 }, (_, i) => `SETTING_${String(i).padStart(3, '0')}`)
+  const names = keys.map((k) => `/app/${k}`)
+  await using ssm = await startFake('aws-ssm', {
+    parameters: Object.fromEntries(names.map((n, i) => [n, String(i)])),
+  })
+  ssm.faults.latency(LATENCY)
+  const schema = z.object(Object.fromEntries(keys.map((k) => [k, z.coerce.number()])))
+
+  const variants: Record<string, () => Promise<number>> = {
+    polysecretLoad: async () => {
+      const manager = new ConfigManager({ parameters: [parameterStore({ ...conn(ssm.endpoint), prefix: '/app/' })] })
+      const config = await manager.load(schema)
+      await manager.close()
+      return Object.keys(config).length
+    },
+    polysecretGetMany: async () => {
+      const manager = new ConfigManager({ parameters: [parameterStore({ ...conn(ssm.endpoint), prefix: '/app/' })] })
+      const { values } = await manager.getMany(keys)
+      await manager.close()
+      return Object.keys(values).length
+    },
+    powertoolsGetParametersByName: async () => {
+      const client = new SSMClient(conn(ssm.endpoint))
+      const provider = new SSMProvider({ awsSdkV3Client: client })
+      const values = await provider.getParametersByName(Object.fromEntries(names.map((n) => [n, {}])), { decrypt: false })
+      client.destroy()
+      return Object.keys(values).length
+    },
+  }
+
+  const out: Record<string, { wallMs: number; roundTrips: number; requests: Record<string, number>; runsMs: number[] }> = {}
+  for (const [label, run] of Object.entries(variants)) {
+    // One discarded run warms the JIT and the code paths; values are never cached across runs
+    // (a fresh manager / provider and SDK client every run).
+    if ((await run()) !== 100) throw new Error(`${label} did not read all 100 parameters`)
+    const runs: number[] = []
+    let requests: Record<string, number> = {}
+    for (let i = 0; i < 5; i++) {
+      ssm.requests.reset()
+      const { ms, result } = await timed(run)
+      if (result !== 100) throw new Error(`${label} did not read all 100 parameters`)
+      runs.push(ms)
+      requests = ssm.requests.byOperation()
+    }
+    const ms = median(runs)
+    out[label] = { wallMs: ms, roundTrips: ms / LATENCY, requests, runsMs: runs.map((r) => Math.round(r * 10) / 10) }
+  }
+  const p = out.powertoolsGetParametersByName!
+  return {
+    latencyMs: LATENCY,
+    keys: 100,
+    polysecretLoad: out.polysecretLoad!,
+    polysecretGetMany: out.polysecretGetMany!,
+    powertoolsGetParametersByName: p,
+    wallTimeRatio: {
+      loadOverPowertools: out.polysecretLoad!.wallMs / p.wallMs,
+      getManyOverPowertools: out.polysecretGetMany!.wallMs / p.wallMs,
+    },
+    note: 'median wall time of 5 cold runs (fresh manager/provider and SDK client each run, after one discarded warm-up run); roundTrips = wallMs / latencyMs; requests = what the fake received in the last run',
+  }
+}
+
+/** Import cost in child node processes (the built packages, no tsx), measured from this process. */
+async function importCost() {
+  const root = join(import.meta.dirname, '..')
+  const coreDist = join(root, 'packages/core/dist/index.js')
+  const awsDist = join(root, 'packages/aws/dist/index.js')
+  // Built output only: the child runs plain node, without the `source` condition.
+  if (!existsSync(coreDist)) execFileSync('pnpm', ['--filter', '@polysecret/core', 'build'], { stdio: 'ignore' })
+  if (!existsSync(awsDist)) execFileSync('pnpm', ['--filter', '@polysecret/aws', 'build'], { stdio: 'ignore' })
+
+  const ptSecrets = import.meta.resolve('@aws-lambda-powertools/parameters/secrets')
+  const ptSsm = import.meta.resolve('@aws-lambda-powertools/parameters/ssm')
+  const sdkSecrets = import.meta.resolve('@aws-sdk/client-secrets-manager')
+  const core = JSON.stringify(coreDist)
+  const aws = JSON.stringify(awsDist)
+
+  // The child's first get talks to a fake running in this process, so children run asynchronously.
+  await using sm = await startFake('aws-secrets-manager', { secrets: { DB_PASSWORD: 'hunter2-bench' } })
+  const opts = JSON.stringify(conn(sm.endpoint))
+
+  const programs = {
+    bare: '0',
+    polysecretAws: `await import(${core}); await import(${aws})`,
+    polysecretAwsFirstGet: `const { ConfigManager } = await import(${core}); const { secretsManager } = await import(${aws})
+      const m = new ConfigManager({ secrets: [secretsManager(${opts})] })
+      if ((await m.get('DB_PASSWORD')).length !== 13) process.exit(1)`,
+    powertools: `await import(${JSON.stringify(ptSecrets)}); await import(${JSON.stringify(ptSsm)})`,
+    powertoolsFirstGet: `const { SecretsProvider } = await import(${JSON.stringify(ptSecrets)}); await import(${JSON.stringify(ptSsm)})
+      const { SecretsManagerClient } = await import(${JSON.stringify(sdkSecrets)})
+      const p = new SecretsProvider({ awsSdkV3Client: new SecretsManagerClient(${opts}) })
+      if ((await p.get('DB_PASSWORD')).length !== 13) process.exit(1)`,
+  }
+  const env = { ...process.env, METADATA_SERVER_DETECTION: 'none', AWS_EC2_METADATA_DISABLED: 'true' }
+  const exec = promisify(execFile)
+  const run = async (code: string) => {
+    const started = process.hrtime.bigint()
+    await exec(process.execPath, ['--input-type=module', '-e', code], { env })
+    return Number(process.hrtime.bigint() - started) / 1e6
+  }
+  const times: Record<keyof typeof programs, number[]> = {
+    bare: [],
+    polysecretAws: [],
+    polysecretAwsFirstGet: [],
+    powertools: [],
+    powertoolsFirstGet: [],
+  }
+  const entries = Object.entries(programs) as [keyof typeof programs, string][]
+  for (const [, code] of entries) await run(code) // warm the file system cache
+  for (let i = 0; i < 9; i++) for (const [label, code] of entries) times[label].push(await run(code))
+  const m = Object.fromEntries(entries.map(([label]) => [label, median(times[label])])) as Record<keyof typeof programs, number>
+  return {
+    bareNodeMs: m.bare,
+    polysecretAws: { nodeMs: m.polysecretAws, importCostMs: m.polysecretAws - m.bare },
+    polysecretAwsFirstGet: { nodeMs: m.polysecretAwsFirstGet, costMs: m.polysecretAwsFirstGet - m.bare },
+    powertools: { nodeMs: m.powertools, importCostMs: m.powertools - m.bare },
+    powertoolsFirstGet: { nodeMs: m.powertoolsFirstGet, costMs: m.powertoolsFirstGet - m.bare },
+    note: 'median of 9 child `node` processes each, minus bare node. polysecretAws = @polysecret/core + @polysecret/aws (built dist; the AWS SDK is imported on first use); powertools = @aws-lambda-powertools/parameters/secrets + /ssm (which import both SDK clients eagerly). *FirstGet = the import plus one Secrets Manager read against a local fake (SDK load, client creation, one request).',
+  }
+}
+
+function versionOf(pkg: string): string | undefined {
+  try {
+    const file = join(import.meta.dirname, 'node_modules', pkg, 'package.json')
+    return JSON.parse(readFileSync(file, 'utf8')).version
+  } catch {
+    return undefined
+  }
+}
+
+export async function runAws() {
+  const figures = {
+    versions: {
+      '@aws-lambda-powertools/parameters': versionOf('@aws-lambda-powertools/parameters'),
+      '@aws-sdk/client-secrets-manager': versionOf('@aws-sdk/client-secrets-manager'),
+      '@aws-sdk/client-ssm': versionOf('@aws-sdk/client-ssm'),
+    },
+    cachedGet: await cachedGet(),
+    load100: await load100(),
+    importCost: await importCost(),
+  }
+  const file = writeResults('aws', figures)
+  const { cachedGet: c, load100: l, importCost: i } = figures
+  const req = (r: Record<string, number>) =>
+    Object.entries(r)
+      .map(([op, n]) => `${n} ${op}`)
+      .join(', ')
+  const trips = (v: { wallMs: number; roundTrips: number; requests: Record<string, number> }) =>
+    `${fmt(v.wallMs, 1)} ms = ${fmt(v.roundTrips, 2)} round trips (${req(v.requests)})`
+  console.log(`aws vs Powertools Parameters ${figures.versions['@aws-lambda-powertools/parameters']} (${file})
+  cached get, Secrets Manager  polysecret ${fmt(c.secretsManager.polysecretOpsPerSec)} ops/s; Powertools ${fmt(c.secretsManager.powertoolsOpsPerSec)} ops/s → ratio ${fmt(c.secretsManager.ratio, 2)}
+  cached get, SSM              polysecret ${fmt(c.ssm.polysecretOpsPerSec)} ops/s; Powertools ${fmt(c.ssm.powertoolsOpsPerSec)} ops/s → ratio ${fmt(c.ssm.ratio, 2)}
+  100 SSM parameters (20 ms)   load(): ${trips(l.polysecretLoad)}
+                               getMany(): ${trips(l.polysecretGetMany)}
+                               Powertools getParametersByName: ${trips(l.powertoolsGetParametersByName)}
+                               wall-time ratio load/Powertools ${fmt(l.wallTimeRatio.loadOverPowertools, 2)}, getMany/Powertools ${fmt(l.wallTimeRatio.getManyOverPowertools, 2)}
+  import (over bare node ${fmt(i.bareNodeMs, 1)} ms)  @polysecret/core+aws ${fmt(i.polysecretAws.importCostMs, 1)} ms; Powertools secrets+ssm ${fmt(i.powertools.importCostMs, 1)} ms
+  import + first get           polysecret ${fmt(i.polysecretAwsFirstGet.costMs, 1)} ms; Powertools ${fmt(i.powertoolsFirstGet.costMs, 1)} ms`)
+  return figures
+}
