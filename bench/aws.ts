@@ -35,9 +35,12 @@ process.env.AWS_REGION ??= 'us-east-1'
 
 const LATENCY = 20
 const REGION = 'us-east-1'
-const CREDENTIALS = { accessKeyId: 'AKIDFAKE', secretAccessKey: 'fake' }
-/** Connection options for a client pointed at a fake. */
-const conn = (endpoint: string) => ({ region: REGION, credentials: CREDENTIALS, endpoint })
+/** Connection options for a client pointed at a fake (a fresh object each time: the SDK annotates credentials). */
+const conn = (endpoint: string) => ({
+  region: REGION,
+  credentials: { accessKeyId: 'AKIDFAKE', secretAccessKey: 'fake' },
+  endpoint,
+})
 
 const ratio = (a: number, b: number) => a / b
 
@@ -96,35 +99,47 @@ async function load100() {
   await using ssm = await startFake('aws-ssm', {
     parameters: Object.fromEntries(names.map((n, i) => [n, String(i)])),
   })
-  ssm.faults.latency(LATENCY)
   const schema = z.object(Object.fromEntries(keys.map((k) => [k, z.coerce.number()])))
 
-  const variants: Record<string, () => Promise<number>> = {
+  const manager = (options: { concurrency?: number } = {}) =>
+    new ConfigManager({
+      parameters: [parameterStore({ ...conn(ssm.endpoint), prefix: '/app/', ...options })],
+    })
+  const variants = {
     polysecretLoad: async () => {
-      const manager = new ConfigManager({ parameters: [parameterStore({ ...conn(ssm.endpoint), prefix: '/app/' })] })
-      const config = await manager.load(schema)
-      await manager.close()
+      const m = manager()
+      const config = await m.load(schema)
+      await m.close()
       return Object.keys(config).length
     },
     polysecretGetMany: async () => {
-      const manager = new ConfigManager({ parameters: [parameterStore({ ...conn(ssm.endpoint), prefix: '/app/' })] })
-      const { values } = await manager.getMany(keys)
-      await manager.close()
+      const m = manager()
+      const { values } = await m.getMany(keys)
+      await m.close()
       return Object.keys(values).length
+    },
+    /** The provider's default is 8 requests in flight; 10 lets all ten GetParameters go at once. */
+    polysecretLoadConcurrency10: async () => {
+      const m = manager({ concurrency: 10 })
+      const config = await m.load(schema)
+      await m.close()
+      return Object.keys(config).length
     },
     powertoolsGetParametersByName: async () => {
       const client = new SSMClient(conn(ssm.endpoint))
       const provider = new SSMProvider({ awsSdkV3Client: client })
-      const values = await provider.getParametersByName(Object.fromEntries(names.map((n) => [n, {}])), { decrypt: false })
+      const values = await provider.getParametersByName(Object.fromEntries(names.map((n) => [n, {}])), {
+        decrypt: false,
+      })
       client.destroy()
       return Object.keys(values).length
     },
   }
+  type Label = keyof typeof variants
 
-  const out: Record<string, { wallMs: number; roundTrips: number; requests: Record<string, number>; runsMs: number[] }> = {}
-  for (const [label, run] of Object.entries(variants)) {
-    // One discarded run warms the JIT and the code paths; values are never cached across runs
-    // (a fresh manager / provider and SDK client every run).
+  /** Median of 5 cold runs (after one discarded warm-up run), with the requests of the last run. */
+  async function measure(label: Label) {
+    const run = variants[label]
     if ((await run()) !== 100) throw new Error(`${label} did not read all 100 parameters`)
     const runs: number[] = []
     let requests: Record<string, number> = {}
@@ -135,21 +150,49 @@ async function load100() {
       runs.push(ms)
       requests = ssm.requests.byOperation()
     }
-    const ms = median(runs)
-    out[label] = { wallMs: ms, roundTrips: ms / LATENCY, requests, runsMs: runs.map((r) => Math.round(r * 10) / 10) }
+    return { ms: median(runs), runs, requests }
   }
-  const p = out.powertoolsGetParametersByName!
+
+  const labels = Object.keys(variants) as Label[]
+  // The same runs without added latency: what the SDK, signing, the fake (in this process) and the
+  // library cost in CPU on this machine. What is left over is time spent waiting on the store.
+  const noLatency = {} as Record<Label, number>
+  for (const label of labels) noLatency[label] = (await measure(label)).ms
+  ssm.faults.latency(LATENCY)
+  const out = {} as Record<
+    Label,
+    {
+      wallMs: number
+      wallMsWithoutLatency: number
+      roundTrips: number
+      waitedRoundTrips: number
+      requests: Record<string, number>
+      runsMs: number[]
+    }
+  >
+  for (const label of labels) {
+    const { ms, runs, requests } = await measure(label)
+    out[label] = {
+      wallMs: ms,
+      wallMsWithoutLatency: noLatency[label],
+      roundTrips: ms / LATENCY,
+      waitedRoundTrips: (ms - noLatency[label]) / LATENCY,
+      requests,
+      runsMs: runs.map((r) => Math.round(r * 10) / 10),
+    }
+  }
+  ssm.faults.clear()
+  const p = out.powertoolsGetParametersByName
   return {
     latencyMs: LATENCY,
     keys: 100,
-    polysecretLoad: out.polysecretLoad!,
-    polysecretGetMany: out.polysecretGetMany!,
-    powertoolsGetParametersByName: p,
+    ...out,
     wallTimeRatio: {
-      loadOverPowertools: out.polysecretLoad!.wallMs / p.wallMs,
-      getManyOverPowertools: out.polysecretGetMany!.wallMs / p.wallMs,
+      loadOverPowertools: out.polysecretLoad.wallMs / p.wallMs,
+      getManyOverPowertools: out.polysecretGetMany.wallMs / p.wallMs,
+      loadConcurrency10OverPowertools: out.polysecretLoadConcurrency10.wallMs / p.wallMs,
     },
-    note: 'median wall time of 5 cold runs (fresh manager/provider and SDK client each run, after one discarded warm-up run); roundTrips = wallMs / latencyMs; requests = what the fake received in the last run',
+    note: 'median wall time of 5 cold runs (fresh manager/provider and SDK client each run, after one discarded warm-up run); roundTrips = wallMs / latencyMs; waitedRoundTrips = (wallMs - wallMsWithoutLatency) / latencyMs, i.e. without the CPU cost of SDK + in-process fake; requests = what the fake received in the last run. polysecret defaults: parameterStore concurrency 8 (10 GetParameters of 10 names in 2 waves); Powertools getParametersByName sends its GetParameters chunks one after another.',
   }
 }
 
@@ -159,8 +202,10 @@ async function importCost() {
   const coreDist = join(root, 'packages/core/dist/index.js')
   const awsDist = join(root, 'packages/aws/dist/index.js')
   // Built output only: the child runs plain node, without the `source` condition.
-  if (!existsSync(coreDist)) execFileSync('pnpm', ['--filter', '@polysecret/core', 'build'], { stdio: 'ignore' })
-  if (!existsSync(awsDist)) execFileSync('pnpm', ['--filter', '@polysecret/aws', 'build'], { stdio: 'ignore' })
+  if (!existsSync(coreDist))
+    execFileSync('pnpm', ['--filter', '@polysecret/core', 'build'], { stdio: 'ignore' })
+  if (!existsSync(awsDist))
+    execFileSync('pnpm', ['--filter', '@polysecret/aws', 'build'], { stdio: 'ignore' })
 
   const ptSecrets = import.meta.resolve('@aws-lambda-powertools/parameters/secrets')
   const ptSsm = import.meta.resolve('@aws-lambda-powertools/parameters/ssm')
@@ -201,7 +246,10 @@ async function importCost() {
   const entries = Object.entries(programs) as [keyof typeof programs, string][]
   for (const [, code] of entries) await run(code) // warm the file system cache
   for (let i = 0; i < 9; i++) for (const [label, code] of entries) times[label].push(await run(code))
-  const m = Object.fromEntries(entries.map(([label]) => [label, median(times[label])])) as Record<keyof typeof programs, number>
+  const m = Object.fromEntries(entries.map(([label]) => [label, median(times[label])])) as Record<
+    keyof typeof programs,
+    number
+  >
   return {
     bareNodeMs: m.bare,
     polysecretAws: { nodeMs: m.polysecretAws, importCostMs: m.polysecretAws - m.bare },
@@ -238,15 +286,16 @@ export async function runAws() {
     Object.entries(r)
       .map(([op, n]) => `${n} ${op}`)
       .join(', ')
-  const trips = (v: { wallMs: number; roundTrips: number; requests: Record<string, number> }) =>
-    `${fmt(v.wallMs, 1)} ms = ${fmt(v.roundTrips, 2)} round trips (${req(v.requests)})`
+  const trips = (v: (typeof l)['polysecretLoad']) =>
+    `${fmt(v.wallMs, 1)} ms = ${fmt(v.roundTrips, 2)} × 20 ms (${fmt(v.wallMsWithoutLatency, 1)} ms without latency → ${fmt(v.waitedRoundTrips, 2)} round trips waited); ${req(v.requests)}`
   console.log(`aws vs Powertools Parameters ${figures.versions['@aws-lambda-powertools/parameters']} (${file})
   cached get, Secrets Manager  polysecret ${fmt(c.secretsManager.polysecretOpsPerSec)} ops/s; Powertools ${fmt(c.secretsManager.powertoolsOpsPerSec)} ops/s → ratio ${fmt(c.secretsManager.ratio, 2)}
   cached get, SSM              polysecret ${fmt(c.ssm.polysecretOpsPerSec)} ops/s; Powertools ${fmt(c.ssm.powertoolsOpsPerSec)} ops/s → ratio ${fmt(c.ssm.ratio, 2)}
   100 SSM parameters (20 ms)   load(): ${trips(l.polysecretLoad)}
                                getMany(): ${trips(l.polysecretGetMany)}
+                               load(), concurrency 10: ${trips(l.polysecretLoadConcurrency10)}
                                Powertools getParametersByName: ${trips(l.powertoolsGetParametersByName)}
-                               wall-time ratio load/Powertools ${fmt(l.wallTimeRatio.loadOverPowertools, 2)}, getMany/Powertools ${fmt(l.wallTimeRatio.getManyOverPowertools, 2)}
+                               wall-time ratio polysecret/Powertools: load ${fmt(l.wallTimeRatio.loadOverPowertools, 2)}, getMany ${fmt(l.wallTimeRatio.getManyOverPowertools, 2)}, load (concurrency 10) ${fmt(l.wallTimeRatio.loadConcurrency10OverPowertools, 2)}
   import (over bare node ${fmt(i.bareNodeMs, 1)} ms)  @polysecret/core+aws ${fmt(i.polysecretAws.importCostMs, 1)} ms; Powertools secrets+ssm ${fmt(i.powertools.importCostMs, 1)} ms
   import + first get           polysecret ${fmt(i.polysecretAwsFirstGet.costMs, 1)} ms; Powertools ${fmt(i.powertoolsFirstGet.costMs, 1)} ms`)
   return figures

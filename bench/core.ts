@@ -37,7 +37,8 @@ async function cachedGet() {
     bareLruGetAwaitedOpsPerSec: Math.round(bareAwaited),
     ratioToBareLru: managed / bare,
     ratioToAwaitedBareLru: managed / bareAwaited,
-    target: 'ratioToAwaitedBareLru >= 0.5 (get() is async, so the like-for-like baseline is an awaited lru-cache get; the synchronous ratio is reported too)',
+    target:
+      'ratioToAwaitedBareLru >= 0.5 (get() is async, so the like-for-like baseline is an awaited lru-cache get; the synchronous ratio is reported too)',
   }
 }
 
@@ -45,7 +46,10 @@ async function load100() {
   const keys = Array.from({ length: 100 }, (_, i) => `SETTING_${String(i).padStart(3, '0')}`)
   const values = Object.fromEntries(keys.map((k, i) => [k, String(i)]))
   const schema = z.object(Object.fromEntries(keys.map((k) => [k, z.coerce.number()])))
-  const out: Record<string, { wallMs: number; roundTrips: number; providerCalls: { get: number; getMany: number } }> = {}
+  const out: Record<
+    string,
+    { wallMs: number; roundTrips: number; providerCalls: { get: number; getMany: number } }
+  > = {}
   for (const [label, make] of [
     ['batchingStore', () => instrument(memory(values), { latency: LATENCY })],
     ['singleGetStore', () => instrument(withoutBatch(memory(values)), { latency: LATENCY })],
@@ -61,7 +65,13 @@ async function load100() {
     const ms = median(runs)
     out[label] = { wallMs: ms, roundTrips: ms / LATENCY, providerCalls: calls }
   }
-  return { latencyMs: LATENCY, keys: 100, batchingStore: out.batchingStore!, singleGetStore: out.singleGetStore!, target: 'roundTrips <= 2' }
+  return {
+    latencyMs: LATENCY,
+    keys: 100,
+    batchingStore: out.batchingStore!,
+    singleGetStore: out.singleGetStore!,
+    target: 'roundTrips <= 2',
+  }
 }
 
 async function singleFlight() {
@@ -87,7 +97,12 @@ function importCost() {
     withCore.push(run(`await import(${JSON.stringify(core)})`))
   }
   const overBare = median(withCore) - median(bare)
-  return { bareNodeMs: median(bare), nodeWithCoreMs: median(withCore), importCostMs: overBare, target: 'importCostMs <= 30' }
+  return {
+    bareNodeMs: median(bare),
+    nodeWithCoreMs: median(withCore),
+    importCostMs: overBare,
+    target: 'importCostMs <= 30',
+  }
 }
 
 export async function runCore() {

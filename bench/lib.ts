@@ -4,7 +4,10 @@ import { join } from 'node:path'
 export const RESULTS_DIR = join(import.meta.dirname, 'results')
 
 /** Runs `fn` in batches for about `ms` milliseconds, three rounds, and returns the best rate (ops/s). */
-export async function opsPerSecond(fn: () => unknown, { ms = 700, batch = 10_000, rounds = 3 } = {}): Promise<number> {
+export async function opsPerSecond(
+  fn: () => unknown,
+  { ms = 700, batch = 10_000, rounds = 3 } = {},
+): Promise<number> {
   let best = 0
   for (let round = 0; round < rounds; round++) {
     let ops = 0
@@ -19,7 +22,10 @@ export async function opsPerSecond(fn: () => unknown, { ms = 700, batch = 10_000
 }
 
 /** Same as {@link opsPerSecond} for async functions, awaiting each call in turn. */
-export async function asyncOpsPerSecond(fn: () => Promise<unknown>, { ms = 700, batch = 10_000, rounds = 3 } = {}): Promise<number> {
+export async function asyncOpsPerSecond(
+  fn: () => Promise<unknown>,
+  { ms = 700, batch = 10_000, rounds = 3 } = {},
+): Promise<number> {
   let best = 0
   for (let round = 0; round < rounds; round++) {
     let ops = 0
@@ -48,9 +54,17 @@ export function median(values: number[]): number {
 export function writeResults(name: string, figures: Record<string, unknown>): string {
   mkdirSync(RESULTS_DIR, { recursive: true })
   const file = join(RESULTS_DIR, `${name}.json`)
-  const os = { node: process.version, platform: `${process.platform}-${process.arch}`, cpus: (globalThis as any).navigator?.hardwareConcurrency }
-  writeFileSync(file, `${JSON.stringify({ suite: name, measuredAt: new Date().toISOString(), ...os, figures }, null, 2)}\n`)
+  const os = {
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+    cpus: (globalThis as any).navigator?.hardwareConcurrency,
+  }
+  writeFileSync(
+    file,
+    `${JSON.stringify({ suite: name, measuredAt: new Date().toISOString(), ...os, figures }, null, 2)}\n`,
+  )
   return file
 }
 
-export const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
+export const fmt = (n: number, digits = 0) =>
+  n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })

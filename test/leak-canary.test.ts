@@ -39,7 +39,8 @@ describe('leak canary', () => {
     seen.push(String(value))
     if (value instanceof Error) {
       let e: unknown = value
-      for (let depth = 0; e instanceof Error && depth < 10; depth++, e = e.cause) seen.push(e.message, e.stack ?? '', inspect(e, { showHidden: true, depth: 20 }))
+      for (let depth = 0; e instanceof Error && depth < 10; depth++, e = e.cause)
+        seen.push(e.message, e.stack ?? '', inspect(e, { showHidden: true, depth: 20 }))
     }
   }
   const attempt = async (fn: () => Promise<unknown>) => {
@@ -75,12 +76,19 @@ describe('leak canary', () => {
   it('never shows the canary, whatever the API is asked', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'canary-'))
     writeFileSync(join(dir, '.env'), `API_TOKEN=${CANARY}\nBROKEN_PORT=${CANARY}\n`)
-    const file = encryptedFile({ path: join(dir, 'secrets.enc'), passphrase: 'demo-passphrase', scrypt: { N: 1024 } })
+    const file = encryptedFile({
+      path: join(dir, 'secrets.enc'),
+      passphrase: 'demo-passphrase',
+      scrypt: { N: 1024 },
+    })
     await file.set!('DB_PASSWORD', CANARY)
     const flaky = instrument(memory({ DB_PASSWORD: CANARY, PRIVATE_KEY: CANARY }, { name: 'flaky' }))
     const manager = new ConfigManager({
       secrets: [flaky.provider, file, dotenv({ path: join(dir, '.env') })],
-      parameters: [dotenv({ path: join(dir, '.env') }), memory({ NUMERIC_LIMIT: CANARY }, { name: 'params' })],
+      parameters: [
+        dotenv({ path: join(dir, '.env') }),
+        memory({ NUMERIC_LIMIT: CANARY }, { name: 'params' }),
+      ],
       allowWrites: true,
       retry: 0,
       onAccess: (e) => events.push(e),
@@ -91,9 +99,20 @@ describe('leak canary', () => {
     await attempt(() => manager.getWithMetadata('DB_PASSWORD'))
     await attempt(() => manager.getMany(['DB_PASSWORD', 'API_TOKEN', 'PRIVATE_KEY', 'MISSING_KEY']))
     await attempt(() => manager.getByPrefix('DB_'))
-    await attempt(() => manager.load(z.object({ DB_PASSWORD: z.instanceof(Secret), API_TOKEN: z.instanceof(Secret) })))
+    await attempt(() =>
+      manager.load(z.object({ DB_PASSWORD: z.instanceof(Secret), API_TOKEN: z.instanceof(Secret) })),
+    )
     // invalid config: the messages must not quote the values
-    await attempt(() => manager.load(z.object({ DB_PASSWORD: z.string().email(), API_TOKEN: z.number(), BROKEN_PORT: z.number(), NUMERIC_LIMIT: z.coerce.number().int() })))
+    await attempt(() =>
+      manager.load(
+        z.object({
+          DB_PASSWORD: z.string().email(),
+          API_TOKEN: z.number(),
+          BROKEN_PORT: z.number(),
+          NUMERIC_LIMIT: z.coerce.number().int(),
+        }),
+      ),
+    )
     await attempt(() => manager.load(z.object({ DB_PASSWORD: z.string().refine((v) => v.length > 1000) })))
     // writes, rotation, versions, rollback
     await attempt(() => manager.set('NEW_SECRET', CANARY, { to: ['flaky', 'encrypted-file'] }))
@@ -111,7 +130,10 @@ describe('leak canary', () => {
     // watch events
     const changes: unknown[] = []
     flaky.setFault(undefined)
-    const watcher = await manager.watch(['NEW_SECRET'], (...args) => changes.push(args), { interval: 20, onError: see })
+    const watcher = await manager.watch(['NEW_SECRET'], (...args) => changes.push(args), {
+      interval: 20,
+      onError: see,
+    })
     await flaky.provider.set!('NEW_SECRET', ROTATED)
     await new Promise((r) => setTimeout(r, 120))
     watcher.close()
@@ -126,13 +148,22 @@ describe('leak canary', () => {
     const everything = seen.join('\n')
     expect(everything.length).toBeGreaterThan(1000)
     const at = everything.indexOf(CANARY)
-    if (at >= 0) writes.err.call(process.stderr, `\nLEAK CONTEXT: ${everything.slice(Math.max(0, at - 600), at + 100)}\n`)
+    if (at >= 0)
+      writes.err.call(
+        process.stderr,
+        `\nLEAK CONTEXT: ${everything.slice(Math.max(0, at - 600), at + 100)}\n`,
+      )
     expect(everything).not.toContain(CANARY)
     expect(everything).not.toContain(ROTATED)
     expect(everything).not.toContain('demo-passphrase')
     // and the values were really there to be leaked
     expect(((await manager.get('API_TOKEN')) as Secret).reveal()).toBe(CANARY)
-    expect(seen.some((s) => s.includes('PolysecretError') || s.includes('NotFoundError') || s.includes('ConfigValidationError'))).toBe(true)
+    expect(
+      seen.some(
+        (s) =>
+          s.includes('PolysecretError') || s.includes('NotFoundError') || s.includes('ConfigValidationError'),
+      ),
+    ).toBe(true)
     expect(PolysecretError).toBeDefined()
   })
 })

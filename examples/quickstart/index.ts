@@ -21,7 +21,9 @@ function passphrase(): string {
   mkdirSync(storeDir, { recursive: true, mode: 0o700 })
   const generated = generatePassword({ length: 32, symbols: false })
   writeFileSync(passphraseFile, generated, { mode: 0o600 })
-  console.log(`First run: created an encrypted store with a new passphrase (shown once, kept in ${passphraseFile}):\n  ${generated}\n`)
+  console.log(
+    `First run: created an encrypted store with a new passphrase (shown once, kept in ${passphraseFile}):\n  ${generated}\n`,
+  )
   return generated
 }
 
@@ -52,23 +54,34 @@ const live = await manager.load(Config, { watch: true, interval: 100 })
 const show = async (key: string) => {
   const m = await manager.getWithMetadata(key)
   const shown = m.value instanceof Secret ? `${m.value} (${m.value.length} chars)` : JSON.stringify(m.value)
-  console.log(`  ${key.padEnd(15)} ${m.kind.padEnd(9)} ${shown.padEnd(26)} from ${m.provider}${m.version ? ` v${m.version.slice(0, 8)}` : ''}  [${m.reason}]`)
+  console.log(
+    `  ${key.padEnd(15)} ${m.kind.padEnd(9)} ${shown.padEnd(26)} from ${m.provider}${m.version ? ` v${m.version.slice(0, 8)}` : ''}  [${m.reason}]`,
+  )
 }
 console.log('Loaded config (secrets print masked, whatever you do with them):')
 for (const key of Object.keys(Config.shape)) await show(key)
 console.log(`\nconsole.log of the whole config: ${JSON.stringify(live.current)}`)
 
 // Rotate a secret; the live config re-validates and swaps to the new version.
-const changed = new Promise<string[]>((resolve) => live.onChange((_next, _previous, keys) => resolve([...keys])))
+const changed = new Promise<string[]>((resolve) =>
+  live.onChange((_next, _previous, keys) => resolve([...keys])),
+)
 const rotation = await manager.rotate('DB_PASSWORD', { generate: { type: 'password', length: 32 } })
-console.log(`\nRotated DB_PASSWORD: v${rotation.previousVersion?.slice(0, 8)} → v${rotation.version?.slice(0, 8)}`)
+console.log(
+  `\nRotated DB_PASSWORD: v${rotation.previousVersion?.slice(0, 8)} → v${rotation.version?.slice(0, 8)}`,
+)
 // Watch timers do not keep a process alive on their own (a service has its server for that); the demo
 // waits at most five seconds.
 let timer: NodeJS.Timeout | undefined
-const keys = await Promise.race([changed, new Promise<string[]>((resolve) => (timer = setTimeout(resolve, 5000, [])))])
+const keys = await Promise.race([
+  changed,
+  new Promise<string[]>((resolve) => (timer = setTimeout(resolve, 5000, []))),
+])
 clearTimeout(timer)
 if (keys.length === 0) throw new Error('The live config did not pick up the rotation within 5 s.')
-console.log(`Live config picked up the change to ${keys.join(', ')}; DB_PASSWORD is now ${live.current.DB_PASSWORD.length} chars.`)
+console.log(
+  `Live config picked up the change to ${keys.join(', ')}; DB_PASSWORD is now ${live.current.DB_PASSWORD.length} chars.`,
+)
 
 live.close()
 await manager.close()

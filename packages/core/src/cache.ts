@@ -36,7 +36,9 @@ export interface CacheSettings {
 function duration(name: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new ValidationError(`cache.${name} must be a non-negative number of milliseconds, got ${String(value)}.`)
+    throw new ValidationError(
+      `cache.${name} must be a non-negative number of milliseconds, got ${String(value)}.`,
+    )
   }
   return value
 }
@@ -47,7 +49,9 @@ export function resolveCacheSettings(options: CacheOptions | false = {}): CacheS
   }
   const maxEntries = duration('maxEntries', options.maxEntries, 1000)
   if (maxEntries < 1 || !Number.isInteger(maxEntries)) {
-    throw new ValidationError(`cache.maxEntries must be a positive integer, got ${String(options.maxEntries)}.`)
+    throw new ValidationError(
+      `cache.maxEntries must be a positive integer, got ${String(options.maxEntries)}.`,
+    )
   }
   return {
     ttl: duration('ttl', options.ttl ?? options.maxAge, 60_000),
@@ -100,7 +104,10 @@ export class ReadCache<T> {
 
   /** A stale value may be served while revalidating (stale-while-revalidate window). */
   canServeWhileRevalidating(record: CacheRecord<T>): boolean {
-    return record.value !== undefined && this.settings.now() < record.freshUntil + this.settings.staleWhileRevalidate
+    return (
+      record.value !== undefined &&
+      this.settings.now() < record.freshUntil + this.settings.staleWhileRevalidate
+    )
   }
 
   /** A stale value may be served because every provider failed (stale-if-error window). */
@@ -115,7 +122,13 @@ export class ReadCache<T> {
     const keepFor = value === undefined ? negativeTtl : ttl + Math.max(staleIfError, staleWhileRevalidate)
     if (keepFor <= 0) return
     const storedAt = now()
-    this.#lru.set(cacheKey, { value, storedAt, freshUntil: storedAt + freshFor, keepUntil: storedAt + keepFor, miss })
+    this.#lru.set(cacheKey, {
+      value,
+      storedAt,
+      freshUntil: storedAt + freshFor,
+      keepUntil: storedAt + keepFor,
+      miss,
+    })
   }
 
   /** Removes one key's records, or every record whose key starts with the prefix. */

@@ -13,7 +13,13 @@ import type { Entry, GetOptions, Provider } from './provider.js'
 import { type RetrySettings, withRetry } from './retry.js'
 
 /** Error classes a chain may move past, by name. */
-export type FallbackReason = 'unavailable' | 'throttled' | 'access-denied' | 'integrity' | 'validation' | 'unsupported'
+export type FallbackReason =
+  | 'unavailable'
+  | 'throttled'
+  | 'access-denied'
+  | 'integrity'
+  | 'validation'
+  | 'unsupported'
 
 /**
  * When a provider fails, whether to try the next one. Not-found always moves on (that is what a chain
@@ -36,7 +42,9 @@ export function fallbackReason(error: unknown): FallbackReason | undefined {
   return undefined
 }
 
-export function makeFallbackPredicate(options: FallbackOptions | undefined): (e: PolysecretError, p: Provider) => boolean {
+export function makeFallbackPredicate(
+  options: FallbackOptions | undefined,
+): (e: PolysecretError, p: Provider) => boolean {
   if (typeof options === 'function') return options
   const on = new Set(options?.on ?? DEFAULT_FALLBACK_ON)
   return (error) => {
@@ -49,7 +57,11 @@ export function makeFallbackPredicate(options: FallbackOptions | undefined): (e:
  * Makes sure whatever a provider threw is a PolysecretError carrying key and provider. Provider
  * packages map their SDK errors themselves; anything that slips through counts as unavailability.
  */
-export function asPolysecretError(error: unknown, key: string | undefined, provider: string): PolysecretError {
+export function asPolysecretError(
+  error: unknown,
+  key: string | undefined,
+  provider: string,
+): PolysecretError {
   if (error instanceof PolysecretError) return error
   return new UnavailableError({
     key,
@@ -76,7 +88,11 @@ export interface ChainReadSettings {
 }
 
 /** Runs `fn` over items with at most `limit` in flight. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
   const results = new Array<R>(items.length)
   let next = 0
   const worker = async () => {
@@ -181,11 +197,16 @@ function exhausted(key: string, attempts: readonly ProviderAttempt[]): Polysecre
     : 'no providers configured for this kind'
   const failures = attempts.filter((a) => a.outcome === 'error')
   if (failures.length === 0) {
-    return new NotFoundError({ key, tried: attempts, message: `Key "${key}" was not found (tried ${summary}).` })
+    return new NotFoundError({
+      key,
+      tried: attempts,
+      message: `Key "${key}" was not found (tried ${summary}).`,
+    })
   }
   const message = `Key "${key}" could not be read from any provider (tried ${summary}).`
   const codes = new Set(failures.map((f) => f.code))
   if (codes.size === 1 && codes.has('THROTTLED')) return new ThrottledError({ key, tried: attempts, message })
-  if (codes.size === 1 && codes.has('UNSUPPORTED')) return new UnsupportedError({ key, tried: attempts, message })
+  if (codes.size === 1 && codes.has('UNSUPPORTED'))
+    return new UnsupportedError({ key, tried: attempts, message })
   return new UnavailableError({ key, tried: attempts, message })
 }

@@ -40,16 +40,75 @@ export interface Classification {
 }
 
 export const DEFAULT_SECRET_WORDS: readonly string[] = [
-  'password', 'passwd', 'pass', 'pwd', 'passphrase', 'passcode', 'secret', 'secrets', 'token', 'tokens',
-  'key', 'apikey', 'privatekey', 'credential', 'credentials', 'creds', 'auth', 'salt', 'pepper', 'pin',
-  'otp', 'signature', 'connectionstring', 'sas', 'bearer', 'hmac', 'cookie',
+  'password',
+  'passwd',
+  'pass',
+  'pwd',
+  'passphrase',
+  'passcode',
+  'secret',
+  'secrets',
+  'token',
+  'tokens',
+  'key',
+  'apikey',
+  'privatekey',
+  'credential',
+  'credentials',
+  'creds',
+  'auth',
+  'salt',
+  'pepper',
+  'pin',
+  'otp',
+  'signature',
+  'connectionstring',
+  'sas',
+  'bearer',
+  'hmac',
+  'cookie',
 ]
 
 export const DEFAULT_PARAMETER_SUFFIXES: readonly string[] = [
-  'url', 'uri', 'host', 'hostname', 'port', 'endpoint', 'timeout', 'region', 'name', 'id', 'path', 'file',
-  'dir', 'user', 'username', 'count', 'size', 'length', 'ttl', 'enabled', 'mode', 'type', 'version',
-  'format', 'level', 'domain', 'arn', 'expiry', 'expires', 'algorithm', 'header', 'prefix', 'issuer',
-  'audience', 'scope', 'location', 'interval', 'retries', 'limit',
+  'url',
+  'uri',
+  'host',
+  'hostname',
+  'port',
+  'endpoint',
+  'timeout',
+  'region',
+  'name',
+  'id',
+  'path',
+  'file',
+  'dir',
+  'user',
+  'username',
+  'count',
+  'size',
+  'length',
+  'ttl',
+  'enabled',
+  'mode',
+  'type',
+  'version',
+  'format',
+  'level',
+  'domain',
+  'arn',
+  'expiry',
+  'expires',
+  'algorithm',
+  'header',
+  'prefix',
+  'issuer',
+  'audience',
+  'scope',
+  'location',
+  'interval',
+  'retries',
+  'limit',
 ]
 
 /** Value detectors: a value that looks like this is a secret whatever its key says. */
@@ -76,7 +135,10 @@ export function splitWords(key: string): string[] {
 }
 
 function globToRegExp(glob: string, flags: string): RegExp {
-  const escaped = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')
+  const escaped = glob
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.')
   return new RegExp(`^${escaped}$`, flags)
 }
 
@@ -103,16 +165,23 @@ export function createClassifier(options: ClassifyOptions = {}): Classifier {
   const globOverrides: [string, RegExp, Kind][] = []
   for (const [pattern, kind] of Object.entries(options.overrides ?? {})) {
     if (kind !== 'secret' && kind !== 'parameter') {
-      throw new ValidationError(`Override "${pattern}" must map to "secret" or "parameter", got ${JSON.stringify(kind)}.`)
+      throw new ValidationError(
+        `Override "${pattern}" must map to "secret" or "parameter", got ${JSON.stringify(kind)}.`,
+      )
     }
     if (/[*?]/.test(pattern)) globOverrides.push([pattern, globToRegExp(pattern, ''), kind])
     else exactOverrides.set(pattern, kind)
   }
   const patterns: [string, RegExp, Kind][] = [
     ...(options.secretPatterns ?? []).map((p) => [...toMatcher(p, 'i'), 'secret'] as [string, RegExp, Kind]),
-    ...(options.parameterPatterns ?? []).map((p) => [...toMatcher(p, 'i'), 'parameter'] as [string, RegExp, Kind]),
+    ...(options.parameterPatterns ?? []).map(
+      (p) => [...toMatcher(p, 'i'), 'parameter'] as [string, RegExp, Kind],
+    ),
   ]
-  const secretWords = new Set([...DEFAULT_SECRET_WORDS, ...(options.secretWords ?? []).map((w) => w.toLowerCase())])
+  const secretWords = new Set([
+    ...DEFAULT_SECRET_WORDS,
+    ...(options.secretWords ?? []).map((w) => w.toLowerCase()),
+  ])
   const parameterSuffixes = new Set([
     ...DEFAULT_PARAMETER_SUFFIXES,
     ...(options.parameterSuffixes ?? []).map((w) => w.toLowerCase()),
@@ -122,7 +191,8 @@ export function createClassifier(options: ClassifyOptions = {}): Classifier {
   function byOverride(key: string): Classification | undefined {
     const exact = exactOverrides.get(key)
     if (exact) return { kind: exact, reason: `override:${key}` }
-    for (const [name, re, kind] of globOverrides) if (re.test(key)) return { kind, reason: `override:${name}` }
+    for (const [name, re, kind] of globOverrides)
+      if (re.test(key)) return { kind, reason: `override:${name}` }
     return undefined
   }
 
@@ -136,7 +206,8 @@ export function createClassifier(options: ClassifyOptions = {}): Classifier {
     if (words.includes('public') && (last === 'key' || last === 'cert' || last === 'certificate')) {
       return { kind: 'parameter', reason: 'default:public-key' }
     }
-    for (const word of words) if (secretWords.has(word)) return { kind: 'secret', reason: `default:secret-word:${word}` }
+    for (const word of words)
+      if (secretWords.has(word)) return { kind: 'secret', reason: `default:secret-word:${word}` }
     return { kind: 'parameter', reason: 'default:no-secret-word' }
   }
 

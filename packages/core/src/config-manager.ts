@@ -8,8 +8,8 @@ import type { DeleteOptions, Health, KeyInfo, Kind, Provider, VersionInfo } from
 import { assertKey, ReadEngine, type ReadOptions, type ReadResult } from './read-engine.js'
 import { type RetryOptions, resolveRetrySettings } from './retry.js'
 import { type AnySchema, type Infer, objectKeys, validateAll } from './schema.js'
-import { Secret } from './secret.js'
-import { type ChangeListener, startWatch, type WatchOptions, type Watcher } from './watch.js'
+import type { Secret } from './secret.js'
+import { type ChangeListener, startWatch, type Watcher, type WatchOptions } from './watch.js'
 import {
   deleteValue,
   listVersions,
@@ -20,8 +20,8 @@ import {
   type WriteContext,
   type WriteOptions,
   type WriteResult,
-  writeValue,
   type WriteTarget,
+  writeValue,
 } from './writes.js'
 
 export interface ConfigManagerOptions {
@@ -97,7 +97,8 @@ export class ConfigManager {
   readonly #watchers = new Set<Watcher>()
 
   constructor(options: ConfigManagerOptions = {}) {
-    if (options === null || typeof options !== 'object') throw new ValidationError('ConfigManager options must be an object.')
+    if (options === null || typeof options !== 'object')
+      throw new ValidationError('ConfigManager options must be an object.')
     this.#secrets = checkChain('secrets', options.secrets)
     this.#parameters = checkChain('parameters', options.parameters)
     this.#providers = [...new Set([...this.#secrets, ...this.#parameters])]
@@ -107,12 +108,16 @@ export class ConfigManager {
     for (const p of this.#providers) {
       const seen = types.get(p.name)
       if (seen !== undefined && seen !== p.type) {
-        throw new ValidationError(`Two different providers are both named "${p.name}" (${seen} and ${p.type}).`, { hint: 'Give each provider a unique name option.' })
+        throw new ValidationError(
+          `Two different providers are both named "${p.name}" (${seen} and ${p.type}).`,
+          { hint: 'Give each provider a unique name option.' },
+        )
       }
       types.set(p.name, p.type)
     }
     const concurrency = options.concurrency ?? 100
-    if (!Number.isInteger(concurrency) || concurrency < 1) throw new ValidationError(`concurrency must be a positive integer, got ${String(concurrency)}.`)
+    if (!Number.isInteger(concurrency) || concurrency < 1)
+      throw new ValidationError(`concurrency must be a positive integer, got ${String(concurrency)}.`)
     this.#concurrency = concurrency
     this.#classify = createClassifier(options.classify)
     const emit = makeEmitter(options.onAccess)
@@ -121,7 +126,11 @@ export class ConfigManager {
       parameters: this.#parameters,
       classify: this.#classify,
       cache: new ReadCache(resolveCacheSettings(options.cache)),
-      chain: { retry: resolveRetrySettings(options.retry), fallback: makeFallbackPredicate(options.fallback), concurrency },
+      chain: {
+        retry: resolveRetrySettings(options.retry),
+        fallback: makeFallbackPredicate(options.fallback),
+        concurrency,
+      },
       emit,
     })
     this.#writes = { engine: this.#engine, allowWrites: options.allowWrites === true, emit }
@@ -143,7 +152,9 @@ export class ConfigManager {
       if (hit) return hit
     }
     const read = this.#engine.read(key, opts).then((r) => r.value)
-    return opts?.optional ? read.catch((e) => (e instanceof NotFoundError ? undefined : Promise.reject(e))) : read
+    return opts?.optional
+      ? read.catch((e) => (e instanceof NotFoundError ? undefined : Promise.reject(e)))
+      : read
   }
 
   /** Reads a key as a secret, whatever its name says. */
@@ -185,7 +196,10 @@ export class ConfigManager {
   async list(prefix = ''): Promise<ListedKey[]> {
     if (typeof prefix !== 'string') throw new ValidationError('list prefix must be a string.')
     const seen = new Map<string, ListedKey>()
-    for (const [kind, chain] of [['secret', this.#secrets], ['parameter', this.#parameters]] as const) {
+    for (const [kind, chain] of [
+      ['secret', this.#secrets],
+      ['parameter', this.#parameters],
+    ] as const) {
       for (const provider of chain) {
         if (!provider.capabilities.list || !provider.list) continue
         for await (const info of provider.list(prefix)) {
@@ -205,7 +219,10 @@ export class ConfigManager {
   load<S extends AnySchema>(schema: S): Promise<Infer<S>>
   load<S extends AnySchema>(schema: S, opts: { watch: true } & WatchOptions): Promise<LiveConfig<Infer<S>>>
   load<S extends AnySchema>(schema: S, opts?: { watch?: false }): Promise<Infer<S>>
-  async load<S extends AnySchema>(schema: S, opts: { watch?: boolean } & WatchOptions = {}): Promise<Infer<S> | LiveConfig<Infer<S>>> {
+  async load<S extends AnySchema>(
+    schema: S,
+    opts: { watch?: boolean } & WatchOptions = {},
+  ): Promise<Infer<S> | LiveConfig<Infer<S>>> {
     const keys = objectKeys(schema)
     const loadOnce = async (fresh: boolean) => {
       const { results, errors } = await this.#engine.readMany(keys, { fresh })
@@ -248,7 +265,11 @@ export class ConfigManager {
   }
 
   /** Polls keys (or every key under a prefix) and calls the listener when a version changes. */
-  async watch(keysOrPrefix: string | readonly string[], listener: ChangeListener, opts: WatchOptions = {}): Promise<Watcher> {
+  async watch(
+    keysOrPrefix: string | readonly string[],
+    listener: ChangeListener,
+    opts: WatchOptions = {},
+  ): Promise<Watcher> {
     const watcher = await startWatch(
       this.#engine,
       async (prefix) => (await this.list(prefix)).map((k) => k.key),
@@ -283,7 +304,13 @@ export class ConfigManager {
         const h = await p.health()
         return { provider: p.name, type: p.type, latencyMs: performance.now() - started, ...h }
       } catch (error) {
-        return { provider: p.name, type: p.type, ok: false, latencyMs: performance.now() - started, message: (error as Error)?.name ?? 'error' }
+        return {
+          provider: p.name,
+          type: p.type,
+          ok: false,
+          latencyMs: performance.now() - started,
+          message: (error as Error)?.name ?? 'error',
+        }
       }
     })
   }

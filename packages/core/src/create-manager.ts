@@ -1,12 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs'
-import { yaml } from './lazy-yaml.js'
 import type { CacheOptions } from './cache.js'
 import type { FallbackReason } from './chain.js'
 import type { ClassifyOptions } from './classify.js'
 import { ConfigManager, type ConfigManagerOptions } from './config-manager.js'
 import { ValidationError } from './errors.js'
-import type { Provider } from './provider.js'
+import { yaml } from './lazy-yaml.js'
 import { localProviderTypes } from './local-provider-types.js'
+import type { Provider } from './provider.js'
 import type { RetryOptions } from './retry.js'
 
 /** Builds a provider from its plain options (as written in a config file). */
@@ -23,7 +23,10 @@ export interface ProviderConfig {
 export interface ManagerConfig {
   secrets?: ProviderConfig[]
   parameters?: ProviderConfig[]
-  classify?: Omit<ClassifyOptions, 'secretPatterns' | 'parameterPatterns'> & { secretPatterns?: string[]; parameterPatterns?: string[] }
+  classify?: Omit<ClassifyOptions, 'secretPatterns' | 'parameterPatterns'> & {
+    secretPatterns?: string[]
+    parameterPatterns?: string[]
+  }
   cache?: Omit<CacheOptions, 'now'> | false
   fallback?: { on?: FallbackReason[] }
   retry?: Omit<RetryOptions, 'random'> | number | false
@@ -54,10 +57,13 @@ const registered = new Map<string, ProviderFactory>()
  * registered once; registering it again with a different factory is an error.
  */
 export function registerProviderType(type: string, factory: ProviderFactory): void {
-  if (typeof type !== 'string' || !/^[a-z][a-z0-9-]*$/.test(type)) throw new ValidationError(`Provider type "${String(type)}" must be lower-case kebab-case.`)
-  if (typeof factory !== 'function') throw new ValidationError(`Provider type "${type}" needs a factory function.`)
+  if (typeof type !== 'string' || !/^[a-z][a-z0-9-]*$/.test(type))
+    throw new ValidationError(`Provider type "${String(type)}" must be lower-case kebab-case.`)
+  if (typeof factory !== 'function')
+    throw new ValidationError(`Provider type "${type}" needs a factory function.`)
   const existing = registered.get(type) ?? localProviderTypes[type]
-  if (existing && existing !== factory) throw new ValidationError(`Provider type "${type}" is already registered.`)
+  if (existing && existing !== factory)
+    throw new ValidationError(`Provider type "${type}" is already registered.`)
   registered.set(type, factory)
 }
 
@@ -67,25 +73,40 @@ async function factoryFor(type: string, where: string): Promise<ProviderFactory>
   const pkg = PACKAGE_OF_TYPE[type]
   if (!pkg) {
     const known = [...Object.keys(localProviderTypes), ...registered.keys(), ...Object.keys(PACKAGE_OF_TYPE)]
-    throw new ValidationError(`Unknown provider type "${type}" at ${where}.`, { hint: `Known types: ${known.join(', ')}.` })
+    throw new ValidationError(`Unknown provider type "${type}" at ${where}.`, {
+      hint: `Known types: ${known.join(', ')}.`,
+    })
   }
   let mod: { polysecretProviders?: Record<string, ProviderFactory> }
   try {
     mod = await import(pkg)
   } catch (error) {
-    if ((error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' || (error as { code?: string }).code === 'MODULE_NOT_FOUND') {
-      throw new ValidationError(`Provider type "${type}" at ${where} needs the package ${pkg}, which is not installed.`, {
-        hint: `Install it: npm install ${pkg}`,
-      })
+    if (
+      (error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' ||
+      (error as { code?: string }).code === 'MODULE_NOT_FOUND'
+    ) {
+      throw new ValidationError(
+        `Provider type "${type}" at ${where} needs the package ${pkg}, which is not installed.`,
+        {
+          hint: `Install it: npm install ${pkg}`,
+        },
+      )
     }
     throw error
   }
   const factory = mod.polysecretProviders?.[type]
-  if (!factory) throw new ValidationError(`Package ${pkg} does not provide type "${type}" (at ${where}).`, { hint: `Update ${pkg}.` })
+  if (!factory)
+    throw new ValidationError(`Package ${pkg} does not provide type "${type}" (at ${where}).`, {
+      hint: `Update ${pkg}.`,
+    })
   return factory
 }
 
-async function buildChain(list: unknown, chainName: string, cache: Map<string, Provider>): Promise<Provider[]> {
+async function buildChain(
+  list: unknown,
+  chainName: string,
+  cache: Map<string, Provider>,
+): Promise<Provider[]> {
   if (list === undefined) return []
   if (!Array.isArray(list)) throw new ValidationError(`"${chainName}" must be a list of providers.`)
   const providers: Provider[] = []
@@ -113,16 +134,22 @@ export function readConfigFile(path: string): ManagerConfig {
   try {
     text = readFileSync(path, 'utf8')
   } catch (error) {
-    throw new ValidationError(`Cannot read config file ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}.`, { cause: error })
+    throw new ValidationError(
+      `Cannot read config file ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}.`,
+      { cause: error },
+    )
   }
   try {
     const parsed = path.endsWith('.json') ? JSON.parse(text) : yaml().parse(text)
     if (!parsed || typeof parsed !== 'object') throw new Error('not an object')
     return parsed as ManagerConfig
   } catch (error) {
-    throw new ValidationError(`Config file ${path} is not valid ${path.endsWith('.json') ? 'JSON' : 'YAML'} (${(error as Error).message.split('\n')[0]}).`, {
-      hint: 'Fix the syntax; see docs/api.md#declarative-config for the format.',
-    })
+    throw new ValidationError(
+      `Config file ${path} is not valid ${path.endsWith('.json') ? 'JSON' : 'YAML'} (${(error as Error).message.split('\n')[0]}).`,
+      {
+        hint: 'Fix the syntax; see docs/api.md#declarative-config for the format.',
+      },
+    )
   }
 }
 
@@ -136,18 +163,24 @@ export function readConfigFile(path: string): ManagerConfig {
  */
 export function configFromEnv(environment: NodeJS.ProcessEnv = process.env): ManagerConfig {
   if (environment.POLYSECRET_CONFIG) return readConfigFile(environment.POLYSECRET_CONFIG)
-  const envProvider: ProviderConfig = { type: 'env', ...(environment.POLYSECRET_ENV_PREFIX ? { prefix: environment.POLYSECRET_ENV_PREFIX } : {}) }
+  const envProvider: ProviderConfig = {
+    type: 'env',
+    ...(environment.POLYSECRET_ENV_PREFIX ? { prefix: environment.POLYSECRET_ENV_PREFIX } : {}),
+  }
   const secrets: ProviderConfig[] = [envProvider]
   if (environment.POLYSECRET_PASSPHRASE || environment.POLYSECRET_KEY) {
     secrets.push({
       type: 'encrypted-file',
       path: environment.POLYSECRET_FILE ?? '.polysecret/secrets.enc',
-      ...(environment.POLYSECRET_KEY ? { key: environment.POLYSECRET_KEY } : { passphrase: environment.POLYSECRET_PASSPHRASE }),
+      ...(environment.POLYSECRET_KEY
+        ? { key: environment.POLYSECRET_KEY }
+        : { passphrase: environment.POLYSECRET_PASSPHRASE }),
     })
   }
   const parameters: ProviderConfig[] = [envProvider]
   const envFile = environment.POLYSECRET_ENV_FILE ?? '.env'
-  if (environment.POLYSECRET_ENV_FILE || existsSync(envFile)) parameters.push({ type: 'dotenv', path: envFile })
+  if (environment.POLYSECRET_ENV_FILE || existsSync(envFile))
+    parameters.push({ type: 'dotenv', path: envFile })
   const ttl = environment.POLYSECRET_CACHE_TTL
   return {
     secrets,
@@ -172,9 +205,13 @@ export function configFromEnv(environment: NodeJS.ProcessEnv = process.env): Man
  * })
  * ```
  */
-export async function createManager(config: ManagerConfig | string = configFromEnv(), extra: Pick<ConfigManagerOptions, 'onAccess'> = {}): Promise<ConfigManager> {
+export async function createManager(
+  config: ManagerConfig | string = configFromEnv(),
+  extra: Pick<ConfigManagerOptions, 'onAccess'> = {},
+): Promise<ConfigManager> {
   const data = typeof config === 'string' ? readConfigFile(config) : config
-  if (!data || typeof data !== 'object') throw new ValidationError('createManager needs a config object or a config file path.')
+  if (!data || typeof data !== 'object')
+    throw new ValidationError('createManager needs a config object or a config file path.')
   const instances = new Map<string, Provider>()
   const secrets = await buildChain(data.secrets, 'secrets', instances)
   const parameters = await buildChain(data.parameters, 'parameters', instances)

@@ -176,9 +176,12 @@ export class ConfigValidationError extends PolysecretError {
   override readonly code = 'CONFIG_INVALID'
   readonly issues: readonly ConfigIssue[]
   constructor(issues: readonly ConfigIssue[]) {
-    super(`Configuration is invalid (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n${formatIssues(issues)}`, {
-      hint: '\nFix the values in their providers (or the schema) and restart.',
-    })
+    super(
+      `Configuration is invalid (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n${formatIssues(issues)}`,
+      {
+        hint: '\nFix the values in their providers (or the schema) and restart.',
+      },
+    )
     this.issues = issues
   }
 }
@@ -212,7 +215,10 @@ export class WriteError extends PolysecretError {
     const ok = context.results.filter((r) => r.ok)
     super(
       `Write of key "${context.key}" failed at ${failed.map((r) => `"${r.provider}" (${r.error?.code ?? 'error'})`).join(', ')}${ok.length ? `; it succeeded at ${ok.map((r) => `"${r.provider}"`).join(', ')}` : ''}.`,
-      { hint: 'Retry the write for the failed destinations (to: [...]); successful ones already hold the new value.', ...context },
+      {
+        hint: 'Retry the write for the failed destinations (to: [...]); successful ones already hold the new value.',
+        ...context,
+      },
     )
     this.results = context.results
   }

@@ -29,8 +29,11 @@ export interface AccessEvent {
 export type AccessListener = (event: AccessEvent) => void
 
 /** Calls every listener; a throwing listener never breaks the read that triggered it. */
-export function makeEmitter(listeners: AccessListener | readonly AccessListener[] | undefined): AccessListener | undefined {
-  const list = listeners === undefined ? [] : Array.isArray(listeners) ? [...listeners] : [listeners as AccessListener]
+export function makeEmitter(
+  listeners: AccessListener | readonly AccessListener[] | undefined,
+): AccessListener | undefined {
+  const list =
+    listeners === undefined ? [] : Array.isArray(listeners) ? [...listeners] : [listeners as AccessListener]
   if (list.length === 0) return undefined
   return (event) => {
     for (const listener of list) {

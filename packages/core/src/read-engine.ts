@@ -1,7 +1,14 @@
 import type { CacheRecord, CacheState, ReadCache } from './cache.js'
 import { type ChainHit, type ChainOutcome, type ChainReadSettings, readChain } from './chain.js'
 import type { Classification, Classifier } from './classify.js'
-import { NotFoundError, PolysecretError, type ProviderAttempt, ThrottledError, UnavailableError, ValidationError } from './errors.js'
+import {
+  NotFoundError,
+  PolysecretError,
+  type ProviderAttempt,
+  ThrottledError,
+  UnavailableError,
+  ValidationError,
+} from './errors.js'
 import type { AccessListener } from './events.js'
 import { type Entry, entryText, type Kind, type Provider } from './provider.js'
 import { Secret } from './secret.js'
@@ -48,7 +55,9 @@ export interface ReadResult {
   readonly error?: PolysecretError | undefined
 }
 
-type Stored = Omit<ReadResult, 'cache' | 'stale' | 'staleReason' | 'error'> & { readonly resolved: Promise<Secret | string> }
+type Stored = Omit<ReadResult, 'cache' | 'stale' | 'staleReason' | 'error'> & {
+  readonly resolved: Promise<Secret | string>
+}
 
 export interface ReadEngineOptions {
   readonly secrets: readonly Provider[]
@@ -62,13 +71,18 @@ export interface ReadEngineOptions {
 /** Validates a key: a non-empty string without control characters. */
 export function assertKey(key: unknown): asserts key is string {
   if (typeof key !== 'string' || key.length === 0) {
-    throw new ValidationError(`A key must be a non-empty string, got ${key === '' ? 'an empty string' : typeof key}.`, {
-      hint: 'Pass the key name, e.g. manager.get("DB_PASSWORD").',
-    })
+    throw new ValidationError(
+      `A key must be a non-empty string, got ${key === '' ? 'an empty string' : typeof key}.`,
+      {
+        hint: 'Pass the key name, e.g. manager.get("DB_PASSWORD").',
+      },
+    )
   }
   // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
   if (key.length > 2048 || /[\u0000-\u001f\u007f]/.test(key)) {
-    throw new ValidationError(`Key ${JSON.stringify(key.slice(0, 64))} is invalid: keys are at most 2048 characters without control characters.`)
+    throw new ValidationError(
+      `Key ${JSON.stringify(key.slice(0, 64))} is invalid: keys are at most 2048 characters without control characters.`,
+    )
   }
 }
 
@@ -80,7 +94,11 @@ export class ReadEngine {
   readonly #inflight = new Map<string, Promise<Stored>>()
   readonly #byName: Map<string, Provider>
   /** Routes of reads (by hint; writes with a known value are not memoised): routing is pure and hot. */
-  readonly #routes = { none: new Map<string, Route>(), secret: new Map<string, Route>(), parameter: new Map<string, Route>() }
+  readonly #routes = {
+    none: new Map<string, Route>(),
+    secret: new Map<string, Route>(),
+    parameter: new Map<string, Route>(),
+  }
 
   constructor(opts: ReadEngineOptions) {
     this.#opts = opts
@@ -112,7 +130,13 @@ export class ReadEngine {
     const providerKey = provider ? ref![2]! : key
     const { kind, reason } = this.#opts.classify(providerKey, value, hint)
     const chain = provider ? [provider] : kind === 'secret' ? this.#opts.secrets : this.#opts.parameters
-    return { kind, reason, key: providerKey, chain, cacheKey: (kind === 'secret' ? 's\u0000' : 'p\u0000') + providerKey }
+    return {
+      kind,
+      reason,
+      key: providerKey,
+      chain,
+      cacheKey: (kind === 'secret' ? 's\u0000' : 'p\u0000') + providerKey,
+    }
   }
 
   #cacheKey(route: Route, opts: ReadOptions | undefined): string {
@@ -130,7 +154,16 @@ export class ReadEngine {
     const found = this.#opts.cache.lookup(route.cacheKey)
     if (found?.state !== 'fresh' || found.record.value === undefined) return undefined
     const stored = found.record.value
-    this.#opts.emit?.({ operation: 'get', key, kind: stored.kind, provider: stored.provider, outcome: 'hit', latencyMs: 0, cache: 'fresh', version: stored.version })
+    this.#opts.emit?.({
+      operation: 'get',
+      key,
+      kind: stored.kind,
+      provider: stored.provider,
+      outcome: 'hit',
+      latencyMs: 0,
+      cache: 'fresh',
+      version: stored.version,
+    })
     return stored.resolved
   }
 
@@ -170,14 +203,31 @@ export class ReadEngine {
       this.#emit(key, route.kind, stored.provider, 'miss', started, 'miss', stored.version)
       return { ...stored, cache: 'miss', stale: false }
     } catch (error) {
-      const last = cachedRecord ?? (opts.fresh ? this.#opts.cache.lookup(this.#cacheKey(route, opts))?.record : undefined)
+      const last =
+        cachedRecord ??
+        (opts.fresh ? this.#opts.cache.lookup(this.#cacheKey(route, opts))?.record : undefined)
       if (last && isAvailabilityError(error) && this.#opts.cache.canServeOnError(last)) {
         const stored = last.value!
         this.#emit(key, route.kind, stored.provider, 'stale', started, 'stale', stored.version)
-        return { ...stored, cache: 'stale', stale: true, staleReason: 'error', error: error as PolysecretError }
+        return {
+          ...stored,
+          cache: 'stale',
+          stale: true,
+          staleReason: 'error',
+          error: error as PolysecretError,
+        }
       }
       const code = error instanceof PolysecretError ? error.code : 'UNKNOWN'
-      this.#emit(key, route.kind, undefined, error instanceof NotFoundError ? 'not-found' : 'error', started, 'miss', undefined, code)
+      this.#emit(
+        key,
+        route.kind,
+        undefined,
+        error instanceof NotFoundError ? 'not-found' : 'error',
+        started,
+        'miss',
+        undefined,
+        code,
+      )
       throw error
     }
   }
@@ -221,9 +271,12 @@ export class ReadEngine {
       ...[...byChain].map(async ([chain, group]) => {
         const started = performance.now()
         const flights = group.map(({ route }) => this.#startFlight(this.#cacheKey(route, opts)))
-        const outcomes = await readChain(chain, group.map((g) => g.route.key), opts, this.#opts.chain).catch(
-          () => new Map<string, ChainOutcome>(),
-        )
+        const outcomes = await readChain(
+          chain,
+          group.map((g) => g.route.key),
+          opts,
+          this.#opts.chain,
+        ).catch(() => new Map<string, ChainOutcome>())
         await Promise.all(
           group.map(async ({ key, route }, i) => {
             const pending = this.#settleOutcome(route, outcomes.get(route.key), opts)
@@ -241,10 +294,14 @@ export class ReadEngine {
   }
 
   #settleOutcome(route: Route, outcome: ChainOutcome | undefined, opts: ReadOptions): Promise<Stored> {
-    if (!outcome) return Promise.reject(new UnavailableError({ key: route.key, message: `Reading "${route.key}" failed.` }))
+    if (!outcome)
+      return Promise.reject(
+        new UnavailableError({ key: route.key, message: `Reading "${route.key}" failed.` }),
+      )
     if (outcome.ok) return Promise.resolve(this.#store(route, outcome.hit, opts))
     // Remember not-found briefly (negative caching) so a missing key does not hit every store each read.
-    if (outcome.error instanceof NotFoundError) this.#opts.cache.store(this.#cacheKey(route, opts), undefined, outcome.error)
+    if (outcome.error instanceof NotFoundError)
+      this.#opts.cache.store(this.#cacheKey(route, opts), undefined, outcome.error)
     return Promise.reject(outcome.error)
   }
 
@@ -263,7 +320,12 @@ export class ReadEngine {
   #singleFlight(cacheKey: string, route: Route, opts: ReadOptions): Promise<Stored> {
     const existing = this.#inflight.get(cacheKey)
     if (existing) return existing
-    const flight = readChain(route.chain, [route.key], { version: opts.version, label: opts.label }, this.#opts.chain)
+    const flight = readChain(
+      route.chain,
+      [route.key],
+      { version: opts.version, label: opts.label },
+      this.#opts.chain,
+    )
       .then((outcomes) => this.#settleOutcome(route, outcomes.get(route.key), opts))
       .finally(() => this.#inflight.delete(cacheKey))
     this.#inflight.set(cacheKey, flight)
@@ -300,8 +362,27 @@ export class ReadEngine {
     })
   }
 
-  #emit(key: string, kind: Kind, provider: string | undefined, outcome: 'hit' | 'miss' | 'stale' | 'not-found' | 'error', started: number, cache: CacheState, version?: string, errorCode?: string) {
-    this.#opts.emit?.({ operation: 'get', key, kind, provider, outcome, latencyMs: performance.now() - started, cache, version, errorCode })
+  #emit(
+    key: string,
+    kind: Kind,
+    provider: string | undefined,
+    outcome: 'hit' | 'miss' | 'stale' | 'not-found' | 'error',
+    started: number,
+    cache: CacheState,
+    version?: string,
+    errorCode?: string,
+  ) {
+    this.#opts.emit?.({
+      operation: 'get',
+      key,
+      kind,
+      provider,
+      outcome,
+      latencyMs: performance.now() - started,
+      cache,
+      version,
+      errorCode,
+    })
   }
 
   /** Drops cached answers for a key (both kinds, all versions) or every key starting with a prefix. */

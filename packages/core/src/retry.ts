@@ -30,7 +30,8 @@ export interface RetrySettings {
 }
 
 export function resolveRetrySettings(options: RetryOptions | number | false = {}): RetrySettings {
-  const opts: RetryOptions = options === false ? { retries: 0 } : typeof options === 'number' ? { retries: options } : options
+  const opts: RetryOptions =
+    options === false ? { retries: 0 } : typeof options === 'number' ? { retries: options } : options
   const num = (name: string, value: number | undefined, fallback: number) => {
     if (value === undefined) return fallback
     if (typeof value !== 'number' || !(value >= 0)) {
@@ -73,7 +74,12 @@ async function attemptWithTimeout<T>(
   const timedOut = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       controller.abort()
-      reject(new UnavailableError({ ...context, message: `Timed out after ${timeout} ms${context.key ? ` reading "${context.key}"` : ''}${context.provider ? ` from "${context.provider}"` : ''}.` }))
+      reject(
+        new UnavailableError({
+          ...context,
+          message: `Timed out after ${timeout} ms${context.key ? ` reading "${context.key}"` : ''}${context.provider ? ` from "${context.provider}"` : ''}.`,
+        }),
+      )
     }, timeout)
   })
   try {
@@ -100,7 +106,9 @@ export async function withRetry<T>(
       failures++
       if (!isRetryable(error)) throw error
       const more =
-        typeof settings.retries === 'function' ? settings.retries(failures, error) : failures <= settings.retries
+        typeof settings.retries === 'function'
+          ? settings.retries(failures, error)
+          : failures <= settings.retries
       if (!more) throw error
       const ceiling = Math.min(settings.maxDelay, settings.baseDelay * 2 ** (failures - 1))
       const delay = Math.max(retryAfter(error) ?? 0, settings.random() * ceiling)

@@ -1,5 +1,11 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec'
-import { type ConfigIssue, ConfigValidationError, NotFoundError, type PolysecretError, ValidationError } from './errors.js'
+import {
+  type ConfigIssue,
+  ConfigValidationError,
+  NotFoundError,
+  type PolysecretError,
+  ValidationError,
+} from './errors.js'
 import type { ReadResult } from './read-engine.js'
 import { scrubText } from './scrub.js'
 import { Secret } from './secret.js'
@@ -16,10 +22,17 @@ export type Infer<S extends AnySchema> = StandardSchemaV1.InferOutput<S>
  * JSON Schema (`properties`, e.g. from Standard JSON Schema).
  */
 export function objectKeys(schema: unknown): string[] {
-  if (!schema || (typeof schema !== 'object' && typeof schema !== 'function') || !('~standard' in (schema as object))) {
-    throw new ValidationError('load() needs a Standard Schema object schema (zod, valibot, arktype …), got something else.', {
-      hint: 'Pass e.g. z.object({ DB_HOST: z.string() }).',
-    })
+  if (
+    !schema ||
+    (typeof schema !== 'object' && typeof schema !== 'function') ||
+    !('~standard' in (schema as object))
+  ) {
+    throw new ValidationError(
+      'load() needs a Standard Schema object schema (zod, valibot, arktype …), got something else.',
+      {
+        hint: 'Pass e.g. z.object({ DB_HOST: z.string() }).',
+      },
+    )
   }
   const s = schema as Record<string, any>
   const candidates = [s.shape, s.entries, s.props, s.json?.properties, s.properties]
@@ -54,7 +67,8 @@ function candidates(read: ReadResult | undefined): unknown[] {
       // not JSON; the schema will say what it expected
     }
   }
-  if (read.value instanceof Secret) return out.map((v, i) => (i > 1 && typeof v === 'string' ? new Secret(v) : v))
+  if (read.value instanceof Secret)
+    return out.map((v, i) => (i > 1 && typeof v === 'string' ? new Secret(v) : v))
   return out
 }
 
@@ -73,15 +87,18 @@ export async function validateAll<S extends AnySchema>(
   const options = new Map(keys.map((k) => [k, candidates(reads.get(k))]))
   const choice = new Map(keys.map((k) => [k, 0]))
   const known = [...reads.values()].flatMap((r) => (r.value instanceof Secret ? [r.value.reveal()] : []))
-  const build = () => Object.fromEntries(keys.flatMap((k) => {
-    const v = options.get(k)![choice.get(k)!]
-    return v === undefined ? [] : [[k, v]]
-  }))
+  const build = () =>
+    Object.fromEntries(
+      keys.flatMap((k) => {
+        const v = options.get(k)![choice.get(k)!]
+        return v === undefined ? [] : [[k, v]]
+      }),
+    )
   for (;;) {
     const outcome = await schema['~standard'].validate(build())
     if (!outcome.issues) return outcome.value as Infer<S>
     let advanced = false
-    const failing = new Set(outcome.issues.map((i) => String(pathKey(i.path?.[0]) ?? "")))
+    const failing = new Set(outcome.issues.map((i) => String(pathKey(i.path?.[0]) ?? '')))
     for (const key of failing) {
       const next = (choice.get(key) ?? 0) + 1
       if (options.has(key) && next < options.get(key)!.length) {
@@ -110,7 +127,8 @@ function toIssues(
     const read = reads.get(key)
     let message = scrubText(issue.message, known)
     if (failure instanceof NotFoundError) message = `${message} — not found (tried ${triedNames(failure)})`
-    else if (failure) message = `${message} — ${failure.code}: could not be read (tried ${triedNames(failure)})`
+    else if (failure)
+      message = `${message} — ${failure.code}: could not be read (tried ${triedNames(failure)})`
     return { key, path, message, provider: read?.provider ?? failure?.provider }
   })
 }

@@ -10,7 +10,10 @@ const PATTERNS: ReadonlyArray<[RegExp, string]> = [
   // user-info in URLs: scheme://user:password@host
   [/([a-z][a-z0-9+.-]*:\/\/[^/\s:@]*):[^@\s/]+@/gi, '$1:[REDACTED]@'],
   // JSON fields whose value is the secret
-  [/("(?:SecretString|SecretBinary|Value|value|secret|password|token|data)"\s*:\s*)"(?:[^"\\]|\\.)*"/g, '$1"[REDACTED]"'],
+  [
+    /("(?:SecretString|SecretBinary|Value|value|secret|password|token|data)"\s*:\s*)"(?:[^"\\]|\\.)*"/g,
+    '$1"[REDACTED]"',
+  ],
   // Authorization headers
   [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/g, '$1 [REDACTED]'],
   // key=value / key: value where the key names a secret
@@ -19,7 +22,10 @@ const PATTERNS: ReadonlyArray<[RegExp, string]> = [
     '$1$2[REDACTED]',
   ],
   // well-known token formats (GitHub, Slack, AWS access keys, JWTs, Stripe)
-  [/\b(gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|xox[abprs]-[A-Za-z0-9-]{10,}|(?:AKIA|ASIA)[A-Z0-9]{16}|sk_(?:live|test)_[A-Za-z0-9]{16,}|eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*)/g, '[REDACTED]'],
+  [
+    /\b(gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|xox[abprs]-[A-Za-z0-9-]{10,}|(?:AKIA|ASIA)[A-Z0-9]{16}|sk_(?:live|test)_[A-Za-z0-9]{16,}|eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*)/g,
+    '[REDACTED]',
+  ],
   // long opaque runs (base64/hex blobs) that are not identifiers a human would read
   [/\b[A-Za-z0-9+/_-]{40,}={0,2}/g, '[REDACTED]'],
 ]
@@ -57,7 +63,11 @@ const DROPPED_FIELDS = new Set([
  */
 export function scrubError(error: unknown, knownValues: readonly string[] = [], depth = 0): unknown {
   if (!(error instanceof Error)) {
-    return typeof error === 'string' ? scrubText(error, knownValues) : error === undefined ? undefined : '[non-error value]'
+    return typeof error === 'string'
+      ? scrubText(error, knownValues)
+      : error === undefined
+        ? undefined
+        : '[non-error value]'
   }
   if ((error as { __polysecretScrubbed?: boolean }).__polysecretScrubbed) return error
   const copy = Object.create(Object.getPrototypeOf(error)) as Error & Record<string, unknown>
@@ -68,7 +78,12 @@ export function scrubError(error: unknown, knownValues: readonly string[] = [], 
     else if (typeof value === 'number' || typeof value === 'boolean') copy[field] = value
     else if (field === '$metadata' && value && typeof value === 'object') copy[field] = value
   }
-  Object.defineProperty(copy, 'name', { value: error.name, enumerable: false, writable: true, configurable: true })
+  Object.defineProperty(copy, 'name', {
+    value: error.name,
+    enumerable: false,
+    writable: true,
+    configurable: true,
+  })
   Object.defineProperty(copy, 'message', {
     value: scrubText(error.message, knownValues),
     enumerable: false,

@@ -3,7 +3,11 @@ import type { AccessListener } from './events.js'
 import type { ReadEngine } from './read-engine.js'
 
 /** Called when a watched key's version changes. `newVersion` is `undefined` when the key was deleted. */
-export type ChangeListener = (key: string, previousVersion: string | undefined, newVersion: string | undefined) => void
+export type ChangeListener = (
+  key: string,
+  previousVersion: string | undefined,
+  newVersion: string | undefined,
+) => void
 
 export interface WatchOptions {
   /** Poll interval in milliseconds; each wait is jittered by ±10% so many instances do not poll in step. @default 30_000 */
@@ -34,7 +38,10 @@ export async function startWatch(
   emit: AccessListener | undefined,
 ): Promise<Watcher> {
   const interval = opts.interval ?? 30_000
-  if (!(interval > 0)) throw new ValidationError(`watch interval must be a positive number of milliseconds, got ${String(opts.interval)}.`)
+  if (!(interval > 0))
+    throw new ValidationError(
+      `watch interval must be a positive number of milliseconds, got ${String(opts.interval)}.`,
+    )
   if (typeof listener !== 'function') throw new ValidationError('watch needs a listener function.')
   const byPrefix = typeof target === 'string'
   const versions = new Map<string, string | undefined>()
@@ -44,7 +51,8 @@ export async function startWatch(
     try {
       const read = await engine.read(key, { fresh: true })
       const provider = engine.providerNamed(read.provider)
-      if (provider && !provider.capabilities.watch) throw new UnsupportedError({ key, provider: provider.name, capability: 'watch' })
+      if (provider && !provider.capabilities.watch)
+        throw new UnsupportedError({ key, provider: provider.name, capability: 'watch' })
       return read.version
     } catch (error) {
       if (error instanceof NotFoundError) return undefined
@@ -71,11 +79,23 @@ export async function startWatch(
             versions.set(key, next)
             if (closed) return
             const kind = engine.route(key).kind
-            emit?.({ operation: 'watch', key, kind, outcome: 'changed', latencyMs: 0, cache: 'miss', version: next })
+            emit?.({
+              operation: 'watch',
+              key,
+              kind,
+              outcome: 'changed',
+              latencyMs: 0,
+              cache: 'miss',
+              version: next,
+            })
             listener(key, previous, next)
           }
         } catch (error) {
-          opts.onError?.(error instanceof PolysecretError ? error : new PolysecretError('Watch poll failed.', { key, cause: error }))
+          opts.onError?.(
+            error instanceof PolysecretError
+              ? error
+              : new PolysecretError('Watch poll failed.', { key, cause: error }),
+          )
         }
       }),
     )

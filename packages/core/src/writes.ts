@@ -4,11 +4,11 @@ import {
   ReadOnlyError,
   UnsupportedError,
   ValidationError,
-  WriteError,
   type WriteDestinationResult,
+  WriteError,
 } from './errors.js'
 import type { AccessListener } from './events.js'
-import { generate, type GenerateSpec } from './generate.js'
+import { type GenerateSpec, generate } from './generate.js'
 import type { Capabilities, DeleteOptions, Kind, Provider, VersionInfo } from './provider.js'
 import { assertKey, type ReadEngine, type Route } from './read-engine.js'
 import { revealValue, Secret } from './secret.js'
@@ -46,7 +46,8 @@ export interface RotateResult {
   readonly version: string | undefined
 }
 
-export type RotateOptions = ({ value: string | Secret } | { generate: GenerateSpec }) & Omit<WriteOptions, 'ifVersion' | 'createOnly'>
+export type RotateOptions = ({ value: string | Secret } | { generate: GenerateSpec }) &
+  Omit<WriteOptions, 'ifVersion' | 'createOnly'>
 
 export interface WriteContext {
   readonly engine: ReadEngine
@@ -56,7 +57,8 @@ export interface WriteContext {
 
 /** Refuses an operation the provider's capabilities do not declare, with one clear error. */
 export function requireCapability(provider: Provider, capability: keyof Capabilities, key?: string): void {
-  if (!provider.capabilities[capability]) throw new UnsupportedError({ provider: provider.name, capability, key })
+  if (!provider.capabilities[capability])
+    throw new UnsupportedError({ provider: provider.name, capability, key })
 }
 
 function requireWritable(ctx: WriteContext, provider: Provider, key: string): void {
@@ -66,13 +68,22 @@ function requireWritable(ctx: WriteContext, provider: Provider, key: string): vo
 }
 
 /** Resolves the destinations of a write or delete. */
-export function destinations(ctx: WriteContext, route: Route, to: WriteTarget | undefined, capability: 'write' | 'delete'): Provider[] {
+export function destinations(
+  ctx: WriteContext,
+  route: Route,
+  to: WriteTarget | undefined,
+  capability: 'write' | 'delete',
+): Provider[] {
   if (to === 'all') return [...route.chain]
   if (to !== undefined) {
     const names = typeof to === 'string' ? [to] : to
     return names.map((name) => {
       const provider = ctx.engine.providerNamed(name)
-      if (!provider) throw new ValidationError(`Unknown provider "${name}" in "to".`, { key: route.key, hint: 'Use the name of a configured provider.' })
+      if (!provider)
+        throw new ValidationError(`Unknown provider "${name}" in "to".`, {
+          key: route.key,
+          hint: 'Use the name of a configured provider.',
+        })
       return provider
     })
   }
@@ -108,10 +119,16 @@ async function atEach(
   return results
 }
 
-export async function writeValue(ctx: WriteContext, key: string, value: string | Secret, opts: WriteOptions = {}): Promise<WriteResult> {
+export async function writeValue(
+  ctx: WriteContext,
+  key: string,
+  value: string | Secret,
+  opts: WriteOptions = {},
+): Promise<WriteResult> {
   assertKey(key)
   const raw = revealValue(value)
-  if (typeof raw !== 'string') throw new ValidationError(`The value for "${key}" must be a string or a Secret.`, { key })
+  if (typeof raw !== 'string')
+    throw new ValidationError(`The value for "${key}" must be a string or a Secret.`, { key })
   const started = performance.now()
   const route = ctx.engine.route(key, opts.kind ?? (value instanceof Secret ? 'secret' : undefined), raw)
   const targets = destinations(ctx, route, opts.to, 'write')
@@ -132,12 +149,25 @@ export async function writeValue(ctx: WriteContext, key: string, value: string |
     ctx.engine.invalidate(route.key)
   }
   for (const r of results) {
-    ctx.emit?.({ operation: 'set', key: route.key, kind: route.kind, provider: r.provider, outcome: 'ok', latencyMs: performance.now() - started, cache: 'miss', version: r.version })
+    ctx.emit?.({
+      operation: 'set',
+      key: route.key,
+      kind: route.kind,
+      provider: r.provider,
+      outcome: 'ok',
+      latencyMs: performance.now() - started,
+      cache: 'miss',
+      version: r.version,
+    })
   }
   return { key: route.key, kind: route.kind, reason: route.reason, version: results[0]?.version, results }
 }
 
-export async function deleteValue(ctx: WriteContext, key: string, opts: DeleteOptions & { to?: WriteTarget; kind?: Kind } = {}): Promise<readonly WriteDestinationResult[]> {
+export async function deleteValue(
+  ctx: WriteContext,
+  key: string,
+  opts: DeleteOptions & { to?: WriteTarget; kind?: Kind } = {},
+): Promise<readonly WriteDestinationResult[]> {
   assertKey(key)
   const started = performance.now()
   const route = ctx.engine.route(key, opts.kind)
@@ -146,10 +176,23 @@ export async function deleteValue(ctx: WriteContext, key: string, opts: DeleteOp
   try {
     const results = await atEach(route.key, targets, async (provider) => {
       requireCapability(provider, 'delete', route.key)
-      await provider.delete!(route.key, { force: opts.force, recoveryWindowDays: opts.recoveryWindowDays, ifVersion: opts.ifVersion })
+      await provider.delete!(route.key, {
+        force: opts.force,
+        recoveryWindowDays: opts.recoveryWindowDays,
+        ifVersion: opts.ifVersion,
+      })
       return undefined
     })
-    for (const r of results) ctx.emit?.({ operation: 'delete', key: route.key, kind: route.kind, provider: r.provider, outcome: 'ok', latencyMs: performance.now() - started, cache: 'miss' })
+    for (const r of results)
+      ctx.emit?.({
+        operation: 'delete',
+        key: route.key,
+        kind: route.kind,
+        provider: r.provider,
+        outcome: 'ok',
+        latencyMs: performance.now() - started,
+        cache: 'miss',
+      })
     return results
   } finally {
     ctx.engine.invalidate(route.key)
@@ -157,7 +200,11 @@ export async function deleteValue(ctx: WriteContext, key: string, opts: DeleteOp
 }
 
 /** The provider that currently serves a key (or the one named), for version operations. */
-async function servingProvider(ctx: WriteContext, key: string, providerName: string | undefined): Promise<{ provider: Provider; route: Route }> {
+async function servingProvider(
+  ctx: WriteContext,
+  key: string,
+  providerName: string | undefined,
+): Promise<{ provider: Provider; route: Route }> {
   const route = ctx.engine.route(key)
   if (providerName) {
     const provider = ctx.engine.providerNamed(providerName)
@@ -168,7 +215,11 @@ async function servingProvider(ctx: WriteContext, key: string, providerName: str
   return { provider: ctx.engine.providerNamed(result.provider)!, route }
 }
 
-export async function listVersions(ctx: WriteContext, key: string, opts: { provider?: string } = {}): Promise<VersionInfo[]> {
+export async function listVersions(
+  ctx: WriteContext,
+  key: string,
+  opts: { provider?: string } = {},
+): Promise<VersionInfo[]> {
   assertKey(key)
   const { provider, route } = await servingProvider(ctx, key, opts.provider)
   requireCapability(provider, 'versions', route.key)
@@ -179,9 +230,15 @@ export async function listVersions(ctx: WriteContext, key: string, opts: { provi
   }
 }
 
-export async function rollbackValue(ctx: WriteContext, key: string, version: string, opts: { provider?: string } = {}): Promise<VersionInfo> {
+export async function rollbackValue(
+  ctx: WriteContext,
+  key: string,
+  version: string,
+  opts: { provider?: string } = {},
+): Promise<VersionInfo> {
   assertKey(key)
-  if (typeof version !== 'string' || version === '') throw new ValidationError('rollback needs the version to make current.', { key })
+  if (typeof version !== 'string' || version === '')
+    throw new ValidationError('rollback needs the version to make current.', { key })
   const started = performance.now()
   const { provider, route } = await servingProvider(ctx, key, opts.provider)
   requireWritable(ctx, provider, route.key)
@@ -194,10 +251,23 @@ export async function rollbackValue(ctx: WriteContext, key: string, version: str
       // No native rollback: write the old value again as a new current version.
       requireCapability(provider, 'write', route.key)
       const old = await provider.get(route.key, { version })
-      if (!old) throw new ValidationError(`Version "${version}" of "${route.key}" does not exist in "${provider.name}".`, { key: route.key, provider: provider.name })
+      if (!old)
+        throw new ValidationError(
+          `Version "${version}" of "${route.key}" does not exist in "${provider.name}".`,
+          { key: route.key, provider: provider.name },
+        )
       info = await provider.set!(route.key, old.value, { kind: route.kind })
     }
-    ctx.emit?.({ operation: 'rollback', key: route.key, kind: route.kind, provider: provider.name, outcome: 'ok', latencyMs: performance.now() - started, cache: 'miss', version: info.version })
+    ctx.emit?.({
+      operation: 'rollback',
+      key: route.key,
+      kind: route.kind,
+      provider: provider.name,
+      outcome: 'ok',
+      latencyMs: performance.now() - started,
+      cache: 'miss',
+      version: info.version,
+    })
     return info
   } catch (error) {
     throw error instanceof PolysecretError ? error : asPolysecretError(error, route.key, provider.name)
@@ -206,11 +276,16 @@ export async function rollbackValue(ctx: WriteContext, key: string, version: str
   }
 }
 
-export async function rotateValue(ctx: WriteContext, key: string, opts: RotateOptions): Promise<RotateResult> {
+export async function rotateValue(
+  ctx: WriteContext,
+  key: string,
+  opts: RotateOptions,
+): Promise<RotateResult> {
   assertKey(key)
   const started = performance.now()
   const next = 'generate' in opts ? generate(opts.generate) : revealValue(opts.value)
-  if (typeof next !== 'string') throw new ValidationError(`rotate needs a string value or a generator for "${key}".`, { key })
+  if (typeof next !== 'string')
+    throw new ValidationError(`rotate needs a string value or a generator for "${key}".`, { key })
   const kind = opts.kind ?? 'secret'
   const targets = destinations(ctx, ctx.engine.route(key, kind), opts.to, 'write')
   let previous: { version: string | undefined; provider: string } | undefined
@@ -222,8 +297,26 @@ export async function rotateValue(ctx: WriteContext, key: string, opts: RotateOp
   const previousVersion = previous?.version
   // Guard against a concurrent rotation, but only when the version read is the destination's own.
   const sameStore = targets.length === 1 && previous?.provider === targets[0]!.name
-  const written = await writeValue(ctx, key, next, { ...opts, kind, ifVersion: sameStore ? previousVersion : undefined })
-  const result = { key: written.key, provider: written.results[0]!.provider, previousVersion, version: written.version }
-  ctx.emit?.({ operation: 'rotate', key: written.key, kind: written.kind, provider: result.provider, outcome: 'ok', latencyMs: performance.now() - started, cache: 'miss', version: written.version })
+  const written = await writeValue(ctx, key, next, {
+    ...opts,
+    kind,
+    ifVersion: sameStore ? previousVersion : undefined,
+  })
+  const result = {
+    key: written.key,
+    provider: written.results[0]!.provider,
+    previousVersion,
+    version: written.version,
+  }
+  ctx.emit?.({
+    operation: 'rotate',
+    key: written.key,
+    kind: written.kind,
+    provider: result.provider,
+    outcome: 'ok',
+    latencyMs: performance.now() - started,
+    cache: 'miss',
+    version: written.version,
+  })
   return result
 }

@@ -1,7 +1,15 @@
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { configFromEnv, ConfigManager, createManager, memory, registerProviderType, Secret, ValidationError } from '@polysecret/core'
+import {
+  ConfigManager,
+  configFromEnv,
+  createManager,
+  memory,
+  registerProviderType,
+  type Secret,
+  ValidationError,
+} from '@polysecret/core'
 import { describe, expect, it } from 'vitest'
 
 const dir = () => mkdtempSync(join(tmpdir(), 'polysecret-config-'))
@@ -11,8 +19,14 @@ describe('createManager (declarative config)', () => {
     const d = dir()
     writeFileSync(join(d, '.env'), 'DB_HOST=db.local\nAPI_KEY=from-dotenv\n')
     const manager = await createManager({
-      secrets: [{ type: 'memory', name: 'mem', initial: { API_KEY: 'from-memory' } }, { type: 'dotenv', path: join(d, '.env') }],
-      parameters: [{ type: 'env', env: { LOG_LEVEL: 'debug' } }, { type: 'dotenv', path: join(d, '.env') }],
+      secrets: [
+        { type: 'memory', name: 'mem', initial: { API_KEY: 'from-memory' } },
+        { type: 'dotenv', path: join(d, '.env') },
+      ],
+      parameters: [
+        { type: 'env', env: { LOG_LEVEL: 'debug' } },
+        { type: 'dotenv', path: join(d, '.env') },
+      ],
       cache: { ttl: 1000 },
     })
     expect(manager).toBeInstanceOf(ConfigManager)
@@ -25,8 +39,14 @@ describe('createManager (declarative config)', () => {
 
   it('reads a YAML or JSON config file', async () => {
     const d = dir()
-    writeFileSync(join(d, 'polysecret.yaml'), 'parameters:\n  - type: memory\n    initial: { APP_NAME: demo }\n')
-    writeFileSync(join(d, 'polysecret.json'), JSON.stringify({ parameters: [{ type: 'memory', initial: { APP_NAME: 'json' } }] }))
+    writeFileSync(
+      join(d, 'polysecret.yaml'),
+      'parameters:\n  - type: memory\n    initial: { APP_NAME: demo }\n',
+    )
+    writeFileSync(
+      join(d, 'polysecret.json'),
+      JSON.stringify({ parameters: [{ type: 'memory', initial: { APP_NAME: 'json' } }] }),
+    )
     expect(await (await createManager(join(d, 'polysecret.yaml'))).get('APP_NAME')).toBe('demo')
     expect(await (await createManager(join(d, 'polysecret.json'))).get('APP_NAME')).toBe('json')
   })
@@ -34,8 +54,12 @@ describe('createManager (declarative config)', () => {
   it('unknown types, missing packages and malformed files are clear typed errors', async () => {
     const unknown = await createManager({ secrets: [{ type: 'keepass' }] }).catch((e) => e)
     expect(unknown).toBeInstanceOf(ValidationError)
-    expect(unknown.message).toMatch(/Unknown provider type "keepass" at secrets\[0\].*Known types: env, dotenv/)
-    const missing = await createManager({ secrets: [{ type: 'gcp-secret-manager', project: 'p' }] }).catch((e) => e)
+    expect(unknown.message).toMatch(
+      /Unknown provider type "keepass" at secrets\[0\].*Known types: env, dotenv/,
+    )
+    const missing = await createManager({ secrets: [{ type: 'gcp-secret-manager', project: 'p' }] }).catch(
+      (e) => e,
+    )
     expect(missing).toBeInstanceOf(ValidationError)
     expect(missing.message).toContain('needs the package @polysecret/gcp')
     expect(missing.message).toContain('npm install @polysecret/gcp')
@@ -47,12 +71,22 @@ describe('createManager (declarative config)', () => {
   })
 
   it('loads provider packages on demand', async () => {
-    const manager = await createManager({ secrets: [{ type: 'aws-secrets-manager', region: 'us-east-1', endpoint: 'http://127.0.0.1:9', credentials: { accessKeyId: 'AKIDFAKE', secretAccessKey: 'fake' } }] })
+    const manager = await createManager({
+      secrets: [
+        {
+          type: 'aws-secrets-manager',
+          region: 'us-east-1',
+          endpoint: 'http://127.0.0.1:9',
+          credentials: { accessKeyId: 'AKIDFAKE', secretAccessKey: 'fake' },
+        },
+      ],
+    })
     expect(manager.providers.secrets[0]!.type).toBe('aws-secrets-manager')
   })
 
   it('registers custom types, strictly', async () => {
-    const factory = (o: Record<string, unknown>) => memory({ CUSTOM_FLAG: String(o.value) }, { name: 'custom' })
+    const factory = (o: Record<string, unknown>) =>
+      memory({ CUSTOM_FLAG: String(o.value) }, { name: 'custom' })
     registerProviderType('my-store', factory)
     registerProviderType('my-store', factory) // same factory again is fine
     expect(() => registerProviderType('my-store', () => memory())).toThrow(/already registered/)
@@ -63,7 +97,15 @@ describe('createManager (declarative config)', () => {
 
   it('POLYSECRET_* environment variables describe the common cases', () => {
     const d = dir()
-    expect(configFromEnv({ POLYSECRET_PASSPHRASE: 'p', POLYSECRET_FILE: join(d, 's.enc'), POLYSECRET_ENV_FILE: join(d, '.env'), POLYSECRET_ALLOW_WRITES: 'true', POLYSECRET_CACHE_TTL: '5000' })).toEqual({
+    expect(
+      configFromEnv({
+        POLYSECRET_PASSPHRASE: 'p',
+        POLYSECRET_FILE: join(d, 's.enc'),
+        POLYSECRET_ENV_FILE: join(d, '.env'),
+        POLYSECRET_ALLOW_WRITES: 'true',
+        POLYSECRET_CACHE_TTL: '5000',
+      }),
+    ).toEqual({
       secrets: [{ type: 'env' }, { type: 'encrypted-file', path: join(d, 's.enc'), passphrase: 'p' }],
       parameters: [{ type: 'env' }, { type: 'dotenv', path: join(d, '.env') }],
       allowWrites: true,

@@ -1,5 +1,12 @@
 import { inspect } from 'node:util'
-import { AccessDeniedError, ConfigManager, memory, PolysecretError, scrubText, UnavailableError } from '@polysecret/core'
+import {
+  AccessDeniedError,
+  ConfigManager,
+  memory,
+  PolysecretError,
+  scrubText,
+  UnavailableError,
+} from '@polysecret/core'
 import { instrument } from '@polysecret/testing'
 import { describe, expect, it } from 'vitest'
 
@@ -12,7 +19,12 @@ describe('errors', () => {
     })
     const error = new AccessDeniedError({ key: 'DB_PASSWORD', provider: 'aws', cause: original })
     expect(error).toBeInstanceOf(PolysecretError)
-    expect(error).toMatchObject({ key: 'DB_PASSWORD', provider: 'aws', code: 'ACCESS_DENIED', retryable: false })
+    expect(error).toMatchObject({
+      key: 'DB_PASSWORD',
+      provider: 'aws',
+      code: 'ACCESS_DENIED',
+      retryable: false,
+    })
     expect(error.message).toMatch(/Grant the service's identity/)
     const cause = error.cause as Error & Record<string, unknown>
     expect(cause).toBeInstanceOf(Error)
@@ -33,11 +45,15 @@ describe('errors', () => {
   })
 
   it('a provider that throws a raw error is reported as unavailable with its name, not its message', async () => {
-    const store = instrument(memory({}, { name: 'raw' }), { fault: () => new Error('connect failed with password=topsecret') })
+    const store = instrument(memory({}, { name: 'raw' }), {
+      fault: () => new Error('connect failed with password=topsecret'),
+    })
     const manager = new ConfigManager({ secrets: [store.provider], retry: 0 })
     const error = await manager.get('API_KEY').catch((e) => e)
     expect(error).toBeInstanceOf(UnavailableError)
     expect(error.tried[0]).toMatchObject({ provider: 'raw', code: 'UNAVAILABLE' })
-    expect(JSON.stringify(error.tried) + error.message + inspect(error, { depth: 10 })).not.toContain('topsecret')
+    expect(JSON.stringify(error.tried) + error.message + inspect(error, { depth: 10 })).not.toContain(
+      'topsecret',
+    )
   })
 })

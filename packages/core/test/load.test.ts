@@ -5,7 +5,12 @@ import { z } from 'zod'
 
 const stores = () => ({
   secrets: [memory({ DB_PASSWORD: 'pw-canary-123456', API_KEY: 'k-canary' }, { name: 'secret-store' })],
-  parameters: [memory({ DB_HOST: 'db', DB_PORT: '5432', DEBUG: 'true', FEATURES: '{"beta":true}', RATIO: '0.5' }, { name: 'param-store' })],
+  parameters: [
+    memory(
+      { DB_HOST: 'db', DB_PORT: '5432', DEBUG: 'true', FEATURES: '{"beta":true}', RATIO: '0.5' },
+      { name: 'param-store' },
+    ),
+  ],
 })
 
 describe('load(schema) with zod', () => {
@@ -24,7 +29,15 @@ describe('load(schema) with zod', () => {
         WITH_DEFAULT: z.string().default('fallback'),
       }),
     )
-    expect(config).toMatchObject({ DB_HOST: 'db', DB_PORT: 5432, DEBUG: true, FEATURES: { beta: true }, RATIO: 0.5, API_KEY: 'k-canary', WITH_DEFAULT: 'fallback' })
+    expect(config).toMatchObject({
+      DB_HOST: 'db',
+      DB_PORT: 5432,
+      DEBUG: true,
+      FEATURES: { beta: true },
+      RATIO: 0.5,
+      API_KEY: 'k-canary',
+      WITH_DEFAULT: 'fallback',
+    })
     expect(config.OPTIONAL_FLAG).toBeUndefined()
     expect(config.DB_PASSWORD).toBeInstanceOf(Secret)
     expect(config.DB_PASSWORD.reveal()).toBe('pw-canary-123456')
@@ -71,7 +84,13 @@ describe('load(schema) with valibot', () => {
   it('reads, coerces, validates and types', async () => {
     const manager = new ConfigManager(stores())
     const config = await manager.load(
-      v.object({ DB_HOST: v.string(), DB_PORT: v.number(), DEBUG: v.boolean(), DB_PASSWORD: v.instance(Secret), MAYBE: v.optional(v.string(), 'x') }),
+      v.object({
+        DB_HOST: v.string(),
+        DB_PORT: v.number(),
+        DEBUG: v.boolean(),
+        DB_PASSWORD: v.instance(Secret),
+        MAYBE: v.optional(v.string(), 'x'),
+      }),
     )
     expect(config).toMatchObject({ DB_HOST: 'db', DB_PORT: 5432, DEBUG: true, MAYBE: 'x' })
     expect(config.DB_PASSWORD.reveal()).toBe('pw-canary-123456')
@@ -97,7 +116,13 @@ describe('load(schema) bad input', () => {
   it('reads keys in parallel through the manager (one batch per chain)', async () => {
     const secrets = memory({ A_SECRET: 'a', B_SECRET: 'b' })
     let batches = 0
-    const counted = { ...secrets, getMany: (keys: readonly string[]) => (batches++, secrets.getMany(keys)) }
+    const counted = {
+      ...secrets,
+      getMany: (keys: readonly string[]) => {
+        batches++
+        return secrets.getMany(keys)
+      },
+    }
     const manager = new ConfigManager({ secrets: [counted] })
     await manager.load(z.object({ A_SECRET: z.instanceof(Secret), B_SECRET: z.instanceof(Secret) }))
     expect(batches).toBe(1)

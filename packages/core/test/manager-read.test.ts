@@ -33,7 +33,14 @@ describe('reads', () => {
     const second = memory({ API_KEY: 'k' }, { name: 'second' })
     const manager = new ConfigManager({ secrets: [first, second] })
     const meta = await manager.getWithMetadata('API_KEY')
-    expect(meta).toMatchObject({ kind: 'secret', reason: 'default:secret-word:key', provider: 'second', version: '1', cache: 'miss', stale: false })
+    expect(meta).toMatchObject({
+      kind: 'secret',
+      reason: 'default:secret-word:key',
+      provider: 'second',
+      version: '1',
+      cache: 'miss',
+      stale: false,
+    })
     expect(meta.tried).toEqual([{ provider: 'first', outcome: 'not-found' }])
     expect((await manager.getWithMetadata('API_KEY')).cache).toBe('fresh')
   })
@@ -58,7 +65,9 @@ describe('reads', () => {
 
   it('rejects things that are not providers', () => {
     expect(() => new ConfigManager({ secrets: [{} as never] })).toThrow(/is not a provider/)
-    expect(() => new ConfigManager({ secrets: [memory({}, { name: 'x' }), env({ name: 'x' })] })).toThrow(/both named "x"/)
+    expect(() => new ConfigManager({ secrets: [memory({}, { name: 'x' }), env({ name: 'x' })] })).toThrow(
+      /both named "x"/,
+    )
     expect(() => new ConfigManager({ secrets: [env()], parameters: [env()] })).not.toThrow()
   })
 })
@@ -82,7 +91,10 @@ describe('cache', () => {
 
   it('maxAge is an alias of ttl; maxEntries bounds the cache', async () => {
     const store = instrument(memory({ A_X: '1', B_X: '2' }))
-    const manager = new ConfigManager({ parameters: [store.provider], cache: { maxAge: 10_000, maxEntries: 1 } })
+    const manager = new ConfigManager({
+      parameters: [store.provider],
+      cache: { maxAge: 10_000, maxEntries: 1 },
+    })
     await manager.get('A_X')
     await manager.get('B_X') // evicts A_X
     await manager.get('A_X')
@@ -103,7 +115,10 @@ describe('cache', () => {
   it('stale-while-revalidate serves the old value and refreshes in the background', async () => {
     const inner = memory({ MODE_FLAG: 'old' })
     const store = instrument(inner)
-    const manager = new ConfigManager({ parameters: [store.provider], cache: { ttl: 100, staleWhileRevalidate: 1000 } })
+    const manager = new ConfigManager({
+      parameters: [store.provider],
+      cache: { ttl: 100, staleWhileRevalidate: 1000 },
+    })
     await manager.get('MODE_FLAG')
     await inner.set('MODE_FLAG', 'new')
     vi.advanceTimersByTime(150)
@@ -115,7 +130,11 @@ describe('cache', () => {
 
   it('stale-if-error serves the last good value when every provider fails, within its bound', async () => {
     const store = instrument(memory({ DB_PASSWORD: 'good' }, { name: 'primary' }))
-    const manager = new ConfigManager({ secrets: [store.provider], cache: { ttl: 100, staleIfError: 1000 }, retry: 0 })
+    const manager = new ConfigManager({
+      secrets: [store.provider],
+      cache: { ttl: 100, staleIfError: 1000 },
+      retry: 0,
+    })
     await manager.get('DB_PASSWORD')
     store.setFault(({ operation }) => (operation === 'get' ? unavailable('primary') : undefined))
     vi.advanceTimersByTime(500)
@@ -154,9 +173,14 @@ describe('single-flight', () => {
 
 describe('fallback and retries', () => {
   it('moves on after an outage (with retries) and on not-found; one error names every provider', async () => {
-    const down = instrument(memory({ DB_PASSWORD: 'primary' }, { name: 'cloud' }), { fault: () => unavailable('cloud') })
+    const down = instrument(memory({ DB_PASSWORD: 'primary' }, { name: 'cloud' }), {
+      fault: () => unavailable('cloud'),
+    })
     const local = instrument(memory({ DB_PASSWORD: 'local' }, { name: 'local' }))
-    const manager = new ConfigManager({ secrets: [down.provider, local.provider], retry: { retries: 2, baseDelay: 1 } })
+    const manager = new ConfigManager({
+      secrets: [down.provider, local.provider],
+      retry: { retries: 2, baseDelay: 1 },
+    })
     const meta = await manager.getWithMetadata('DB_PASSWORD')
     expect((meta.value as Secret).reveal()).toBe('local')
     expect(meta.provider).toBe('local')
@@ -170,14 +194,22 @@ describe('fallback and retries', () => {
   })
 
   it('stops at access denied unless configured otherwise', async () => {
-    const denied = instrument(memory({}, { name: 'cloud' }), { fault: () => new AccessDeniedError({ provider: 'cloud' }) })
+    const denied = instrument(memory({}, { name: 'cloud' }), {
+      fault: () => new AccessDeniedError({ provider: 'cloud' }),
+    })
     const local = memory({ API_KEY: 'local' }, { name: 'local' })
     const strict = new ConfigManager({ secrets: [denied.provider, local] })
     await expect(strict.get('API_KEY')).rejects.toBeInstanceOf(AccessDeniedError)
     expect(denied.calls.get).toBe(1) // not retried
-    const lenient = new ConfigManager({ secrets: [denied.provider, local], fallback: { on: ['access-denied'] } })
+    const lenient = new ConfigManager({
+      secrets: [denied.provider, local],
+      fallback: { on: ['access-denied'] },
+    })
     expect(((await lenient.get('API_KEY')) as Secret).reveal()).toBe('local')
-    const custom = new ConfigManager({ secrets: [denied.provider, local], fallback: (e) => e instanceof AccessDeniedError })
+    const custom = new ConfigManager({
+      secrets: [denied.provider, local],
+      fallback: (e) => e instanceof AccessDeniedError,
+    })
     expect(((await custom.get('API_KEY')) as Secret).reveal()).toBe('local')
   })
 
@@ -185,7 +217,10 @@ describe('fallback and retries', () => {
     const store = instrument(memory({ RATE_LIMITED_FLAG: 'ok' }), {
       fault: ({ n }) => (n < 3 ? new ThrottledError({ provider: 'memory', retryAfterMs: 30 }) : undefined),
     })
-    const manager = new ConfigManager({ parameters: [store.provider], retry: { retries: 3, baseDelay: 1, maxDelay: 2 } })
+    const manager = new ConfigManager({
+      parameters: [store.provider],
+      retry: { retries: 3, baseDelay: 1, maxDelay: 2 },
+    })
     const started = Date.now()
     expect(await manager.get('RATE_LIMITED_FLAG')).toBe('ok')
     expect(store.calls.get).toBe(3)
@@ -205,7 +240,10 @@ describe('fallback and retries', () => {
 
   it('a retry predicate decides', async () => {
     const store = instrument(memory({}), { fault: () => unavailable('memory') })
-    const manager = new ConfigManager({ parameters: [store.provider], retry: { retries: (n) => n < 4, baseDelay: 1 } })
+    const manager = new ConfigManager({
+      parameters: [store.provider],
+      retry: { retries: (n) => n < 4, baseDelay: 1 },
+    })
     await expect(manager.get('X_FLAG')).rejects.toBeInstanceOf(UnavailableError)
     expect(store.calls.get).toBe(4)
   })
@@ -264,7 +302,10 @@ describe('getMany, getByPrefix, list', () => {
 describe('events, health, close', () => {
   it('emits access events with key, kind, provider, outcome, latency and cache state — never the value', async () => {
     const events: AccessEvent[] = []
-    const manager = new ConfigManager({ secrets: [memory({ API_KEY: 'value-canary' })], onAccess: (e) => events.push(e) })
+    const manager = new ConfigManager({
+      secrets: [memory({ API_KEY: 'value-canary' })],
+      onAccess: (e) => events.push(e),
+    })
     await manager.get('API_KEY')
     await manager.get('API_KEY')
     await manager.get('NOPE_KEY').catch(() => {})
@@ -279,7 +320,12 @@ describe('events, health, close', () => {
   })
 
   it('a throwing listener does not break reads', async () => {
-    const manager = new ConfigManager({ parameters: [memory({ A_FLAG: '1' })], onAccess: () => { throw new Error('boom') } })
+    const manager = new ConfigManager({
+      parameters: [memory({ A_FLAG: '1' })],
+      onAccess: () => {
+        throw new Error('boom')
+      },
+    })
     expect(await manager.get('A_FLAG')).toBe('1')
   })
 
@@ -287,10 +333,19 @@ describe('events, health, close', () => {
     const ok = memory({}, { name: 'ok' })
     const bad = instrument(memory({}, { name: 'bad' }), { fault: () => new Error('down') })
     let closed = false
-    const closable = { ...memory({}, { name: 'closable' }), close: async () => { closed = true } }
+    const closable = {
+      ...memory({}, { name: 'closable' }),
+      close: async () => {
+        closed = true
+      },
+    }
     const manager = new ConfigManager({ secrets: [ok, bad.provider], parameters: [closable] })
     const health = await manager.health()
-    expect(health.map((h) => [h.provider, h.ok])).toEqual([['ok', true], ['bad', false], ['closable', true]])
+    expect(health.map((h) => [h.provider, h.ok])).toEqual([
+      ['ok', true],
+      ['bad', false],
+      ['closable', true],
+    ])
     await manager.close()
     expect(closed).toBe(true)
   })

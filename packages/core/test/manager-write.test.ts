@@ -5,7 +5,7 @@ import {
   env,
   memory,
   ReadOnlyError,
-  Secret,
+  type Secret,
   UnsupportedError,
   ValidationError,
   WriteError,
@@ -33,12 +33,26 @@ describe('writes', () => {
   it('go to the first writable provider of the chain, invalidate the cache and emit an event without the value', async () => {
     const events: AccessEvent[] = []
     const store = memory({ DB_PASSWORD: 'old' })
-    const manager = new ConfigManager({ secrets: [env({ env: {} }), store], allowWrites: true, onAccess: (e) => events.push(e) })
+    const manager = new ConfigManager({
+      secrets: [env({ env: {} }), store],
+      allowWrites: true,
+      onAccess: (e) => events.push(e),
+    })
     expect(((await manager.get('DB_PASSWORD')) as Secret).reveal()).toBe('old')
     const result = await manager.set('DB_PASSWORD', 'new-canary-value')
-    expect(result).toMatchObject({ key: 'DB_PASSWORD', kind: 'secret', version: '2', results: [{ provider: 'memory', ok: true, version: '2' }] })
+    expect(result).toMatchObject({
+      key: 'DB_PASSWORD',
+      kind: 'secret',
+      version: '2',
+      results: [{ provider: 'memory', ok: true, version: '2' }],
+    })
     expect(((await manager.get('DB_PASSWORD')) as Secret).reveal()).toBe('new-canary-value')
-    expect(events.find((e) => e.operation === 'set')).toMatchObject({ key: 'DB_PASSWORD', provider: 'memory', outcome: 'ok', version: '2' })
+    expect(events.find((e) => e.operation === 'set')).toMatchObject({
+      key: 'DB_PASSWORD',
+      provider: 'memory',
+      outcome: 'ok',
+      version: '2',
+    })
     expect(JSON.stringify(events)).not.toContain('new-canary-value')
   })
 
@@ -57,11 +71,17 @@ describe('writes', () => {
     const b = instrument(memory({}, { name: 'b' }))
     const manager = new ConfigManager({ secrets: [a, b.provider], allowWrites: true })
     const all = await manager.set('API_KEY', 'v1', { to: 'all' })
-    expect(all.results.map((r) => [r.provider, r.ok])).toEqual([['a', true], ['b', true]])
+    expect(all.results.map((r) => [r.provider, r.ok])).toEqual([
+      ['a', true],
+      ['b', true],
+    ])
     b.setFault(({ operation }) => (operation === 'set' ? new Error('disk full') : undefined))
     const error = await manager.set('API_KEY', 'v2', { to: ['a', 'b'] }).catch((e) => e)
     expect(error).toBeInstanceOf(WriteError)
-    expect(error.results.map((r: { provider: string; ok: boolean }) => [r.provider, r.ok])).toEqual([['a', true], ['b', false]])
+    expect(error.results.map((r: { provider: string; ok: boolean }) => [r.provider, r.ok])).toEqual([
+      ['a', true],
+      ['b', false],
+    ])
     expect(error.message).toContain('"b"')
     await expect(manager.set('API_KEY', 'v', { to: 'nope' })).rejects.toBeInstanceOf(ValidationError)
   })
@@ -77,7 +97,11 @@ describe('writes', () => {
 
   it('delete removes and invalidates; a provider without the capability gives UnsupportedError', async () => {
     const store = memory({ API_KEY: 'v1' })
-    const manager = new ConfigManager({ secrets: [store], parameters: [env({ env: { MODE: 'x' } })], allowWrites: true })
+    const manager = new ConfigManager({
+      secrets: [store],
+      parameters: [env({ env: { MODE: 'x' } })],
+      allowWrites: true,
+    })
     await manager.get('API_KEY')
     await manager.delete('API_KEY')
     await expect(manager.get('API_KEY', { optional: true })).resolves.toBeUndefined()
@@ -92,7 +116,10 @@ describe('versions, rollback, rotate', () => {
     const manager = new ConfigManager({ secrets: [memory({ API_KEY: 'one' })], allowWrites: true })
     await manager.set('API_KEY', 'two')
     const versions = await manager.versions('API_KEY')
-    expect(versions.map((v) => [v.version, v.current])).toEqual([['2', true], ['1', false]])
+    expect(versions.map((v) => [v.version, v.current])).toEqual([
+      ['2', true],
+      ['1', false],
+    ])
     expect(((await manager.get('API_KEY', { version: '1' })) as Secret).reveal()).toBe('one')
     await manager.rollback('API_KEY', '1')
     expect(((await manager.get('API_KEY')) as Secret).reveal()).toBe('one')
@@ -115,7 +142,9 @@ describe('versions, rollback, rotate', () => {
     expect(generated.previousVersion).toBe('2')
     const value = ((await manager.get('DB_PASSWORD')) as Secret).reveal()
     expect(value).toHaveLength(40)
-    const created = await manager.rotate('NEW_TOKEN', { generate: { type: 'bytes', bytes: 16, encoding: 'hex' } })
+    const created = await manager.rotate('NEW_TOKEN', {
+      generate: { type: 'bytes', bytes: 16, encoding: 'hex' },
+    })
     expect(created.previousVersion).toBeUndefined()
     expect(((await manager.get('NEW_TOKEN')) as Secret).reveal()).toMatch(/^[0-9a-f]{32}$/)
   })
@@ -167,7 +196,10 @@ describe('watch and live config', () => {
     vi.useFakeTimers()
     const store = memory({ PORT: '8080', LOG_LEVEL: 'info' })
     const manager = new ConfigManager({ parameters: [store] })
-    const live = await manager.load(z.object({ PORT: z.number(), LOG_LEVEL: z.enum(['info', 'debug']) }), { watch: true, interval: 1000 })
+    const live = await manager.load(z.object({ PORT: z.number(), LOG_LEVEL: z.enum(['info', 'debug']) }), {
+      watch: true,
+      interval: 1000,
+    })
     expect(live.current).toEqual({ PORT: 8080, LOG_LEVEL: 'info' })
     const seen: unknown[] = []
     const errors: unknown[] = []

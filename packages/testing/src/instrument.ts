@@ -1,10 +1,22 @@
 import type { Provider } from '@polysecret/core'
 
 /** Provider methods that can be counted and faulted. */
-export type ProviderOperation = 'get' | 'getMany' | 'list' | 'set' | 'delete' | 'versions' | 'rollback' | 'health'
+export type ProviderOperation =
+  | 'get'
+  | 'getMany'
+  | 'list'
+  | 'set'
+  | 'delete'
+  | 'versions'
+  | 'rollback'
+  | 'health'
 
 /** Decides, per call, whether it fails: return an error to throw, or `undefined` to let it through. */
-export type FaultRule = (call: { operation: ProviderOperation; key: string | undefined; n: number }) => Error | undefined
+export type FaultRule = (call: {
+  operation: ProviderOperation
+  key: string | undefined
+  n: number
+}) => Error | undefined
 
 export interface InstrumentOptions {
   /** Added latency per call in milliseconds (a store's round trip). */
@@ -14,7 +26,7 @@ export interface InstrumentOptions {
 }
 
 /** A provider wrapped with call counts, latency and fault injection. */
-export interface InstrumentedProvider<P extends Provider> {
+export interface InstrumentedProvider {
   readonly provider: Provider
   /** Calls per operation so far. */
   readonly calls: Record<ProviderOperation, number>
@@ -37,10 +49,19 @@ export interface InstrumentedProvider<P extends Provider> {
  * expect(store.calls.get).toBe(1) // the second read was a cache hit
  * ```
  */
-export function instrument<P extends Provider>(inner: P, options: InstrumentOptions = {}): InstrumentedProvider<P> {
+export function instrument(inner: Provider, options: InstrumentOptions = {}): InstrumentedProvider {
   let latency = options.latency ?? 0
   let fault = options.fault
-  const calls: Record<ProviderOperation, number> = { get: 0, getMany: 0, list: 0, set: 0, delete: 0, versions: 0, rollback: 0, health: 0 }
+  const calls: Record<ProviderOperation, number> = {
+    get: 0,
+    getMany: 0,
+    list: 0,
+    set: 0,
+    delete: 0,
+    versions: 0,
+    rollback: 0,
+    health: 0,
+  }
 
   async function before(operation: ProviderOperation, key: string | undefined): Promise<void> {
     const n = ++calls[operation]
@@ -63,18 +84,30 @@ export function instrument<P extends Provider>(inner: P, options: InstrumentOpti
       return inner.health()
     },
   }
-  if (inner.getMany) wrapped.getMany = async (keys, opts) => (await before('getMany', undefined), inner.getMany!(keys, opts))
+  /** Wraps one optional method: count, delay, maybe fail, then call through. */
+  const through =
+    <A extends unknown[], R>(
+      operation: ProviderOperation,
+      method: (...args: A) => Promise<R>,
+      keyOf: (...args: A) => string | undefined,
+    ) =>
+    async (...args: A): Promise<R> => {
+      await before(operation, keyOf(...args))
+      return method(...args)
+    }
+  if (inner.getMany) wrapped.getMany = through('getMany', inner.getMany.bind(inner), (_args) => undefined)
   if (inner.list) {
+    const list = inner.list.bind(inner)
     wrapped.list = (prefix) =>
       (async function* () {
         await before('list', prefix)
-        yield* inner.list!(prefix)
+        yield* list(prefix)
       })()
   }
-  if (inner.set) wrapped.set = async (key, value, opts) => (await before('set', key), inner.set!(key, value, opts))
-  if (inner.delete) wrapped.delete = async (key, opts) => (await before('delete', key), inner.delete!(key, opts))
-  if (inner.versions) wrapped.versions = async (key) => (await before('versions', key), inner.versions!(key))
-  if (inner.rollback) wrapped.rollback = async (key, version) => (await before('rollback', key), inner.rollback!(key, version))
+  if (inner.set) wrapped.set = through('set', inner.set.bind(inner), ([key]) => key)
+  if (inner.delete) wrapped.delete = through('delete', inner.delete.bind(inner), ([key]) => key)
+  if (inner.versions) wrapped.versions = through('versions', inner.versions.bind(inner), ([key]) => key)
+  if (inner.rollback) wrapped.rollback = through('rollback', inner.rollback.bind(inner), ([key]) => key)
   if (inner.close) wrapped.close = () => inner.close!()
 
   return {

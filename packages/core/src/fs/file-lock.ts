@@ -7,8 +7,8 @@
  */
 import { randomBytes } from 'node:crypto'
 import { link, mkdir, open, readFile, rename, stat, unlink, utimes } from 'node:fs/promises'
-import { dirname } from 'node:path'
 import { hostname } from 'node:os'
+import { dirname } from 'node:path'
 import { UnavailableError } from '../errors.js'
 import { isProcessAlive } from './atomic-write.js'
 

@@ -3,8 +3,8 @@ import {
   ConfigManager,
   ConflictError,
   entryText,
-  type Provider,
   PolysecretError,
+  type Provider,
   Secret,
   UnsupportedError,
 } from '@polysecret/core'
@@ -36,7 +36,9 @@ export interface ConformanceTarget {
    * A fresh provider whose store holds exactly `seed` (plus nothing that collides with its keys). Seed
    * through the store itself — a fake server, a file — not through the provider, where you can.
    */
-  create(seed: Readonly<Record<string, string>>): Promise<{ provider: Provider; cleanup?: () => Promise<void> | void }>
+  create(
+    seed: Readonly<Record<string, string>>,
+  ): Promise<{ provider: Provider; cleanup?: () => Promise<void> | void }>
   /** Cases this provider cannot run, each with the reason. */
   readonly skip?: Partial<Record<ConformanceCase, string>>
   /** Keys to use; stores with naming rules can change them. @default ['APP_ALPHA', 'APP_BETA', 'APP_GAMMA'] */
@@ -105,7 +107,11 @@ export function runProviderConformance(target: ConformanceTarget): void {
   }
 
   /** Registers a case. A target may skip one only with a written reason. */
-  function test(name: ConformanceCase, needs: readonly (keyof Provider['capabilities'])[], body: () => Promise<void>) {
+  function test(
+    name: ConformanceCase,
+    needs: readonly (keyof Provider['capabilities'])[],
+    body: () => Promise<void>,
+  ) {
     const reason = target.skip?.[name]
     if (reason !== undefined && (typeof reason !== 'string' || reason.trim() === '')) {
       throw new Error(`Conformance skip of "${name}" needs a written reason.`)
@@ -131,7 +137,8 @@ export function runProviderConformance(target: ConformanceTarget): void {
       expect(typeof p.health).toBe('function')
       for (const [capability, method] of CAPABILITY_METHODS) {
         expect(typeof p.capabilities[capability], `capabilities.${capability}`).toBe('boolean')
-        if (p.capabilities[capability]) expect(typeof p[method], `${capability} declared, so ${method}() exists`).toBe('function')
+        if (p.capabilities[capability])
+          expect(typeof p[method], `${capability} declared, so ${method}() exists`).toBe('function')
       }
       if (p.capabilities.rollback) expect(typeof p.rollback).toBe('function')
     })
