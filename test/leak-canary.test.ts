@@ -17,7 +17,8 @@ import {
   Secret,
   UnavailableError,
 } from '@polysecret/core'
-import { instrument } from '@polysecret/testing'
+import { secretsManager } from '@polysecret/aws'
+import { instrument, startFake } from '@polysecret/testing'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { z } from 'zod'
 
@@ -165,5 +166,39 @@ describe('leak canary', () => {
       ),
     ).toBe(true)
     expect(PolysecretError).toBeDefined()
+  })
+
+  it('never shows the canary through the AWS provider, its SDK errors and its faults', async () => {
+    const fake = await startFake('aws-secrets-manager')
+    try {
+      fake.seed({ DB_PASSWORD: CANARY, 'app/json': JSON.stringify({ password: CANARY, user: 'app' }) })
+      const provider = secretsManager({ region: 'us-east-1', endpoint: fake.endpoint, credentials: { accessKeyId: 'AKIDFAKE', secretAccessKey: 'fake-secret-access-key' }, maxAttempts: 1 })
+      const manager = new ConfigManager({ secrets: [provider], allowWrites: true, retry: 0, onAccess: (e) => events.push(e) })
+      await attempt(() => manager.get('DB_PASSWORD'))
+      await attempt(() => manager.getWithMetadata('app/json#password'))
+      await attempt(() => manager.getMany(['DB_PASSWORD', 'app/json#password', 'NOPE']))
+      await attempt(() => manager.set('NEW_TOKEN', CANARY))
+      await attempt(() => manager.set('NEW_TOKEN', ROTATED, { createOnly: true }))
+      await attempt(() => manager.rotate('NEW_TOKEN', { value: ROTATED }))
+      await attempt(() => manager.versions('NEW_TOKEN'))
+      fake.faults.errorRate(1, { status: 400, type: 'AccessDeniedException', message: `denied ${CANARY}` })
+      await attempt(() => manager.get('DB_PASSWORD', { fresh: true }))
+      fake.faults.clear()
+      fake.faults.errorRate(1, { status: 500 })
+      await attempt(() => manager.get('NEW_TOKEN', { fresh: true }))
+      see(provider)
+      see(manager)
+      see(events)
+      const everything = seen.join('\n')
+      const at = everything.indexOf(CANARY)
+      if (at >= 0) writes.err.call(process.stderr, `\nLEAK CONTEXT: ${everything.slice(Math.max(0, at - 800), at + 100)}\n`)
+      expect(everything).toContain('AccessDenied')
+      expect(everything).not.toContain(CANARY)
+      expect(everything).not.toContain(ROTATED)
+      expect(everything).not.toContain('fake-secret-access-key')
+      await manager.close()
+    } finally {
+      await fake.stop()
+    }
   })
 })

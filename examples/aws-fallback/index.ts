@@ -16,13 +16,14 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { parameterStore, secretsManager } from '@polysecret/aws'
-import { ConfigManager, encryptedFile, generatePassword, Secret } from '@polysecret/core'
+import { ConfigManager, encryptedFile, Secret } from '@polysecret/core'
 import { startFake } from '@polysecret/testing'
 import { z } from 'zod'
 
 // --- The stores. In production these are AWS and a file shipped with the service; here, fakes. ---------
+// The values are fake and recognisable on purpose: grep the output for them, nothing comes up.
 const sm = await startFake('aws-secrets-manager', {
-  secrets: { DB_PASSWORD: generatePassword({ length: 24 }), STRIPE_API_KEY: generatePassword({ length: 32 }) },
+  secrets: { DB_PASSWORD: 'aws-db-password-7c1e9b', STRIPE_API_KEY: 'sk_test_aws_stripe_4f8a2d6e' },
 })
 const ssm = await startFake('aws-ssm', {
   parameters: { '/app/API_URL': 'https://api.example.test', '/app/PORT': '8080', '/app/LOG_LEVEL': 'info' },
@@ -33,8 +34,8 @@ const aws = { region: 'us-east-1', credentials: { accessKeyId: 'AKIDFAKE', secre
 // A raw 32-byte key here (in production: POLYSECRET_KEY from your secret injection, or a passphrase).
 const dir = mkdtempSync(join(tmpdir(), 'polysecret-aws-fallback-'))
 const localFile = encryptedFile({ path: join(dir, 'secrets.enc'), key: randomBytes(32) })
-await localFile.set!('DB_PASSWORD', generatePassword({ length: 24 }))
-await localFile.set!('LEGACY_SIGNING_KEY', generatePassword({ length: 40 }))
+await localFile.set!('DB_PASSWORD', 'local-db-password-3b5d0a')
+await localFile.set!('LEGACY_SIGNING_KEY', 'local-legacy-signing-key-91e7c4')
 
 // --- The service's config. ---------------------------------------------------------------------------------
 const manager = new ConfigManager({
@@ -59,7 +60,7 @@ async function show(key: string) {
   const state = m.stale ? `stale: true (${m.staleReason}: ${m.error?.code})` : `cache: ${m.cache}`
   const tried = m.tried
     .filter((t) => t.provider !== m.provider)
-    .map((t) => `${t.provider} ${t.outcome}`)
+    .map((t) => `${t.provider} ${t.code ?? t.outcome}`)
     .join(', ')
   console.log(
     `  ${key.padEnd(18)} ${m.kind.padEnd(9)} ${shown.padEnd(28)} from ${m.provider.padEnd(19)} ${state}${tried ? `; tried first: ${tried}` : ''}`,
@@ -89,7 +90,6 @@ try {
   await show('DB_PASSWORD')
   console.log('    parameters come from SSM as before:')
   await show('API_URL')
-  console.log(`  Secrets Manager saw ${sm.faults.injected('down')} refused request(s) during the outage.`)
 } catch (error) {
   // polysecret errors carry keys and providers, never values: printing them is safe.
   console.error(error)

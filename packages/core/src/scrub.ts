@@ -1,3 +1,5 @@
+import { knownSecretValues } from './secret.js'
+
 /**
  * Removes secret-looking content from text that is about to travel in an error (a store's error
  * message, a stack, a response body). Keys and provider names stay; values go. The patterns err on
@@ -30,10 +32,13 @@ const PATTERNS: ReadonlyArray<[RegExp, string]> = [
   [/\b[A-Za-z0-9+/_-]{40,}={0,2}/g, '[REDACTED]'],
 ]
 
-/** Scrubs secret-looking content, and any of the given known values, from a piece of text. */
+/**
+ * Scrubs secret-looking content from a piece of text: the given values, every secret value this
+ * process has wrapped in a `Secret` recently, and the patterns above.
+ */
 export function scrubText(text: string, knownValues: readonly string[] = []): string {
   let out = text
-  for (const known of knownValues) {
+  for (const known of [...knownValues, ...knownSecretValues()]) {
     if (known.length >= 4) out = out.split(known).join('[REDACTED]')
   }
   for (const [pattern, replacement] of PATTERNS) out = out.replace(pattern, replacement)

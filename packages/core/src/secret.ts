@@ -1,6 +1,26 @@
 import { timingSafeEqual } from 'node:crypto'
 
 const REDACTED = '[REDACTED]'
+
+/**
+ * Recently seen secret values, so error scrubbing can remove them even when they look like nothing
+ * in particular (a store's error message quoting a value). Bounded; values shorter than 6 characters
+ * are left out because replacing them would shred ordinary words.
+ */
+const recentValues = new Set<string>()
+const RECENT_LIMIT = 1000
+
+/** Records a secret value for scrubbing (see {@link knownSecretValues}). */
+export function rememberSecretValue(value: string): void {
+  if (value.length < 6 || recentValues.has(value)) return
+  recentValues.add(value)
+  if (recentValues.size > RECENT_LIMIT) recentValues.delete(recentValues.values().next().value!)
+}
+
+/** The secret values scrubbing removes from error text, longest first. */
+export function knownSecretValues(): string[] {
+  return [...recentValues].sort((a, b) => b.length - a.length)
+}
 const inspectSymbol = Symbol.for('nodejs.util.inspect.custom')
 
 /**
@@ -24,6 +44,7 @@ export class Secret {
   constructor(value: string) {
     if (typeof value !== 'string') throw new TypeError('A Secret holds a string.')
     this.#value = value
+    rememberSecretValue(value)
   }
 
   /** The value. Call it at the point of use, and do not keep the result around. */

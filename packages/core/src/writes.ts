@@ -11,7 +11,7 @@ import type { AccessListener } from './events.js'
 import { type GenerateSpec, generate } from './generate.js'
 import type { Capabilities, DeleteOptions, Kind, Provider, VersionInfo } from './provider.js'
 import { assertKey, type ReadEngine, type Route } from './read-engine.js'
-import { revealValue, Secret } from './secret.js'
+import { rememberSecretValue, revealValue, Secret } from './secret.js'
 
 /** Where a write goes: the first writable provider of the key's chain (default), named providers, or all. */
 export type WriteTarget = string | readonly string[] | 'all'
@@ -131,6 +131,7 @@ export async function writeValue(
     throw new ValidationError(`The value for "${key}" must be a string or a Secret.`, { key })
   const started = performance.now()
   const route = ctx.engine.route(key, opts.kind ?? (value instanceof Secret ? 'secret' : undefined), raw)
+  if (route.kind === 'secret') rememberSecretValue(raw) // so a store error quoting it is scrubbed
   const targets = destinations(ctx, route, opts.to, 'write')
   for (const provider of targets) requireWritable(ctx, provider, route.key)
   let results: WriteDestinationResult[]

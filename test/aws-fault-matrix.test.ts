@@ -1,0 +1,96 @@
+/**
+ * The manager on top of the real AWS SDK against the wire fakes, under faults: with 20% injected 5xx
+ * and throttling every value returned is correct; with the store down, cached values are served
+ * stale-if-error and getWithMetadata says so; with a local fallback, reads move on.
+ */
+import { parameterStore, secretsManager } from '@polysecret/aws'
+import { ConfigManager, memory, type Secret, UnavailableError } from '@polysecret/core'
+import { startFake } from '@polysecret/testing'
+import { afterEach, describe, expect, it } from 'vitest'
+
+const AWS = { region: 'us-east-1', credentials: { accessKeyId: 'AKIDFAKE', secretAccessKey: 'fake' } } as const
+const stops: (() => Promise<void>)[] = []
+afterEach(async () => {
+  while (stops.length) await stops.pop()!()
+})
+
+async function fakes() {
+  const sm = await startFake('aws-secrets-manager', { seed: 42 })
+  const ssm = await startFake('aws-ssm', { seed: 7 })
+  stops.push(() => sm.stop(), () => ssm.stop())
+  const secrets: Record<string, string> = {}
+  const params: Record<string, string> = {}
+  for (let i = 0; i < 30; i++) {
+    secrets[`SERVICE_${i}_TOKEN`] = `token-value-${i}`
+    params[`/app/SERVICE_${i}_URL`] = `https://service-${i}.internal`
+  }
+  sm.seed(secrets)
+  ssm.seed(params)
+  return { sm, ssm }
+}
+
+describe('ConfigManager + @polysecret/aws under faults (real SDK, wire fakes)', () => {
+  it('with 20% injected 5xx and throttling, every value returned is correct', async () => {
+    const { sm, ssm } = await fakes()
+    for (const fake of [sm, ssm]) {
+      fake.faults.errorRate(0.1, { status: 500 })
+      fake.faults.throttle(0.1)
+    }
+    const manager = new ConfigManager({
+      secrets: [secretsManager({ ...AWS, endpoint: sm.endpoint, maxAttempts: 1 })],
+      parameters: [parameterStore({ ...AWS, endpoint: ssm.endpoint, prefix: '/app/', maxAttempts: 1 })],
+      retry: { retries: 6, baseDelay: 1, maxDelay: 5 },
+      cache: false,
+    })
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < 30; i++) {
+        const token = (await manager.get(`SERVICE_${i}_TOKEN`)) as Secret
+        expect(token.reveal()).toBe(`token-value-${i}`)
+        expect(await manager.get(`SERVICE_${i}_URL`)).toBe(`https://service-${i}.internal`)
+      }
+    }
+    const batch = await manager.getMany(Array.from({ length: 30 }, (_, i) => `SERVICE_${i}_TOKEN`))
+    for (const [key, value] of Object.entries(batch.values)) expect((value as Secret).reveal()).toBe(`token-value-${key.split('_')[1]}`)
+    for (const error of Object.values(batch.errors)) expect(error.retryable).toBe(true) // only retryable failures may surface
+    expect(sm.faults.injected('error') + sm.faults.injected('throttle')).toBeGreaterThan(5)
+    expect(ssm.faults.injected('error') + ssm.faults.injected('throttle')).toBeGreaterThan(5)
+    await manager.close()
+  })
+
+  it('with the store down, serves stale-if-error values and says so', async () => {
+    const { sm } = await fakes()
+    const manager = new ConfigManager({
+      secrets: [secretsManager({ ...AWS, endpoint: sm.endpoint, maxAttempts: 1 })],
+      cache: { ttl: 50, staleIfError: 60_000 },
+      retry: { retries: 1, baseDelay: 1 },
+    })
+    expect(((await manager.get('SERVICE_1_TOKEN')) as Secret).reveal()).toBe('token-value-1')
+    await sm.faults.down()
+    await new Promise((r) => setTimeout(r, 80))
+    const meta = await manager.getWithMetadata('SERVICE_1_TOKEN')
+    expect(meta).toMatchObject({ stale: true, staleReason: 'error', provider: 'aws-secrets-manager', cache: 'stale' })
+    expect(meta.error).toBeInstanceOf(UnavailableError)
+    expect((meta.value as Secret).reveal()).toBe('token-value-1')
+    // a key never read before has nothing to fall back on
+    const error = await manager.get('SERVICE_2_TOKEN').catch((e) => e)
+    expect(error).toBeInstanceOf(UnavailableError)
+    expect(error.tried[0]).toMatchObject({ provider: 'aws-secrets-manager', code: 'UNAVAILABLE' })
+    await sm.faults.up()
+    expect(((await manager.get('SERVICE_2_TOKEN')) as Secret).reveal()).toBe('token-value-2')
+    await manager.close()
+  })
+
+  it('with a local fallback, a down cloud store falls through to it', async () => {
+    const { sm } = await fakes()
+    await sm.faults.down('unavailable')
+    const manager = new ConfigManager({
+      secrets: [secretsManager({ ...AWS, endpoint: sm.endpoint, maxAttempts: 1 }), memory({ SERVICE_3_TOKEN: 'local-copy' }, { name: 'local' })],
+      retry: { retries: 1, baseDelay: 1 },
+    })
+    const meta = await manager.getWithMetadata('SERVICE_3_TOKEN')
+    expect(meta.provider).toBe('local')
+    expect(meta.tried).toMatchObject([{ provider: 'aws-secrets-manager', outcome: 'error', code: 'UNAVAILABLE' }])
+    expect(sm.requests.count('GetSecretValue')).toBe(2) // the first attempt and one retry, then the fallback
+    await manager.close()
+  })
+})
