@@ -8,7 +8,10 @@ import { ConfigManager, memory, type Secret, UnavailableError } from '@polysecre
 import { startFake } from '@polysecret/testing'
 import { afterEach, describe, expect, it } from 'vitest'
 
-const AWS = { region: 'us-east-1', credentials: { accessKeyId: 'AKIDFAKE', secretAccessKey: 'fake' } } as const
+const AWS = {
+  region: 'us-east-1',
+  credentials: { accessKeyId: 'AKIDFAKE', secretAccessKey: 'fake' },
+} as const
 const stops: (() => Promise<void>)[] = []
 afterEach(async () => {
   while (stops.length) await stops.pop()!()
@@ -17,7 +20,10 @@ afterEach(async () => {
 async function fakes() {
   const sm = await startFake('aws-secrets-manager', { seed: 42 })
   const ssm = await startFake('aws-ssm', { seed: 7 })
-  stops.push(() => sm.stop(), () => ssm.stop())
+  stops.push(
+    () => sm.stop(),
+    () => ssm.stop(),
+  )
   const secrets: Record<string, string> = {}
   const params: Record<string, string> = {}
   for (let i = 0; i < 30; i++) {
@@ -50,7 +56,8 @@ describe('ConfigManager + @polysecret/aws under faults (real SDK, wire fakes)', 
       }
     }
     const batch = await manager.getMany(Array.from({ length: 30 }, (_, i) => `SERVICE_${i}_TOKEN`))
-    for (const [key, value] of Object.entries(batch.values)) expect((value as Secret).reveal()).toBe(`token-value-${key.split('_')[1]}`)
+    for (const [key, value] of Object.entries(batch.values))
+      expect((value as Secret).reveal()).toBe(`token-value-${key.split('_')[1]}`)
     for (const error of Object.values(batch.errors)) expect(error.retryable).toBe(true) // only retryable failures may surface
     expect(sm.faults.injected('error') + sm.faults.injected('throttle')).toBeGreaterThan(5)
     expect(ssm.faults.injected('error') + ssm.faults.injected('throttle')).toBeGreaterThan(5)
@@ -68,7 +75,12 @@ describe('ConfigManager + @polysecret/aws under faults (real SDK, wire fakes)', 
     await sm.faults.down()
     await new Promise((r) => setTimeout(r, 80))
     const meta = await manager.getWithMetadata('SERVICE_1_TOKEN')
-    expect(meta).toMatchObject({ stale: true, staleReason: 'error', provider: 'aws-secrets-manager', cache: 'stale' })
+    expect(meta).toMatchObject({
+      stale: true,
+      staleReason: 'error',
+      provider: 'aws-secrets-manager',
+      cache: 'stale',
+    })
     expect(meta.error).toBeInstanceOf(UnavailableError)
     expect((meta.value as Secret).reveal()).toBe('token-value-1')
     // a key never read before has nothing to fall back on
@@ -84,12 +96,17 @@ describe('ConfigManager + @polysecret/aws under faults (real SDK, wire fakes)', 
     const { sm } = await fakes()
     await sm.faults.down('unavailable')
     const manager = new ConfigManager({
-      secrets: [secretsManager({ ...AWS, endpoint: sm.endpoint, maxAttempts: 1 }), memory({ SERVICE_3_TOKEN: 'local-copy' }, { name: 'local' })],
+      secrets: [
+        secretsManager({ ...AWS, endpoint: sm.endpoint, maxAttempts: 1 }),
+        memory({ SERVICE_3_TOKEN: 'local-copy' }, { name: 'local' }),
+      ],
       retry: { retries: 1, baseDelay: 1 },
     })
     const meta = await manager.getWithMetadata('SERVICE_3_TOKEN')
     expect(meta.provider).toBe('local')
-    expect(meta.tried).toMatchObject([{ provider: 'aws-secrets-manager', outcome: 'error', code: 'UNAVAILABLE' }])
+    expect(meta.tried).toMatchObject([
+      { provider: 'aws-secrets-manager', outcome: 'error', code: 'UNAVAILABLE' },
+    ])
     expect(sm.requests.count('GetSecretValue')).toBe(2) // the first attempt and one retry, then the fallback
     await manager.close()
   })

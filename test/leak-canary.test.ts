@@ -7,6 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { format, inspect } from 'node:util'
+import { secretsManager } from '@polysecret/aws'
 import {
   type AccessEvent,
   ConfigManager,
@@ -17,7 +18,6 @@ import {
   Secret,
   UnavailableError,
 } from '@polysecret/core'
-import { secretsManager } from '@polysecret/aws'
 import { instrument, startFake } from '@polysecret/testing'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { z } from 'zod'
@@ -172,8 +172,18 @@ describe('leak canary', () => {
     const fake = await startFake('aws-secrets-manager')
     try {
       fake.seed({ DB_PASSWORD: CANARY, 'app/json': JSON.stringify({ password: CANARY, user: 'app' }) })
-      const provider = secretsManager({ region: 'us-east-1', endpoint: fake.endpoint, credentials: { accessKeyId: 'AKIDFAKE', secretAccessKey: 'fake-secret-access-key' }, maxAttempts: 1 })
-      const manager = new ConfigManager({ secrets: [provider], allowWrites: true, retry: 0, onAccess: (e) => events.push(e) })
+      const provider = secretsManager({
+        region: 'us-east-1',
+        endpoint: fake.endpoint,
+        credentials: { accessKeyId: 'AKIDFAKE', secretAccessKey: 'fake-secret-access-key' },
+        maxAttempts: 1,
+      })
+      const manager = new ConfigManager({
+        secrets: [provider],
+        allowWrites: true,
+        retry: 0,
+        onAccess: (e) => events.push(e),
+      })
       await attempt(() => manager.get('DB_PASSWORD'))
       await attempt(() => manager.getWithMetadata('app/json#password'))
       await attempt(() => manager.getMany(['DB_PASSWORD', 'app/json#password', 'NOPE']))
@@ -191,7 +201,11 @@ describe('leak canary', () => {
       see(events)
       const everything = seen.join('\n')
       const at = everything.indexOf(CANARY)
-      if (at >= 0) writes.err.call(process.stderr, `\nLEAK CONTEXT: ${everything.slice(Math.max(0, at - 800), at + 100)}\n`)
+      if (at >= 0)
+        writes.err.call(
+          process.stderr,
+          `\nLEAK CONTEXT: ${everything.slice(Math.max(0, at - 800), at + 100)}\n`,
+        )
       expect(everything).toContain('AccessDenied')
       expect(everything).not.toContain(CANARY)
       expect(everything).not.toContain(ROTATED)

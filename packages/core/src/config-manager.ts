@@ -232,9 +232,11 @@ export class ConfigManager {
     if (!opts.watch) return initial
     const live = new LiveConfig<Infer<S>>(initial)
     const watcher = await this.watch(keys, (key) => void live.refresh([key], () => loadOnce(true)), {
+      unwatchable: 'ignore',
       ...opts,
-      onError: (error) => opts.onError?.(error),
+      onError: (error) => live.reportError(error),
     })
+    if (opts.onError) live.onError(opts.onError)
     live.attach(watcher)
     return live
   }

@@ -1,4 +1,4 @@
-import { ConfigValidationError, PolysecretError } from './errors.js'
+import { PolysecretError } from './errors.js'
 import type { Watcher } from './watch.js'
 
 /** Called after a new config was validated and swapped in. */
@@ -12,6 +12,7 @@ export type ConfigChangeListener<T> = (next: T, previous: T, changedKeys: readon
 export class LiveConfig<T> {
   #current: T
   #watcher: Watcher | undefined
+  #queue: Promise<void> = Promise.resolve()
   readonly #changeListeners = new Set<ConfigChangeListener<T>>()
   readonly #errorListeners = new Set<(error: PolysecretError) => void>()
 
@@ -41,17 +42,31 @@ export class LiveConfig<T> {
     this.#watcher = watcher
   }
 
-  /** @internal Swaps in a freshly validated config, or keeps the last good one on failure. */
-  async refresh(changedKeys: readonly string[], reload: () => Promise<T>): Promise<void> {
-    try {
-      const next = await reload()
-      const previous = this.#current
-      this.#current = next
-      for (const listener of this.#changeListeners) listener(next, previous, changedKeys)
-    } catch (error) {
-      const reported = error instanceof PolysecretError ? error : new ConfigValidationError([])
-      for (const listener of this.#errorListeners) listener(reported)
-    }
+  /**
+   * @internal Swaps in a freshly validated config, or keeps the last good one on failure. Refreshes
+   * run one after another, so two changes in one poll can never swap in an older read last.
+   */
+  refresh(changedKeys: readonly string[], reload: () => Promise<T>): Promise<void> {
+    this.#queue = this.#queue.then(async () => {
+      try {
+        const next = await reload()
+        const previous = this.#current
+        this.#current = next
+        for (const listener of this.#changeListeners) listener(next, previous, changedKeys)
+      } catch (error) {
+        this.reportError(
+          error instanceof PolysecretError
+            ? error
+            : new PolysecretError('Reloading the config failed.', { cause: error }),
+        )
+      }
+    })
+    return this.#queue
+  }
+
+  /** @internal Tells the error listeners (a rejected change, a failed poll). */
+  reportError(error: PolysecretError): void {
+    for (const listener of this.#errorListeners) listener(error)
   }
 
   /** Stops watching. The last config stays readable. */

@@ -14,7 +14,16 @@ export interface WatchOptions {
   interval?: number
   /** Called when a poll fails (the watcher keeps polling). */
   onError?: (error: PolysecretError) => void
+  /**
+   * A key served by a provider without the `watch` capability (e.g. `env`, which cannot change while
+   * the process runs): `'error'` rejects the watch with `UnsupportedError`, `'ignore'` leaves the key
+   * out. `load(schema, { watch: true })` uses `'ignore'`.
+   * @default 'error'
+   */
+  unwatchable?: 'error' | 'ignore'
 }
+
+const UNWATCHABLE = Symbol('unwatchable')
 
 /** A running watch; stop it with `close()` (or `await using`). */
 export interface Watcher {
@@ -47,12 +56,14 @@ export async function startWatch(
   const versions = new Map<string, string | undefined>()
   let keys: string[] = byPrefix ? await listKeys(target) : [...target]
 
-  const versionOf = async (key: string): Promise<string | undefined> => {
+  const versionOf = async (key: string): Promise<string | undefined | typeof UNWATCHABLE> => {
     try {
       const read = await engine.read(key, { fresh: true })
       const provider = engine.providerNamed(read.provider)
-      if (provider && !provider.capabilities.watch)
+      if (provider && !provider.capabilities.watch) {
+        if (opts.unwatchable === 'ignore') return UNWATCHABLE
         throw new UnsupportedError({ key, provider: provider.name, capability: 'watch' })
+      }
       return read.version
     } catch (error) {
       if (error instanceof NotFoundError) return undefined
@@ -61,7 +72,9 @@ export async function startWatch(
   }
 
   // The first poll runs before watch() resolves, so an unsupported provider fails the call itself.
-  await Promise.all(keys.map(async (key) => versions.set(key, await versionOf(key))))
+  const first = await Promise.all(keys.map(async (key) => [key, await versionOf(key)] as const))
+  for (const [key, version] of first) if (version !== UNWATCHABLE) versions.set(key, version)
+  keys = keys.filter((key) => versions.has(key))
 
   let timer: ReturnType<typeof setTimeout> | undefined
   let closed = false
@@ -74,6 +87,7 @@ export async function startWatch(
       keys.map(async (key) => {
         try {
           const next = await versionOf(key)
+          if (next === UNWATCHABLE) return
           const previous = versions.get(key)
           if (!versions.has(key) || next !== previous) {
             versions.set(key, next)

@@ -218,3 +218,25 @@ describe('watch and live config', () => {
     live.close()
   })
 })
+
+describe('live config with keys that cannot change', () => {
+  afterEach(() => vi.useRealTimers())
+
+  it('watches what can be watched and leaves env-served keys alone', async () => {
+    vi.useFakeTimers()
+    const store = memory({ LOG_LEVEL: 'info' })
+    const manager = new ConfigManager({ parameters: [env({ env: { PORT: '80' } }), store] })
+    const live = await manager.load(z.object({ PORT: z.number(), LOG_LEVEL: z.string() }), {
+      watch: true,
+      interval: 500,
+    })
+    await store.set('LOG_LEVEL', 'debug')
+    await vi.advanceTimersByTimeAsync(600)
+    expect(live.current).toEqual({ PORT: 80, LOG_LEVEL: 'debug' })
+    live.close()
+    await expect(manager.watch(['PORT', 'LOG_LEVEL'], () => {})).rejects.toBeInstanceOf(UnsupportedError)
+    const partial = await manager.watch(['PORT', 'LOG_LEVEL'], () => {}, { unwatchable: 'ignore' })
+    expect(partial.keys).toEqual(['LOG_LEVEL'])
+    partial.close()
+  })
+})
