@@ -11,8 +11,8 @@
  * and the loopback guard refuses anything else.
  */
 import '@polysecret/testing/loopback-guard'
-import { execFile, execFileSync } from 'node:child_process'
-import { existsSync, readFileSync } from 'node:fs'
+import { execFile } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { availableParallelism, cpus } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -24,7 +24,7 @@ import { parameterStore, secretsManager } from '@polysecret/aws'
 import { ConfigManager } from '@polysecret/core'
 import { startFake } from '@polysecret/testing'
 import { z } from 'zod'
-import { asyncOpsPerSecond, fmt, median, timed, writeResults } from './lib.js'
+import { asyncOpsPerSecond, builtPackage, fmt, median, timed, writeResults } from './lib.js'
 
 // Powertools' default clients (and any SDK client we forgot to configure) must not look for real
 // credentials or an instance metadata service.
@@ -201,14 +201,9 @@ async function load100() {
 
 /** Import cost in child node processes (the built packages, no tsx), measured from this process. */
 async function importCost() {
-  const root = join(import.meta.dirname, '..')
-  const coreDist = join(root, 'packages/core/dist/index.js')
-  const awsDist = join(root, 'packages/aws/dist/index.js')
   // Built output only: the child runs plain node, without the `source` condition.
-  if (!existsSync(coreDist))
-    execFileSync('pnpm', ['--filter', '@polysecret/core', 'build'], { stdio: 'ignore' })
-  if (!existsSync(awsDist))
-    execFileSync('pnpm', ['--filter', '@polysecret/aws', 'build'], { stdio: 'ignore' })
+  const coreDist = builtPackage('@polysecret/core')
+  const awsDist = builtPackage('@polysecret/aws')
 
   const ptSecrets = import.meta.resolve('@aws-lambda-powertools/parameters/secrets')
   const ptSsm = import.meta.resolve('@aws-lambda-powertools/parameters/ssm')

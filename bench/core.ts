@@ -4,13 +4,11 @@
  * @polysecret/core (the built package) over bare node.
  */
 import { execFileSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
-import { join } from 'node:path'
 import { ConfigManager, memory, type Provider } from '@polysecret/core'
 import { instrument } from '@polysecret/testing'
 import { LRUCache } from 'lru-cache'
 import { z } from 'zod'
-import { asyncOpsPerSecond, fmt, median, opsPerSecond, timed, writeResults } from './lib.js'
+import { asyncOpsPerSecond, builtPackage, fmt, median, opsPerSecond, timed, writeResults } from './lib.js'
 
 const LATENCY = 20
 
@@ -82,8 +80,7 @@ async function singleFlight() {
 }
 
 function importCost() {
-  const core = join(import.meta.dirname, '../packages/core/dist/index.js')
-  if (!existsSync(core)) execFileSync('pnpm', ['--filter', '@polysecret/core', 'build'], { stdio: 'ignore' })
+  const core = builtPackage('@polysecret/core')
   const run = (code: string) => {
     const started = process.hrtime.bigint()
     execFileSync(process.execPath, ['--input-type=module', '-e', code], { stdio: 'ignore' })

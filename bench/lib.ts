@@ -1,4 +1,6 @@
+import { execFileSync } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 
 export const RESULTS_DIR = join(import.meta.dirname, 'results')
@@ -57,7 +59,7 @@ export function writeResults(name: string, figures: Record<string, unknown>): st
   const os = {
     node: process.version,
     platform: `${process.platform}-${process.arch}`,
-    cpus: (globalThis as any).navigator?.hardwareConcurrency,
+    cpus: availableParallelism(),
   }
   writeFileSync(
     file,
@@ -68,3 +70,20 @@ export function writeResults(name: string, figures: Record<string, unknown>): st
 
 export const fmt = (n: number, digits = 0) =>
   n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
+
+const built = new Set<string>()
+
+/**
+ * The built entry of a workspace package (`dist/index.js`), rebuilt once per bench run so import
+ * costs are measured on the current sources, never on a stale dist.
+ */
+export function builtPackage(pkg: '@polysecret/core' | '@polysecret/aws'): string {
+  if (!built.has(pkg)) {
+    execFileSync('pnpm', ['--filter', pkg, 'build'], {
+      stdio: 'ignore',
+      cwd: join(import.meta.dirname, '..'),
+    })
+    built.add(pkg)
+  }
+  return join(import.meta.dirname, '../packages', pkg.split('/')[1]!, 'dist/index.js')
+}

@@ -4,8 +4,13 @@
  */
 import { runAws } from './aws.js'
 import { runCore } from './core.js'
+import { runEncryptedFile } from './encrypted-file.js'
 
-const suites: Record<string, () => Promise<unknown>> = { core: runCore, aws: runAws }
+const suites: Record<string, () => Promise<unknown>> = {
+  core: runCore,
+  'encrypted-file': runEncryptedFile,
+  aws: runAws,
+}
 const wanted = process.argv.slice(2)
 for (const [name, run] of Object.entries(suites)) {
   if (wanted.length && !wanted.includes(name)) continue

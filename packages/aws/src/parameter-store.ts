@@ -8,12 +8,13 @@ import {
   type GetOptions,
   type Health,
   type KeyInfo,
+  mapLimit,
   type Provider,
   type SetOptions,
   ValidationError,
   type VersionInfo,
 } from '@polysecret/core'
-import { chunk, mapLimit } from './batching.js'
+import { chunk } from './batching.js'
 import { awsErrorName, isNotFound, toPolysecretError } from './errors.js'
 import { type KeyMapping, type KeyMappingName, keyMappingIssues, parameterNames } from './key-mapping.js'
 import {
@@ -70,7 +71,7 @@ export interface ParameterStoreSettings {
   readonly keyMapping?: KeyMappingName | KeyMapping
   /**
    * Most `GetParameters` calls in flight at once for `getMany`.
-   * @default 8
+   * @default 10
    */
   readonly concurrency?: number
 }
@@ -135,7 +136,7 @@ export function parameterStore(options: ParameterStoreOptions = {}): ParameterSt
   const prefix = options.prefix ?? ''
   const decrypt = options.decrypt ?? true
   const secure = options.secureStringForSecrets ?? true
-  const concurrency = options.concurrency ?? 8
+  const concurrency = options.concurrency ?? 10
   const issues = validateConnection(options, 'aws-ssm')
   issues.push(...keyMappingIssues(prefix, options.keyMapping))
   assertValid(issues, 'aws-ssm', name)

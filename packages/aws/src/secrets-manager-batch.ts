@@ -1,6 +1,6 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
-import type { BatchResult, Entry, GetOptions } from '@polysecret/core'
-import { chunk, mapLimit } from './batching.js'
+import { type BatchResult, type Entry, type GetOptions, mapLimit } from '@polysecret/core'
+import { chunk } from './batching.js'
 import { awsErrorName, batchItemError, isNotFound, isUnknownOperation, toPolysecretError } from './errors.js'
 import {
   isScheduledForDeletion,

@@ -70,7 +70,7 @@ export interface SecretsManagerSettings {
   readonly batch?: boolean
   /**
    * Most requests in flight at once for `getMany` (batch chunks, or single reads when not batching).
-   * @default 8
+   * @default 10
    */
   readonly concurrency?: number
 }
@@ -127,7 +127,7 @@ export function secretsManager(options: SecretsManagerOptions = {}): SecretsMana
   const name = options.name ?? 'aws-secrets-manager'
   const prefix = options.prefix ?? ''
   const defaultWindow = options.recoveryWindowDays ?? 30
-  const concurrency = options.concurrency ?? 8
+  const concurrency = options.concurrency ?? 10
   const issues = validateConnection(options, 'aws-secrets-manager')
   if (!validWindow(defaultWindow)) issues.push('recoveryWindowDays must be an integer from 7 to 30')
   assertValid(issues, 'aws-secrets-manager', name)

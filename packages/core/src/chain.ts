@@ -9,6 +9,7 @@ import {
   UnsupportedError,
   ValidationError,
 } from './errors.js'
+import { mapLimit } from './map-limit.js'
 import type { Entry, GetOptions, Provider } from './provider.js'
 import { type RetrySettings, withRetry } from './retry.js'
 
@@ -85,24 +86,6 @@ export interface ChainReadSettings {
   readonly retry: RetrySettings
   readonly fallback: (error: PolysecretError, provider: Provider) => boolean
   readonly concurrency: number
-}
-
-/** Runs `fn` over items with at most `limit` in flight. */
-export async function mapLimit<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length)
-  let next = 0
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++
-      results[i] = await fn(items[i] as T)
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
-  return results
 }
 
 function attemptOf(provider: Provider, error: PolysecretError): ProviderAttempt {
