@@ -8,6 +8,6 @@ export default defineConfig({
   sourcemap: true,
   target: 'node20',
   platform: 'node',
-  // import.meta.url in the CommonJS build (lazy-yaml.ts uses it to load yaml on first use)
+  // import.meta.url in the CommonJS build (lazy-modules.ts loads yaml and lru-cache on first use)
   shims: true,
 })

@@ -1,5 +1,6 @@
-import { LRUCache } from 'lru-cache'
+import type { LRUCache } from 'lru-cache'
 import { ValidationError } from './errors.js'
+import { lruCache } from './lazy-modules.js'
 
 /**
  * Cache settings. All durations are milliseconds. Words borrowed from HTTP caching: an entry is
@@ -88,7 +89,7 @@ export class ReadCache<T> {
 
   constructor(settings: CacheSettings) {
     this.settings = settings
-    this.#lru = new LRUCache({ max: settings.maxEntries })
+    this.#lru = new (lruCache().LRUCache)({ max: settings.maxEntries })
   }
 
   /** The record for a key if it may still be served at all (fresh or within a stale window). */

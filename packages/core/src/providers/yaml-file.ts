@@ -4,7 +4,7 @@
  */
 import type { Document } from 'yaml'
 import { ValidationError } from '../errors.js'
-import { yaml } from '../lazy-yaml.js'
+import { yaml } from '../lazy-modules.js'
 import { blockedAt, keyPath, leafKeys, readPath } from './nested-keys.js'
 import { type FileFormat, type PlainFileOptions, plainFileProvider } from './plain-file.js'
 
