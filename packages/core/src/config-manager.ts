@@ -1,6 +1,7 @@
 import { type CacheOptions, ReadCache, resolveCacheSettings } from './cache.js'
 import { type FallbackOptions, makeFallbackPredicate } from './chain.js'
 import { type Classification, type ClassifyOptions, createClassifier } from './classify.js'
+import { createManager, type ManagerConfig } from './create-manager.js'
 import { NotFoundError, type PolysecretError, ValidationError } from './errors.js'
 import { type AccessListener, makeEmitter } from './events.js'
 import { LiveConfig } from './live-config.js'
@@ -135,6 +136,17 @@ export class ConfigManager {
       emit,
     })
     this.#writes = { engine: this.#engine, allowWrites: options.allowWrites === true, emit }
+  }
+
+  /**
+   * Builds a manager from plain data or a JSON/YAML config file path — the same as
+   * {@link createManager}; with no argument, from the `POLYSECRET_*` environment variables.
+   */
+  static fromConfig(
+    config?: ManagerConfig | string,
+    extra?: Pick<ConfigManagerOptions, 'onAccess'>,
+  ): Promise<ConfigManager> {
+    return createManager(config, extra)
   }
 
   /** Whether a key is a secret or a parameter, and the rule that decided. Pass the value when known. */

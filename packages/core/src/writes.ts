@@ -13,7 +13,10 @@ import type { Capabilities, DeleteOptions, Kind, Provider, VersionInfo } from '.
 import { assertKey, type ReadEngine, type Route } from './read-engine.js'
 import { rememberSecretValue, revealValue, Secret } from './secret.js'
 
-/** Where a write goes: the first writable provider of the key's chain (default), named providers, or all. */
+/**
+ * Where a write goes: the first provider of the key's chain that can write (default), named providers,
+ * or `'all'` — every provider of the chain that can write.
+ */
 export type WriteTarget = string | readonly string[] | 'all'
 
 export interface WriteOptions {
@@ -74,8 +77,12 @@ export function destinations(
   to: WriteTarget | undefined,
   capability: 'write' | 'delete',
 ): Provider[] {
-  if (to === 'all') return [...route.chain]
-  if (to !== undefined) {
+  if (to === 'all') {
+    // Every provider of the chain that can take the operation (env and other read-only stores are not
+    // destinations); each gets its own result.
+    const able = route.chain.filter((p) => p.capabilities[capability])
+    if (able.length) return able
+  } else if (to !== undefined) {
     const names = typeof to === 'string' ? [to] : to
     return names.map((name) => {
       const provider = ctx.engine.providerNamed(name)
@@ -88,7 +95,7 @@ export function destinations(
     })
   }
   const first = route.chain.find((p) => p.capabilities[capability])
-  if (!first) {
+  if (!first || to === 'all') {
     throw new UnsupportedError({
       key: route.key,
       capability,

@@ -37,6 +37,14 @@ describe('createManager (declarative config)', () => {
     expect(manager.providers.secrets[1]).toBe(manager.providers.parameters[1])
   })
 
+  it('ConfigManager.fromConfig is the same builder', async () => {
+    const manager = await ConfigManager.fromConfig({
+      parameters: [{ type: 'memory', initial: { APP_NAME: 'x' } }],
+    })
+    expect(manager).toBeInstanceOf(ConfigManager)
+    expect(await manager.get('APP_NAME')).toBe('x')
+  })
+
   it('reads a YAML or JSON config file', async () => {
     const d = dir()
     writeFileSync(

@@ -69,8 +69,8 @@ describe('writes', () => {
   it('multi-destination: a result per destination, and no silent partial success', async () => {
     const a = memory({}, { name: 'a' })
     const b = instrument(memory({}, { name: 'b' }))
-    const manager = new ConfigManager({ secrets: [a, b.provider], allowWrites: true })
-    const all = await manager.set('API_KEY', 'v1', { to: 'all' })
+    const manager = new ConfigManager({ secrets: [env({ env: {} }), a, b.provider], allowWrites: true })
+    const all = await manager.set('API_KEY', 'v1', { to: 'all' }) // env cannot write: not a destination
     expect(all.results.map((r) => [r.provider, r.ok])).toEqual([
       ['a', true],
       ['b', true],
