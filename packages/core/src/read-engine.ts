@@ -135,7 +135,9 @@ export class ReadEngine {
       reason,
       key: providerKey,
       chain,
-      cacheKey: (kind === 'secret' ? 's\u0000' : 'p\u0000') + providerKey,
+      // An explicit reference keeps its scheme in the cache key: the same name read through the chain
+      // may be served by another provider.
+      cacheKey: (kind === 'secret' ? 's\u0000' : 'p\u0000') + (provider ? key : providerKey),
     }
   }
 
@@ -387,7 +389,11 @@ export class ReadEngine {
 
   /** Drops cached answers for a key (both kinds, all versions) or every key starting with a prefix. */
   invalidate(keyOrPrefix: string): number {
-    return this.#opts.cache.invalidate((cacheKey) => cacheKey.slice(2).startsWith(keyOrPrefix))
+    return this.#opts.cache.invalidate((cacheKey) => {
+      const key = cacheKey.slice(2)
+      const scheme = key.indexOf('://')
+      return key.startsWith(keyOrPrefix) || (scheme > 0 && key.slice(scheme + 3).startsWith(keyOrPrefix))
+    })
   }
 }
 

@@ -350,3 +350,19 @@ describe('events, health, close', () => {
     expect(closed).toBe(true)
   })
 })
+
+describe('explicit provider references', () => {
+  it('provider://key reads from that provider only, cached apart from the chain', async () => {
+    const a = memory({ DB_PASSWORD: 'from-a' }, { name: 'a' })
+    const b = memory({ DB_PASSWORD: 'from-b' }, { name: 'b' })
+    const manager = new ConfigManager({ secrets: [a, b], allowWrites: true })
+    expect(((await manager.get('DB_PASSWORD')) as Secret).reveal()).toBe('from-a')
+    expect(((await manager.get('b://DB_PASSWORD')) as Secret).reveal()).toBe('from-b')
+    expect((await manager.getWithMetadata('b://DB_PASSWORD')).provider).toBe('b')
+    await manager.set('b://DB_PASSWORD', 'new-b')
+    expect(((await manager.get('b://DB_PASSWORD')) as Secret).reveal()).toBe('new-b')
+    expect(((await manager.get('DB_PASSWORD')) as Secret).reveal()).toBe('from-a')
+    // an unknown scheme is just part of the key
+    await expect(manager.get('nope://DB_PASSWORD')).rejects.toBeInstanceOf(NotFoundError)
+  })
+})
