@@ -116,8 +116,10 @@ export class ReadCache<T> {
     return record.value !== undefined && this.settings.now() < record.freshUntil + this.settings.staleIfError
   }
 
-  store(cacheKey: string, value: T | undefined, miss?: Error): void {
-    const { ttl, negativeTtl, staleIfError, staleWhileRevalidate, now } = this.settings
+  /** Stores a value (or a not-found answer); `ttl` overrides the default freshness for this entry. */
+  store(cacheKey: string, value: T | undefined, miss?: Error, entryTtl?: number): void {
+    const { negativeTtl, staleIfError, staleWhileRevalidate, now } = this.settings
+    const ttl = entryTtl ?? this.settings.ttl
     const freshFor = value === undefined ? negativeTtl : ttl
     // A value is kept for stale-if-error even when ttl is 0, so an outage can still be bridged.
     const keepFor = value === undefined ? negativeTtl : ttl + Math.max(staleIfError, staleWhileRevalidate)

@@ -4,7 +4,7 @@ import { type Classification, type ClassifyOptions, createClassifier } from './c
 import { createManager, type ManagerConfig } from './create-manager.js'
 import { NotFoundError, type PolysecretError, ValidationError } from './errors.js'
 import { type AccessListener, makeEmitter } from './events.js'
-import { LiveConfig } from './live-config.js'
+import { type Live, LiveConfig, liveView } from './live-config.js'
 import { mapLimit } from './map-limit.js'
 import type { DeleteOptions, Health, KeyInfo, Kind, Provider, VersionInfo } from './provider.js'
 import { assertKey, ReadEngine, type ReadOptions, type ReadResult } from './read-engine.js'
@@ -230,12 +230,12 @@ export class ConfigManager {
    * value). With `{ watch: true }` returns a `LiveConfig` that follows changes.
    */
   load<S extends AnySchema>(schema: S): Promise<Infer<S>>
-  load<S extends AnySchema>(schema: S, opts: { watch: true } & WatchOptions): Promise<LiveConfig<Infer<S>>>
+  load<S extends AnySchema>(schema: S, opts: { watch: true } & WatchOptions): Promise<Live<Infer<S>>>
   load<S extends AnySchema>(schema: S, opts?: { watch?: false }): Promise<Infer<S>>
   async load<S extends AnySchema>(
     schema: S,
     opts: { watch?: boolean } & WatchOptions = {},
-  ): Promise<Infer<S> | LiveConfig<Infer<S>>> {
+  ): Promise<Infer<S> | Live<Infer<S>>> {
     const keys = objectKeys(schema)
     const loadOnce = async (fresh: boolean) => {
       const { results, errors } = await this.#engine.readMany(keys, { fresh })
@@ -251,7 +251,7 @@ export class ConfigManager {
     })
     if (opts.onError) live.onError(opts.onError)
     live.attach(watcher)
-    return live
+    return liveView(live)
   }
 
   /** Writes a value (writes must be enabled). Goes to the first writable provider of the key's chain unless `to` says otherwise. */

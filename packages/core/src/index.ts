@@ -44,7 +44,7 @@ export type {
 } from './generate.js'
 export { generate, generateBytes, generateKeyPair, generatePassword, generateUuid } from './generate.js'
 export type { ConfigChangeListener } from './live-config.js'
-export { LiveConfig } from './live-config.js'
+export { type Live, LiveConfig } from './live-config.js'
 export { mapLimit } from './map-limit.js'
 export * from './provider.js'
 export { type DotenvOptions, dotenv } from './providers/dotenv.js'

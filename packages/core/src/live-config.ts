@@ -78,3 +78,34 @@ export class LiveConfig<T> {
     this.close()
   }
 }
+
+/**
+ * A live config that also reads like the config itself: `live.PORT` is `live.current.PORT` at the
+ * moment of the read, so code written against a plain config object keeps working and sees changes.
+ * The methods (`current`, `onChange`, `onError`, `close`) win over config keys of the same name.
+ */
+export type Live<T> = LiveConfig<T> & Readonly<T>
+
+/** Wraps a LiveConfig so property reads fall through to the current config. */
+export function liveView<T>(live: LiveConfig<T>): Live<T> {
+  const current = () => live.current as Record<PropertyKey, unknown>
+  return new Proxy(live, {
+    get(target, prop) {
+      if (prop in target) {
+        // Methods run on the real object: private fields are not reachable through a proxy.
+        const value = Reflect.get(target, prop, target)
+        return typeof value === 'function' ? value.bind(target) : value
+      }
+      return current()[prop]
+    },
+    has: (target, prop) => prop in target || prop in current(),
+    ownKeys: () => Reflect.ownKeys(current()),
+    getOwnPropertyDescriptor: (_target, prop) => {
+      const descriptor = Reflect.getOwnPropertyDescriptor(current(), prop)
+      return descriptor && { ...descriptor, configurable: true, writable: false }
+    },
+    set: () => false,
+    defineProperty: () => false,
+    deleteProperty: () => false,
+  }) as Live<T>
+}

@@ -32,6 +32,10 @@ export interface ReadOptions {
   version?: string
   /** Read the version carrying this stage or label. */
   label?: string
+  /** How long this entry stays fresh, overriding `cache.ttl` (e.g. short for a feature flag). */
+  ttl?: number
+  /** Alias of `ttl`. */
+  maxAge?: number
 }
 
 /** A resolved value and everything known about how it was found. */
@@ -48,6 +52,8 @@ export interface ReadResult {
   readonly updatedAt: Date | undefined
   readonly tried: readonly ProviderAttempt[]
   readonly cache: CacheState
+  /** Served from the cache (fresh or stale) rather than by a provider just now. */
+  readonly cached: boolean
   /** A stale value was served; `staleReason` says why. */
   readonly stale: boolean
   readonly staleReason?: 'revalidating' | 'error' | undefined
@@ -55,7 +61,7 @@ export interface ReadResult {
   readonly error?: PolysecretError | undefined
 }
 
-type Stored = Omit<ReadResult, 'cache' | 'stale' | 'staleReason' | 'error'> & {
+type Stored = Omit<ReadResult, 'cache' | 'cached' | 'stale' | 'staleReason' | 'error'> & {
   readonly resolved: Promise<Secret | string>
 }
 
@@ -172,6 +178,10 @@ export class ReadEngine {
   /** Reads one key with every rule applied; throws NotFoundError or the chain's error. */
   async read(key: string, opts: ReadOptions = {}): Promise<ReadResult> {
     assertKey(key)
+    const ttl = opts.ttl ?? opts.maxAge
+    if (ttl !== undefined && !(typeof ttl === 'number' && ttl >= 0)) {
+      throw new ValidationError(`ttl must be a non-negative number of milliseconds, got ${String(ttl)}.`, { key })
+    }
     const started = performance.now()
     const route = this.route(key, opts.kind)
     const cacheKey = this.#cacheKey(route, opts)
@@ -180,13 +190,13 @@ export class ReadEngine {
       const stored = cached.record.value
       if (stored === undefined) throw this.#negative(route, cached.record.miss)
       this.#emit(key, route.kind, stored.provider, 'hit', started, 'fresh', stored.version)
-      return { ...stored, cache: 'fresh', stale: false }
+      return { ...stored, cache: 'fresh', cached: true, stale: false }
     }
     if (cached?.state === 'stale' && this.#opts.cache.canServeWhileRevalidating(cached.record)) {
       const stored = cached.record.value!
       this.#singleFlight(cacheKey, route, opts).catch(() => {}) // background refresh; failures keep the stale value
       this.#emit(key, route.kind, stored.provider, 'stale', started, 'stale', stored.version)
-      return { ...stored, cache: 'stale', stale: true, staleReason: 'revalidating' }
+      return { ...stored, cache: 'stale', cached: true, stale: true, staleReason: 'revalidating' }
     }
     return this.#finish(key, route, started, cached?.record, this.#singleFlight(cacheKey, route, opts), opts)
   }
@@ -203,7 +213,7 @@ export class ReadEngine {
     try {
       const stored = await pending
       this.#emit(key, route.kind, stored.provider, 'miss', started, 'miss', stored.version)
-      return { ...stored, cache: 'miss', stale: false }
+      return { ...stored, cache: 'miss', cached: false, stale: false }
     } catch (error) {
       const last =
         cachedRecord ??
@@ -214,6 +224,7 @@ export class ReadEngine {
         return {
           ...stored,
           cache: 'stale',
+          cached: true,
           stale: true,
           staleReason: 'error',
           error: error as PolysecretError,
@@ -349,7 +360,7 @@ export class ReadEngine {
       tried: hit.tried,
       resolved: Promise.resolve(value),
     }
-    this.#opts.cache.store(this.#cacheKey(route, opts), stored)
+    this.#opts.cache.store(this.#cacheKey(route, opts), stored, undefined, opts.ttl ?? opts.maxAge)
     return stored
   }
 

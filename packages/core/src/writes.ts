@@ -45,7 +45,11 @@ export interface WriteResult {
 export interface RotateResult {
   readonly key: string
   readonly provider: string
+  /** The version that was current before the rotation (`undefined` when the key was created). */
   readonly previousVersion: string | undefined
+  /** The version the rotation wrote — the same names a watch listener gets. */
+  readonly newVersion: string | undefined
+  /** Same as `newVersion`, as in every other write result. */
   readonly version: string | undefined
 }
 
@@ -314,6 +318,7 @@ export async function rotateValue(
     key: written.key,
     provider: written.results[0]!.provider,
     previousVersion,
+    newVersion: written.version,
     version: written.version,
   }
   ctx.emit?.({

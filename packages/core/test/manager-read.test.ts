@@ -89,6 +89,17 @@ describe('cache', () => {
     expect(store.calls.get).toBe(3)
   })
 
+  it('a per-read ttl overrides the default for that entry; cached says where a value came from', async () => {
+    const store = instrument(memory({ FEATURE_FLAG: 'on' }))
+    const manager = new ConfigManager({ parameters: [store.provider], cache: { ttl: 60_000 } })
+    expect((await manager.getWithMetadata('FEATURE_FLAG', { ttl: 100 })).cached).toBe(false)
+    expect((await manager.getWithMetadata('FEATURE_FLAG')).cached).toBe(true)
+    vi.advanceTimersByTime(150)
+    await manager.get('FEATURE_FLAG')
+    expect(store.calls.get).toBe(2)
+    await expect(manager.get('FEATURE_FLAG', { ttl: -1, fresh: true })).rejects.toBeInstanceOf(ValidationError)
+  })
+
   it('maxAge is an alias of ttl; maxEntries bounds the cache', async () => {
     const store = instrument(memory({ A_X: '1', B_X: '2' }))
     const manager = new ConfigManager({

@@ -137,7 +137,7 @@ describe('versions, rollback, rotate', () => {
   it('rotate writes a new version (given or generated) and returns old and new ids', async () => {
     const manager = new ConfigManager({ secrets: [memory({ DB_PASSWORD: 'old' })], allowWrites: true })
     const given = await manager.rotate('DB_PASSWORD', { value: 'given' })
-    expect(given).toEqual({ key: 'DB_PASSWORD', provider: 'memory', previousVersion: '1', version: '2' })
+    expect(given).toEqual({ key: 'DB_PASSWORD', provider: 'memory', previousVersion: '1', newVersion: '2', version: '2' })
     const generated = await manager.rotate('DB_PASSWORD', { generate: { type: 'password', length: 40 } })
     expect(generated.previousVersion).toBe('2')
     const value = ((await manager.get('DB_PASSWORD')) as Secret).reveal()
@@ -201,6 +201,9 @@ describe('watch and live config', () => {
       interval: 1000,
     })
     expect(live.current).toEqual({ PORT: 8080, LOG_LEVEL: 'info' })
+    expect(live.PORT).toBe(8080) // the live object also reads like the config
+    expect({ ...live }).toEqual({ PORT: 8080, LOG_LEVEL: 'info' })
+    expect(JSON.stringify(live)).toBe('{"PORT":8080,"LOG_LEVEL":"info"}')
     const seen: unknown[] = []
     const errors: unknown[] = []
     live.onChange((next, previous, keys) => seen.push([next, previous, keys]))
@@ -209,6 +212,7 @@ describe('watch and live config', () => {
     await store.set('LOG_LEVEL', 'debug')
     await vi.advanceTimersByTimeAsync(1200)
     expect(live.current).toEqual({ PORT: 8080, LOG_LEVEL: 'debug' })
+    expect(live.LOG_LEVEL).toBe('debug')
     expect(before).toEqual({ PORT: 8080, LOG_LEVEL: 'info' }) // the old object was not mutated
     expect(seen).toHaveLength(1)
     await store.set('PORT', 'not-a-number')
