@@ -100,3 +100,12 @@ export function isScheduledForDeletion(error: unknown): boolean {
   const e = error as { name?: string; message?: string } | undefined
   return e?.name === 'InvalidRequestException' && /(marked|scheduled) for deletion/i.test(e.message ?? '')
 }
+
+/**
+ * Whether an error says the VersionId exists but does not carry the requested VersionStage: AWS answers
+ * InvalidRequestException, and to a reader asking for "version X with label L" that pair does not exist.
+ */
+export function isStageMismatch(error: unknown): boolean {
+  const e = error as { name?: string; message?: string } | undefined
+  return e?.name === 'InvalidRequestException' && /VersionStage that is not associated/i.test(e.message ?? '')
+}

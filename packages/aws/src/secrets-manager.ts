@@ -26,6 +26,7 @@ import {
 import {
   currentVersionId,
   isScheduledForDeletion,
+  isStageMismatch,
   parseSecretKey,
   payloadToEntry,
   type SecretPayload,
@@ -159,7 +160,7 @@ export function secretsManager(options: SecretsManagerOptions = {}): SecretsMana
       const input = { SecretId: r.secretId, VersionId: opts.version, VersionStage: opts.label }
       return await client.send(new sdk.GetSecretValueCommand(input), { abortSignal: opts.signal })
     } catch (error) {
-      if (isNotFound(error) || isScheduledForDeletion(error)) return undefined
+      if (isNotFound(error) || isScheduledForDeletion(error) || isStageMismatch(error)) return undefined
       throw error
     }
   }

@@ -47,6 +47,12 @@ describe('secretsManager get', () => {
     expect((await sm.get('db', { version: oldest.version }))?.value).toBe('one')
     expect(fake.requests.last('GetSecretValue')?.input).toMatchObject({ VersionId: oldest.version })
     expect(await sm.get('db', { version: '00000000-0000-0000-0000-000000000000' })).toBeUndefined()
+    // A version that does not carry the label: AWS answers InvalidRequestException; the pair is missing.
+    expect(await sm.get('db', { version: oldest.version, label: 'AWSCURRENT' })).toBeUndefined()
+    expect(fake.requests.last('GetSecretValue')?.input).toMatchObject({
+      VersionId: oldest.version,
+      VersionStage: 'AWSCURRENT',
+    })
   })
 
   it('selects JSON fields with name#field', async () => {

@@ -58,8 +58,10 @@ function errorResponse(error: AwsError): WireResponse {
 function checkEnvelope(req: IncomingMessage): AwsError | undefined {
   const auth = req.headers.authorization
   if (auth === undefined) {
-    // JSON 1.1 front ends (observed on DynamoDB, SSM) answer 400 here, not the 403 of the query protocol.
-    return new AwsError('MissingAuthenticationTokenException', 'Request is missing Authentication Token')
+    // JSON 1.1 front ends answer 400 here, not the 403 of the query protocol (STS, IAM) or API Gateway:
+    // Secrets Manager sends `400 {"__type":"MissingAuthenticationTokenException","message":"Missing
+    // Authentication Token"}` (aws/aws-sdk-cpp#2407 logs the raw response).
+    return new AwsError('MissingAuthenticationTokenException', 'Missing Authentication Token')
   }
   if (!/^AWS4-HMAC-SHA256 /.test(auth) || !/Credential=/.test(auth) || !/Signature=/.test(auth)) {
     return new AwsError(

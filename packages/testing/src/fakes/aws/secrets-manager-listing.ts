@@ -67,12 +67,14 @@ export function secretsManagerListing(
       const ids: string[] | undefined = input.SecretIdList
       const filters: WireFilter[] | undefined = input.Filters
       if ((ids === undefined) === (filters === undefined)) {
-        throw invalidParameter('Either SecretIdList or Filters must be specified, but not both.')
+        throw invalidParameter("Either 'SecretIdList' or 'Filters' must be provided, but not both.")
       }
       checkLength(ids, 'secretIdList', 1, 20)
       checkRange(input.MaxResults, 'maxResults', 1, 20)
       if (ids !== undefined && input.MaxResults !== undefined) {
-        throw invalidParameter('MaxResults can only be used with Filters.')
+        throw invalidParameter(
+          "'Filters' not specified. 'Filters' must also be specified when 'MaxResults' is provided.",
+        )
       }
       checkFilters(filters)
       const values: ReturnType<typeof secretValueEntry>[] = []

@@ -11,6 +11,14 @@ export const invalidRequest = (message: string) => new AwsError('InvalidRequestE
 export const markedForDeletion = () =>
   invalidRequest("You can't perform this operation on the secret because it was marked for deletion.")
 
+/** ClientRequestToken must be 32–64 characters (the model's length trait; AWS names the member). */
+export function checkToken(token: unknown): void {
+  if (token === undefined) return
+  if (typeof token !== 'string' || token.length < 32 || token.length > 64) {
+    throw invalidParameter('ClientRequestToken must be 32-64 characters long.')
+  }
+}
+
 /** Whether a stored version holds exactly this value (the idempotency-token check). */
 export function sameValue(version: SecretVersion, value: VersionValue): boolean {
   return version.secretString === value.secretString && version.secretBinary === value.secretBinary

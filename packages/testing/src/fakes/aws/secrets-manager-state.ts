@@ -120,17 +120,22 @@ export class SecretsManagerState {
     return undefined
   }
 
+  /** A fresh ARN for `name`: AWS appends a hyphen and six random characters. */
+  arnFor(name: string): string {
+    const { region, accountId, random } = this.env
+    return `arn:aws:secretsmanager:${region}:${accountId}:secret:${name}-${random.string(6)}`
+  }
+
   /** Creates an empty secret (no versions). The caller checks that the name is free. */
   create(
     name: string,
     fields: { description?: string; kmsKeyId?: string; tags?: StoredSecret['tags'] } = {},
   ): StoredSecret {
     const now = this.now()
-    const { region, accountId, random } = this.env
     const secret: StoredSecret = {
       name,
-      // AWS appends a hyphen and six random characters so a re-created name gets a new ARN.
-      arn: `arn:aws:secretsmanager:${region}:${accountId}:secret:${name}-${random.string(6)}`,
+      // The random suffix gives a re-created name a new ARN.
+      arn: this.arnFor(name),
       tags: fields.tags ? [...fields.tags] : [],
       createdDate: now,
       lastChangedDate: now,

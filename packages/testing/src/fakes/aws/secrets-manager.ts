@@ -3,6 +3,7 @@ import { createRandom } from '../random.js'
 import { AwsError, type AwsOperation, awsJsonProtocol, epochSeconds, required } from './json-protocol.js'
 import { secretsManagerListing } from './secrets-manager-listing.js'
 import {
+  checkToken,
   invalidParameter,
   invalidRequest,
   listEntry,
@@ -67,6 +68,7 @@ export function secretsManagerOperations(state: SecretsManagerState): Record<str
     token: string | undefined,
     stages: string[],
   ) => {
+    checkToken(token)
     const existing = token === undefined ? undefined : secret.versions.get(token)
     if (existing) {
       if (!sameValue(existing, value)) {
@@ -90,6 +92,7 @@ export function secretsManagerOperations(state: SecretsManagerState): Record<str
       }
       const value = valueFromInput(input)
       const token: string | undefined = input.ClientRequestToken
+      checkToken(token)
       const existing = state.find(name)
       if (existing) {
         if (existing.deletedDate !== undefined) {
@@ -125,9 +128,15 @@ export function secretsManagerOperations(state: SecretsManagerState): Record<str
       let version: SecretVersion | undefined
       if (input.VersionId !== undefined) {
         version = secret.versions.get(input.VersionId)
-        if (!version || (input.VersionStage !== undefined && !version.stages.has(input.VersionStage))) {
+        if (!version) {
           throw notFound(
             `Secrets Manager can't find the specified secret value for VersionId: ${input.VersionId}`,
+          )
+        }
+        // Both given but naming different versions: a bad request, not a missing value.
+        if (input.VersionStage !== undefined && !version.stages.has(input.VersionStage)) {
+          throw invalidRequest(
+            'You provided a VersionStage that is not associated to the provided VersionId.',
           )
         }
       } else {
@@ -211,7 +220,7 @@ export function secretsManagerOperations(state: SecretsManagerState): Record<str
     ...secretsManagerListing(state, find),
 
     DeleteSecret(input) {
-      const secret = find(input.SecretId)
+      const id = String(required(input.SecretId, 'secretId'))
       const force = Boolean(input.ForceDeleteWithoutRecovery)
       // The model defaults RecoveryWindowInDays to 0, so 0 and "absent" both mean the 30-day default.
       const days: number = input.RecoveryWindowInDays || 0
@@ -222,6 +231,13 @@ export function secretsManagerOperations(state: SecretsManagerState): Record<str
       }
       if (days && (days < 7 || days > 30)) {
         throw invalidParameter('The RecoveryWindowInDays value must be between 7 and 30 days (inclusive).')
+      }
+      const secret = state.find(id)
+      if (!secret) {
+        if (!force) throw notFound()
+        // AWS quirk: a forced delete of a secret that does not exist succeeds (an idempotent purge),
+        // answering with the name and an ARN it makes up.
+        return { ARN: state.arnFor(id), Name: id, DeletionDate: epochSeconds(state.now()) }
       }
       const now = state.now()
       if (force) {

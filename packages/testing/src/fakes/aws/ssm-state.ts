@@ -50,6 +50,8 @@ export type ParameterSeed =
 
 /** Versions SSM keeps per parameter. */
 export const MAX_PARAMETER_VERSIONS = 100
+/** Longest name PutParameter takes, counted with the ARN that precedes it. */
+export const MAX_NAME_WITH_ARN = 1011
 /** Levels a parameter hierarchy may have. */
 export const MAX_HIERARCHY_LEVELS = 15
 
@@ -106,8 +108,22 @@ export class SsmState {
     return param && this.resolve(param, ref)?.value
   }
 
+  /**
+   * What SSM does with a name before anything else: "The service removes any spaces specified for the
+   * beginning or end of a parameter name. If the specified name for a parameter contains spaces between
+   * characters, the request fails with a ValidationException error." (API reference, every Name member.)
+   */
+  normalize(name: string): string {
+    const trimmed = name.replace(/^ +| +$/g, '')
+    if (/\s/.test(trimmed)) {
+      throw validationError(`Parameter name: can't contain spaces. Invalid name: ${trimmed}`)
+    }
+    return trimmed
+  }
+
   /** Splits `name`, `name:3`, `name:label` or a parameter ARN into name and selector. */
   parse(input: string): ParameterRef {
+    input = this.normalize(input)
     let rest = input
     const arnPrefix = /^arn:aws[a-z-]*:ssm:[^:]*:[^:]*:parameter(\/.*)$/.exec(input)
     if (arnPrefix) {
@@ -138,17 +154,29 @@ export class SsmState {
   /** Validates a name for PutParameter the way SSM does. */
   checkName(name: string): void {
     const pathRule =
-      'Parameter name: can\'t be prefixed with "aws" or "ssm" (case-insensitive). If formed as a path, it can consist of sub-paths divided by slash symbol; each sub-path can be formed as a mix of letters, numbers and the following 3 symbols .-_'
-    if (name.length < 1 || name.length > 2048 || !NAME_CHARS.test(name) || name.includes('//')) {
+      'Parameter name: can\'t be prefixed with "ssm" (case-insensitive). If formed as a path, it can consist of sub-paths divided by slash symbol; each sub-path can be formed as a mix of letters, numbers and the following 3 symbols .-_'
+    if (name.length < 1 || !NAME_CHARS.test(name) || name.includes('//')) {
       throw validationError(pathRule)
+    }
+    // "The maximum length for a parameter name that you specify is 1011 characters. This count of 1011
+    // characters includes the characters in the ARN that precede the name" (PutParameter, Name).
+    if (this.arn(name).length > MAX_NAME_WITH_ARN) {
+      throw validationError(
+        `Parameter name: can't be longer than ${MAX_NAME_WITH_ARN} characters, including the ARN that precedes it (${this.arn('').length} characters here).`,
+      )
     }
     if (name.includes('/') && !name.startsWith('/')) {
       throw validationError('Parameter name must be a fully qualified name.')
     }
     const first = (name.startsWith('/') ? name.slice(1) : name).toLowerCase()
-    if (first.startsWith('aws/'))
-      throw new AwsError('AccessDeniedException', `No access to reserved parameter name: ${name}.`)
-    if (first.startsWith('aws') || first.startsWith('ssm')) throw validationError(pathRule)
+    if (first.startsWith('aws') || first.startsWith('ssm')) {
+      const isPath = name.split('/').length > 2
+      if (isPath && first.startsWith('aws'))
+        throw new AwsError('AccessDeniedException', `No access to reserved parameter name: ${name}.`)
+      throw validationError(
+        isPath ? pathRule : 'Parameter name: can\'t be prefixed with "aws" or "ssm" (case-insensitive).',
+      )
+    }
     if (name.split('/').filter(Boolean).length > MAX_HIERARCHY_LEVELS) {
       throw new AwsError(
         'HierarchyLevelLimitExceededException',

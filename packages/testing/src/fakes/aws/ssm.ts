@@ -108,7 +108,7 @@ export function ssmOperations(state: SsmState): Record<string, AwsOperation> {
 
   return {
     PutParameter(input) {
-      const name = String(required(input.Name, 'name'))
+      const name = state.normalize(String(required(input.Name, 'name')))
       const value = String(required(input.Value, 'value'))
       state.checkName(name)
       if (value.length === 0) {
@@ -217,11 +217,13 @@ export function ssmOperations(state: SsmState): Record<string, AwsOperation> {
           InvalidParameters.push(name)
         }
       }
+      // "The results for GetParameters requests are listed in alphabetical order" (API reference).
+      Parameters.sort((a, b) => (a.Name < b.Name ? -1 : a.Name > b.Name ? 1 : 0))
       return { Parameters, InvalidParameters }
     },
 
     GetParametersByPath(input) {
-      let path = String(required(input.Path, 'path'))
+      let path = state.normalize(String(required(input.Path, 'path')))
       if (!path.startsWith('/')) {
         throw validationError(
           'The parameter doesn\'t meet the parameter name requirements. The parameter name must begin with a forward slash "/".',
@@ -230,7 +232,9 @@ export function ssmOperations(state: SsmState): Record<string, AwsOperation> {
       checkRange(input.MaxResults, 'maxResults', 1, 10)
       const filters: StringFilter[] | undefined = input.ParameterFilters
       for (const f of filters ?? []) {
-        if (!['Type', 'KeyId', 'Label'].includes(f.Key) && !f.Key.startsWith('tag:')) {
+        // "The following Key values aren't supported for GetParametersByPath: tag, DataType, Name,
+        // Path, and Tier." (API reference, ParameterFilters)
+        if (!['Type', 'KeyId', 'Label'].includes(f.Key)) {
           throw new AwsError(
             'InvalidFilterKey',
             `The following filter key is not valid: ${f.Key}. Valid filter keys include: [Type, KeyId, Label].`,
@@ -289,7 +293,7 @@ export function ssmOperations(state: SsmState): Record<string, AwsOperation> {
     },
 
     LabelParameterVersion(input) {
-      const name = String(required(input.Name, 'name'))
+      const name = state.normalize(String(required(input.Name, 'name')))
       const labels: string[] = required(input.Labels, 'labels')
       checkLength(labels, 'labels', 1, 10)
       const param = state.get(name) ?? throwIt(parameterNotFound(name))
@@ -321,7 +325,7 @@ export function ssmOperations(state: SsmState): Record<string, AwsOperation> {
     },
 
     UnlabelParameterVersion(input) {
-      const name = String(required(input.Name, 'name'))
+      const name = state.normalize(String(required(input.Name, 'name')))
       const number = Number(required(input.ParameterVersion, 'parameterVersion'))
       const labels: string[] = required(input.Labels, 'labels')
       checkLength(labels, 'labels', 1, 10)
@@ -334,7 +338,7 @@ export function ssmOperations(state: SsmState): Record<string, AwsOperation> {
     },
 
     DeleteParameter(input) {
-      const name = String(required(input.Name, 'name'))
+      const name = state.normalize(String(required(input.Name, 'name')))
       if (!state.delete(name)) throw parameterNotFound(name)
       return {}
     },
@@ -344,7 +348,9 @@ export function ssmOperations(state: SsmState): Record<string, AwsOperation> {
       checkLength(names, 'names', 1, 10)
       const DeletedParameters: string[] = []
       const InvalidParameters: string[] = []
-      for (const name of names) (state.delete(name) ? DeletedParameters : InvalidParameters).push(name)
+      for (const name of names) {
+        ;(state.delete(state.normalize(name)) ? DeletedParameters : InvalidParameters).push(name)
+      }
       return { DeletedParameters, InvalidParameters }
     },
 
