@@ -113,7 +113,9 @@ export class ReadCache<T> {
 
   /** A stale value may be served because every provider failed (stale-if-error window). */
   canServeOnError(record: CacheRecord<T>): boolean {
-    return record.value !== undefined && this.settings.now() < record.freshUntil + this.settings.staleIfError
+    const { staleIfError, now } = this.settings
+    // staleIfError: 0 turns the feature off, even for a `fresh: true` read of a still-fresh entry.
+    return record.value !== undefined && staleIfError > 0 && now() < record.freshUntil + staleIfError
   }
 
   /** Stores a value (or a not-found answer); `ttl` overrides the default freshness for this entry. */

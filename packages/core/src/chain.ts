@@ -33,6 +33,15 @@ export type FallbackOptions =
 
 export const DEFAULT_FALLBACK_ON: readonly FallbackReason[] = ['unavailable', 'throttled', 'unsupported']
 
+const FALLBACK_REASONS: readonly unknown[] = [
+  'unavailable',
+  'throttled',
+  'access-denied',
+  'integrity',
+  'validation',
+  'unsupported',
+] satisfies FallbackReason[]
+
 export function fallbackReason(error: unknown): FallbackReason | undefined {
   if (error instanceof ThrottledError) return 'throttled'
   if (error instanceof UnavailableError) return 'unavailable'
@@ -47,7 +56,23 @@ export function makeFallbackPredicate(
   options: FallbackOptions | undefined,
 ): (e: PolysecretError, p: Provider) => boolean {
   if (typeof options === 'function') return options
-  const on = new Set(options?.on ?? DEFAULT_FALLBACK_ON)
+  if (options !== undefined && (typeof options !== 'object' || options === null)) {
+    throw new ValidationError('fallback must be { on: [...] } or a function (error, provider) => boolean.')
+  }
+  const list: unknown = options?.on ?? DEFAULT_FALLBACK_ON
+  if (!Array.isArray(list)) {
+    throw new ValidationError(
+      `fallback.on must be a list, e.g. ['unavailable', 'throttled'], got ${JSON.stringify(list)}.`,
+    )
+  }
+  for (const reason of list) {
+    if (!FALLBACK_REASONS.includes(reason)) {
+      throw new ValidationError(`Unknown fallback reason ${JSON.stringify(reason)}.`, {
+        hint: `Use any of: ${FALLBACK_REASONS.join(', ')}.`,
+      })
+    }
+  }
+  const on = new Set<unknown>(list)
   return (error) => {
     const reason = fallbackReason(error)
     return reason !== undefined && on.has(reason)
@@ -63,7 +88,14 @@ export function asPolysecretError(
   key: string | undefined,
   provider: string,
 ): PolysecretError {
-  if (error instanceof PolysecretError) return error
+  if (error instanceof PolysecretError) {
+    // A provider's own error may leave out where it happened; the manager knows, and every error it
+    // throws carries key and provider.
+    const located = error as { key: string | undefined; provider: string | undefined }
+    if (located.key === undefined && key !== undefined) located.key = key
+    if (located.provider === undefined) located.provider = provider
+    return error
+  }
   return new UnavailableError({
     key,
     provider,

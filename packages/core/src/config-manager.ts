@@ -2,13 +2,13 @@ import { type CacheOptions, ReadCache, resolveCacheSettings } from './cache.js'
 import { type FallbackOptions, makeFallbackPredicate } from './chain.js'
 import { type Classification, type ClassifyOptions, createClassifier } from './classify.js'
 import { createManager, type ManagerConfig } from './create-manager.js'
-import { NotFoundError, type PolysecretError, ValidationError } from './errors.js'
+import { NotFoundError, PolysecretError, ValidationError } from './errors.js'
 import { type AccessListener, makeEmitter } from './events.js'
 import { type Live, LiveConfig, liveView } from './live-config.js'
 import { mapLimit } from './map-limit.js'
 import type { DeleteOptions, Health, KeyInfo, Kind, Provider, VersionInfo } from './provider.js'
 import { assertKey, ReadEngine, type ReadOptions, type ReadResult } from './read-engine.js'
-import { type RetryOptions, resolveRetrySettings } from './retry.js'
+import { type RetryOptions, resolveRetrySettings, withTimeout } from './retry.js'
 import { type AnySchema, type Infer, objectKeys, validateAll } from './schema.js'
 import type { Secret } from './secret.js'
 import { type ChangeListener, startWatch, type Watcher, type WatchOptions } from './watch.js'
@@ -97,6 +97,7 @@ export class ConfigManager {
   readonly #writes: WriteContext
   readonly #concurrency: number
   readonly #watchers = new Set<Watcher>()
+  readonly #healthTimeout: number
 
   constructor(options: ConfigManagerOptions = {}) {
     if (options === null || typeof options !== 'object')
@@ -123,13 +124,15 @@ export class ConfigManager {
     this.#concurrency = concurrency
     this.#classify = createClassifier(options.classify)
     const emit = makeEmitter(options.onAccess)
+    const retry = resolveRetrySettings(options.retry)
+    this.#healthTimeout = retry.attemptTimeout
     this.#engine = new ReadEngine({
       secrets: this.#secrets,
       parameters: this.#parameters,
       classify: this.#classify,
       cache: new ReadCache(resolveCacheSettings(options.cache)),
       chain: {
-        retry: resolveRetrySettings(options.retry),
+        retry,
         fallback: makeFallbackPredicate(options.fallback),
         concurrency,
       },
@@ -199,10 +202,18 @@ export class ConfigManager {
     }
   }
 
-  /** Every key under a prefix with its value. */
+  /** Every key under a prefix with its value, each read as the kind of the chain that listed it. */
   async getByPrefix(prefix: string, opts: ReadOptions = {}): Promise<ManyResult> {
-    const keys = (await this.list(prefix)).map((k) => k.key)
-    return this.getMany(keys, opts)
+    const listed = await this.list(prefix)
+    const byKind = (kind: Kind) => listed.filter((k) => k.kind === kind).map((k) => k.key)
+    const [secrets, parameters] = await Promise.all([
+      this.getMany(byKind('secret'), { ...opts, kind: 'secret' }),
+      this.getMany(byKind('parameter'), { ...opts, kind: 'parameter' }),
+    ])
+    return {
+      values: { ...parameters.values, ...secrets.values },
+      errors: { ...parameters.errors, ...secrets.errors },
+    }
   }
 
   /** Keys known to the providers that can list, deduplicated (the first provider of a chain wins). */
@@ -285,14 +296,12 @@ export class ConfigManager {
     listener: ChangeListener,
     opts: WatchOptions = {},
   ): Promise<Watcher> {
+    // The watcher's fresh reads keep the cache current, so a change needs no invalidation here.
     const watcher = await startWatch(
       this.#engine,
       async (prefix) => (await this.list(prefix)).map((k) => k.key),
       keysOrPrefix,
-      (key, previous, next) => {
-        this.#engine.invalidate(key)
-        listener(key, previous, next)
-      },
+      listener,
       opts,
       this.#writes.emit,
     )
@@ -308,15 +317,15 @@ export class ConfigManager {
 
   /** Drops every cached value. */
   clear(): void {
-    this.#engine.cache.clear()
+    this.#engine.clear()
   }
 
-  /** Each provider's health, checked in parallel. Never throws. */
+  /** Each provider's health, checked in parallel, each within the per-attempt timeout. Never throws. */
   async health(): Promise<ProviderHealth[]> {
     return mapLimit(this.#providers, this.#concurrency, async (p) => {
       const started = performance.now()
       try {
-        const h = await p.health()
+        const h = await withTimeout(() => p.health(), this.#healthTimeout, { provider: p.name })
         return { provider: p.name, type: p.type, latencyMs: performance.now() - started, ...h }
       } catch (error) {
         return {
@@ -324,7 +333,7 @@ export class ConfigManager {
           type: p.type,
           ok: false,
           latencyMs: performance.now() - started,
-          message: (error as Error)?.name ?? 'error',
+          message: error instanceof PolysecretError ? error.message : ((error as Error)?.name ?? 'error'),
         }
       }
     })
@@ -335,7 +344,8 @@ export class ConfigManager {
     for (const watcher of this.#watchers) watcher.close()
     this.#watchers.clear()
     this.clear()
-    await Promise.allSettled(this.#providers.map((p) => p.close?.()))
+    // A provider's close may throw synchronously or reject; either way the others still close.
+    await Promise.allSettled(this.#providers.map(async (p) => p.close?.()))
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

@@ -13,6 +13,8 @@ export class LiveConfig<T> {
   #current: T
   #watcher: Watcher | undefined
   #queue: Promise<void> = Promise.resolve()
+  #scheduled: Promise<void> | undefined
+  readonly #pending = new Set<string>()
   readonly #changeListeners = new Set<ConfigChangeListener<T>>()
   readonly #errorListeners = new Set<(error: PolysecretError) => void>()
 
@@ -43,16 +45,23 @@ export class LiveConfig<T> {
   }
 
   /**
-   * @internal Swaps in a freshly validated config, or keeps the last good one on failure. Refreshes
-   * run one after another, so two changes in one poll can never swap in an older read last.
+   * @internal Swaps in a freshly validated config, or keeps the last good one on failure. Changes that
+   * arrive together (one poll) coalesce into one reload; reloads run one after another, so an older
+   * read can never be swapped in last.
    */
   refresh(changedKeys: readonly string[], reload: () => Promise<T>): Promise<void> {
-    this.#queue = this.#queue.then(async () => {
+    for (const key of changedKeys) this.#pending.add(key)
+    if (this.#scheduled) return this.#scheduled
+    this.#scheduled = this.#queue.then(async () => {
+      await Promise.resolve() // let the rest of this poll's changes join
+      const keys = [...this.#pending]
+      this.#pending.clear()
+      this.#scheduled = undefined
       try {
         const next = await reload()
         const previous = this.#current
         this.#current = next
-        for (const listener of this.#changeListeners) listener(next, previous, changedKeys)
+        for (const listener of this.#changeListeners) listener(next, previous, keys)
       } catch (error) {
         this.reportError(
           error instanceof PolysecretError
@@ -61,7 +70,8 @@ export class LiveConfig<T> {
         )
       }
     })
-    return this.#queue
+    this.#queue = this.#scheduled
+    return this.#scheduled
   }
 
   /** @internal Tells the error listeners (a rejected change, a failed poll). */

@@ -98,6 +98,12 @@ const EXPLICIT_REF = /^([A-Za-z][\w.-]*):\/\/(.+)$/
 export class ReadEngine {
   readonly #opts: ReadEngineOptions
   readonly #inflight = new Map<string, Promise<Stored>>()
+  /**
+   * Bumped by every invalidation. A provider read that started before an invalidation (a write, a
+   * watch change, `clear()`) may still answer its callers, but never writes its answer to the cache:
+   * otherwise a slow pre-write read would cache the old value over the write.
+   */
+  #generation = 0
   readonly #byName: Map<string, Provider>
   /** Routes of reads (by hint; writes with a known value are not memoised): routing is pure and hot. */
   readonly #routes = {
@@ -128,6 +134,11 @@ export class ReadEngine {
       if (memo.size < 10_000) memo.set(key, route)
     }
     return route
+  }
+
+  /** Routes later plain reads of a key the way a write routed it (after value heuristics promoted it). */
+  rememberRoute(route: Route): void {
+    this.#routes.none.set(route.key, route)
   }
 
   #computeRoute(key: string, hint: Kind | undefined, value: string | undefined): Route {
@@ -180,7 +191,9 @@ export class ReadEngine {
     assertKey(key)
     const ttl = opts.ttl ?? opts.maxAge
     if (ttl !== undefined && !(typeof ttl === 'number' && ttl >= 0)) {
-      throw new ValidationError(`ttl must be a non-negative number of milliseconds, got ${String(ttl)}.`, { key })
+      throw new ValidationError(`ttl must be a non-negative number of milliseconds, got ${String(ttl)}.`, {
+        key,
+      })
     }
     const started = performance.now()
     const route = this.route(key, opts.kind)
@@ -188,7 +201,10 @@ export class ReadEngine {
     const cached = opts.fresh ? undefined : this.#opts.cache.lookup(cacheKey)
     if (cached?.state === 'fresh') {
       const stored = cached.record.value
-      if (stored === undefined) throw this.#negative(route, cached.record.miss)
+      if (stored === undefined) {
+        this.#emit(key, route.kind, undefined, 'not-found', started, 'fresh', undefined, 'NOT_FOUND')
+        throw this.#negative(route, cached.record.miss)
+      }
       this.#emit(key, route.kind, stored.provider, 'hit', started, 'fresh', stored.version)
       return { ...stored, cache: 'fresh', cached: true, stale: false }
     }
@@ -283,6 +299,7 @@ export class ReadEngine {
       ...single.map(settle),
       ...[...byChain].map(async ([chain, group]) => {
         const started = performance.now()
+        const generation = this.#generation
         const flights = group.map(({ route }) => this.#startFlight(this.#cacheKey(route, opts)))
         const outcomes = await readChain(
           chain,
@@ -292,7 +309,7 @@ export class ReadEngine {
         ).catch(() => new Map<string, ChainOutcome>())
         await Promise.all(
           group.map(async ({ key, route }, i) => {
-            const pending = this.#settleOutcome(route, outcomes.get(route.key), opts)
+            const pending = this.#settleOutcome(route, outcomes.get(route.key), opts, generation)
             flights[i]!.finish(pending)
             try {
               results.set(key, await this.#finish(key, route, started, undefined, pending, opts))
@@ -306,26 +323,43 @@ export class ReadEngine {
     return { results, errors }
   }
 
-  #settleOutcome(route: Route, outcome: ChainOutcome | undefined, opts: ReadOptions): Promise<Stored> {
+  #settleOutcome(
+    route: Route,
+    outcome: ChainOutcome | undefined,
+    opts: ReadOptions,
+    generation: number,
+  ): Promise<Stored> {
     if (!outcome)
       return Promise.reject(
         new UnavailableError({ key: route.key, message: `Reading "${route.key}" failed.` }),
       )
-    if (outcome.ok) return Promise.resolve(this.#store(route, outcome.hit, opts))
+    const cacheable = generation === this.#generation
+    if (outcome.ok) return Promise.resolve(this.#store(route, outcome.hit, opts, cacheable))
     // Remember not-found briefly (negative caching) so a missing key does not hit every store each read.
-    if (outcome.error instanceof NotFoundError)
+    if (outcome.error instanceof NotFoundError && cacheable)
       this.#opts.cache.store(this.#cacheKey(route, opts), undefined, outcome.error)
     return Promise.reject(outcome.error)
+  }
+
+  /** Registers a flight; it leaves the map when done, unless an invalidation already replaced it. */
+  #register(cacheKey: string, flight: Promise<Stored>): Promise<Stored> {
+    const tracked = flight.finally(() => {
+      if (this.#inflight.get(cacheKey) === tracked) this.#inflight.delete(cacheKey)
+    })
+    tracked.catch(() => {}) // callers handle the error; the bookkeeping copy must not be unhandled
+    this.#inflight.set(cacheKey, tracked)
+    return tracked
   }
 
   /** Registers an in-flight read that a batch will complete, so concurrent single reads join it. */
   #startFlight(cacheKey: string): { finish(result: Promise<Stored>): void } {
     let finish!: (result: Promise<Stored>) => void
-    const flight = new Promise<Stored>((resolve) => {
-      finish = resolve
-    }).finally(() => this.#inflight.delete(cacheKey))
-    flight.catch(() => {})
-    this.#inflight.set(cacheKey, flight)
+    this.#register(
+      cacheKey,
+      new Promise<Stored>((resolve) => {
+        finish = resolve
+      }),
+    )
     return { finish }
   }
 
@@ -333,19 +367,17 @@ export class ReadEngine {
   #singleFlight(cacheKey: string, route: Route, opts: ReadOptions): Promise<Stored> {
     const existing = this.#inflight.get(cacheKey)
     if (existing) return existing
+    const generation = this.#generation
     const flight = readChain(
       route.chain,
       [route.key],
       { version: opts.version, label: opts.label },
       this.#opts.chain,
-    )
-      .then((outcomes) => this.#settleOutcome(route, outcomes.get(route.key), opts))
-      .finally(() => this.#inflight.delete(cacheKey))
-    this.#inflight.set(cacheKey, flight)
-    return flight
+    ).then((outcomes) => this.#settleOutcome(route, outcomes.get(route.key), opts, generation))
+    return this.#register(cacheKey, flight)
   }
 
-  #store(route: Route, hit: ChainHit, opts: ReadOptions): Stored {
+  #store(route: Route, hit: ChainHit, opts: ReadOptions, cacheable: boolean): Stored {
     const text = entryText(hit.entry.value)
     const value = route.kind === 'secret' ? new Secret(text) : text
     const stored: Stored = {
@@ -360,7 +392,8 @@ export class ReadEngine {
       tried: hit.tried,
       resolved: Promise.resolve(value),
     }
-    this.#opts.cache.store(this.#cacheKey(route, opts), stored, undefined, opts.ttl ?? opts.maxAge)
+    if (cacheable)
+      this.#opts.cache.store(this.#cacheKey(route, opts), stored, undefined, opts.ttl ?? opts.maxAge)
     return stored
   }
 
@@ -398,13 +431,26 @@ export class ReadEngine {
     })
   }
 
-  /** Drops cached answers for a key (both kinds, all versions) or every key starting with a prefix. */
+  /**
+   * Drops cached answers for a key (both kinds, all versions) or every key starting with a prefix, and
+   * detaches reads of them still in flight, so the next read asks the providers afresh.
+   */
   invalidate(keyOrPrefix: string): number {
-    return this.#opts.cache.invalidate((cacheKey) => {
+    const matches = (cacheKey: string) => {
       const key = cacheKey.slice(2)
       const scheme = key.indexOf('://')
       return key.startsWith(keyOrPrefix) || (scheme > 0 && key.slice(scheme + 3).startsWith(keyOrPrefix))
-    })
+    }
+    this.#generation++
+    for (const cacheKey of [...this.#inflight.keys()]) if (matches(cacheKey)) this.#inflight.delete(cacheKey)
+    return this.#opts.cache.invalidate(matches)
+  }
+
+  /** Drops every cached answer and detaches every read in flight. */
+  clear(): void {
+    this.#generation++
+    this.#inflight.clear()
+    this.#opts.cache.clear()
   }
 }
 

@@ -63,7 +63,7 @@ function retryAfter(error: unknown): number | undefined {
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
 /** Runs one attempt with a timeout; the attempt gets an AbortSignal that fires when it times out. */
-async function attemptWithTimeout<T>(
+export async function withTimeout<T>(
   fn: (signal: AbortSignal) => Promise<T>,
   timeout: number,
   context: { key?: string | undefined; provider?: string | undefined },
@@ -73,13 +73,15 @@ async function attemptWithTimeout<T>(
   let timer: ReturnType<typeof setTimeout> | undefined
   const timedOut = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      controller.abort()
+      // Settle the race with our (retryable) timeout first, then abort: a provider that rejects as
+      // soon as it is aborted must not win with its own, non-retryable abort error.
       reject(
         new UnavailableError({
           ...context,
-          message: `Timed out after ${timeout} ms${context.key ? ` reading "${context.key}"` : ''}${context.provider ? ` from "${context.provider}"` : ''}.`,
+          message: `Timed out after ${timeout} ms${context.key ? ` reading "${context.key}"` : ''}${context.provider ? ` (provider "${context.provider}")` : ''}.`,
         }),
       )
+      controller.abort()
     }, timeout)
   })
   try {
@@ -101,7 +103,7 @@ export async function withRetry<T>(
   const started = Date.now()
   for (let failures = 0; ; ) {
     try {
-      return await attemptWithTimeout(fn, settings.attemptTimeout, context)
+      return await withTimeout(fn, settings.attemptTimeout, context)
     } catch (error) {
       failures++
       if (!isRetryable(error)) throw error

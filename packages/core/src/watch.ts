@@ -52,6 +52,14 @@ export async function startWatch(
       `watch interval must be a positive number of milliseconds, got ${String(opts.interval)}.`,
     )
   if (typeof listener !== 'function') throw new ValidationError('watch needs a listener function.')
+  const validTarget =
+    (typeof target === 'string' && target !== '') ||
+    (Array.isArray(target) && target.every((k) => typeof k === 'string' && k !== ''))
+  if (!validTarget) {
+    throw new ValidationError('watch needs a key prefix or an array of keys.', {
+      hint: "e.g. manager.watch(['DB_PASSWORD'], listener) or manager.watch('APP_', listener).",
+    })
+  }
   const byPrefix = typeof target === 'string'
   const versions = new Map<string, string | undefined>()
   let keys: string[] = byPrefix ? await listKeys(target) : [...target]
@@ -83,37 +91,47 @@ export async function startWatch(
       const listed = await listKeys(target as string).catch(() => keys)
       keys = [...new Set([...listed, ...keys])]
     }
+    const changes: [key: string, previous: string | undefined, next: string | undefined][] = []
     await Promise.all(
       keys.map(async (key) => {
         try {
           const next = await versionOf(key)
           if (next === UNWATCHABLE) return
           const previous = versions.get(key)
-          if (!versions.has(key) || next !== previous) {
-            versions.set(key, next)
-            if (closed) return
-            const kind = engine.route(key).kind
-            emit?.({
-              operation: 'watch',
-              key,
-              kind,
-              outcome: 'changed',
-              latencyMs: 0,
-              cache: 'miss',
-              version: next,
-            })
-            listener(key, previous, next)
-          }
+          if (versions.has(key) && next === previous) return
+          versions.set(key, next)
+          changes.push([key, previous, next])
         } catch (error) {
-          opts.onError?.(
-            error instanceof PolysecretError
-              ? error
-              : new PolysecretError('Watch poll failed.', { key, cause: error }),
-          )
+          report(error, key)
         }
       }),
     )
+    // Listeners hear every change of one poll together, after all reads are in: a live config
+    // re-validates once for several changed keys.
+    for (const [key, previous, next] of changes) {
+      if (closed) return
+      emit?.({
+        operation: 'watch',
+        key,
+        kind: engine.route(key).kind,
+        outcome: 'changed',
+        latencyMs: 0,
+        cache: 'miss',
+        version: next,
+      })
+      try {
+        listener(key, previous, next)
+      } catch (error) {
+        report(error, key)
+      }
+    }
   }
+  const report = (error: unknown, key: string) =>
+    opts.onError?.(
+      error instanceof PolysecretError
+        ? error
+        : new PolysecretError('Watch poll failed.', { key, cause: error }),
+    )
   const schedule = () => {
     if (closed) return
     const jittered = interval * (0.9 + Math.random() * 0.2)

@@ -109,25 +109,76 @@ export function destinations(
   return [first]
 }
 
-/** Runs one operation at every destination and reports each; a single destination's error is rethrown as is. */
+/**
+ * Runs one write or delete at every destination, emits an access event per destination (failures
+ * too: an audit log must see refused writes), invalidates the key, and reports each result. A single
+ * destination's error is rethrown as is; with several, any failure is a `WriteError`.
+ */
 async function atEach(
-  key: string,
+  ctx: WriteContext,
+  operation: 'set' | 'delete',
+  route: Route,
   targets: readonly Provider[],
   op: (provider: Provider) => Promise<string | undefined>,
 ): Promise<WriteDestinationResult[]> {
+  const started = performance.now()
   const results = await Promise.all(
     targets.map(async (provider): Promise<WriteDestinationResult> => {
       try {
         return { provider: provider.name, ok: true, version: await op(provider) }
       } catch (error) {
-        return { provider: provider.name, ok: false, error: asPolysecretError(error, key, provider.name) }
+        return {
+          provider: provider.name,
+          ok: false,
+          error: asPolysecretError(error, route.key, provider.name),
+        }
       }
     }),
   )
+  ctx.engine.invalidate(route.key)
+  for (const r of results) {
+    ctx.emit?.({
+      operation,
+      key: route.key,
+      kind: route.kind,
+      provider: r.provider,
+      outcome: r.ok ? 'ok' : 'error',
+      latencyMs: performance.now() - started,
+      cache: 'miss',
+      version: r.version,
+      errorCode: r.error?.code,
+    })
+  }
   const failed = results.filter((r) => !r.ok)
   if (failed.length && targets.length === 1) throw failed[0]!.error
-  if (failed.length) throw new WriteError({ key, results })
+  if (failed.length) throw new WriteError({ key: route.key, results })
   return results
+}
+
+/** Resolves and checks destinations; a refusal (writes off, unknown provider) is reported as an event too. */
+function checkedDestinations(
+  ctx: WriteContext,
+  operation: 'set' | 'delete',
+  route: Route,
+  to: WriteTarget | undefined,
+): Provider[] {
+  try {
+    const targets = destinations(ctx, route, to, operation === 'set' ? 'write' : 'delete')
+    for (const provider of targets) requireWritable(ctx, provider, route.key)
+    return targets
+  } catch (error) {
+    const code = error instanceof PolysecretError ? error.code : undefined
+    ctx.emit?.({
+      operation,
+      key: route.key,
+      kind: route.kind,
+      outcome: 'error',
+      latencyMs: 0,
+      cache: 'miss',
+      errorCode: code,
+    })
+    throw error
+  }
 }
 
 export async function writeValue(
@@ -140,38 +191,22 @@ export async function writeValue(
   const raw = revealValue(value)
   if (typeof raw !== 'string')
     throw new ValidationError(`The value for "${key}" must be a string or a Secret.`, { key })
-  const started = performance.now()
   const route = ctx.engine.route(key, opts.kind ?? (value instanceof Secret ? 'secret' : undefined), raw)
   if (route.kind === 'secret') rememberSecretValue(raw) // so a store error quoting it is scrubbed
-  const targets = destinations(ctx, route, opts.to, 'write')
-  for (const provider of targets) requireWritable(ctx, provider, route.key)
-  let results: WriteDestinationResult[]
-  try {
-    results = await atEach(route.key, targets, async (provider) => {
-      requireCapability(provider, 'write', route.key)
-      const info = await provider.set!(route.key, raw, {
-        kind: route.kind,
-        ifVersion: opts.ifVersion,
-        createOnly: opts.createOnly,
-        description: opts.description,
-      })
-      return info.version
-    })
-  } finally {
-    ctx.engine.invalidate(route.key)
-  }
-  for (const r of results) {
-    ctx.emit?.({
-      operation: 'set',
-      key: route.key,
+  const targets = checkedDestinations(ctx, 'set', route, opts.to)
+  const results = await atEach(ctx, 'set', route, targets, async (provider) => {
+    requireCapability(provider, 'write', route.key)
+    const info = await provider.set!(route.key, raw, {
       kind: route.kind,
-      provider: r.provider,
-      outcome: 'ok',
-      latencyMs: performance.now() - started,
-      cache: 'miss',
-      version: r.version,
+      ifVersion: opts.ifVersion,
+      createOnly: opts.createOnly,
+      description: opts.description,
     })
-  }
+    return info.version
+  })
+  // The value made this key a secret (a URL with a password): later reads by name alone go there too.
+  if (route.reason.startsWith('value:') && opts.to === undefined && route.key === key)
+    ctx.engine.rememberRoute(route)
   return { key: route.key, kind: route.kind, reason: route.reason, version: results[0]?.version, results }
 }
 
@@ -181,34 +216,17 @@ export async function deleteValue(
   opts: DeleteOptions & { to?: WriteTarget; kind?: Kind } = {},
 ): Promise<readonly WriteDestinationResult[]> {
   assertKey(key)
-  const started = performance.now()
   const route = ctx.engine.route(key, opts.kind)
-  const targets = destinations(ctx, route, opts.to, 'delete')
-  for (const provider of targets) requireWritable(ctx, provider, route.key)
-  try {
-    const results = await atEach(route.key, targets, async (provider) => {
-      requireCapability(provider, 'delete', route.key)
-      await provider.delete!(route.key, {
-        force: opts.force,
-        recoveryWindowDays: opts.recoveryWindowDays,
-        ifVersion: opts.ifVersion,
-      })
-      return undefined
+  const targets = checkedDestinations(ctx, 'delete', route, opts.to)
+  return atEach(ctx, 'delete', route, targets, async (provider) => {
+    requireCapability(provider, 'delete', route.key)
+    await provider.delete!(route.key, {
+      force: opts.force,
+      recoveryWindowDays: opts.recoveryWindowDays,
+      ifVersion: opts.ifVersion,
     })
-    for (const r of results)
-      ctx.emit?.({
-        operation: 'delete',
-        key: route.key,
-        kind: route.kind,
-        provider: r.provider,
-        outcome: 'ok',
-        latencyMs: performance.now() - started,
-        cache: 'miss',
-      })
-    return results
-  } finally {
-    ctx.engine.invalidate(route.key)
-  }
+    return undefined
+  })
 }
 
 /** The provider that currently serves a key (or the one named), for version operations. */

@@ -97,7 +97,9 @@ describe('cache', () => {
     vi.advanceTimersByTime(150)
     await manager.get('FEATURE_FLAG')
     expect(store.calls.get).toBe(2)
-    await expect(manager.get('FEATURE_FLAG', { ttl: -1, fresh: true })).rejects.toBeInstanceOf(ValidationError)
+    await expect(manager.get('FEATURE_FLAG', { ttl: -1, fresh: true })).rejects.toBeInstanceOf(
+      ValidationError,
+    )
   })
 
   it('maxAge is an alias of ttl; maxEntries bounds the cache', async () => {

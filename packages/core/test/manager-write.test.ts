@@ -137,7 +137,13 @@ describe('versions, rollback, rotate', () => {
   it('rotate writes a new version (given or generated) and returns old and new ids', async () => {
     const manager = new ConfigManager({ secrets: [memory({ DB_PASSWORD: 'old' })], allowWrites: true })
     const given = await manager.rotate('DB_PASSWORD', { value: 'given' })
-    expect(given).toEqual({ key: 'DB_PASSWORD', provider: 'memory', previousVersion: '1', newVersion: '2', version: '2' })
+    expect(given).toEqual({
+      key: 'DB_PASSWORD',
+      provider: 'memory',
+      previousVersion: '1',
+      newVersion: '2',
+      version: '2',
+    })
     const generated = await manager.rotate('DB_PASSWORD', { generate: { type: 'password', length: 40 } })
     expect(generated.previousVersion).toBe('2')
     const value = ((await manager.get('DB_PASSWORD')) as Secret).reveal()

@@ -5,8 +5,8 @@
  * within one file system.
  */
 import { randomBytes } from 'node:crypto'
-import { open, readdir, rename, stat, unlink } from 'node:fs/promises'
-import { basename, dirname, join } from 'node:path'
+import { lstat, open, readdir, readlink, realpath, rename, stat, unlink } from 'node:fs/promises'
+import { basename, dirname, join, resolve } from 'node:path'
 
 /** Options for {@link atomicWrite}. */
 export interface AtomicWriteOptions {
@@ -72,6 +72,26 @@ export async function atomicWrite(
   await syncDirectory(dir)
 }
 
+/**
+ * The path a write to `path` must replace (and lock): the real file when `path` is a symlink — even a
+ * dangling one, whose target the first write creates — so the link survives and writers using the link
+ * and the real path share one lock. `path` itself when it is not a link or cannot be resolved.
+ */
+export async function resolveWriteTarget(path: string): Promise<string> {
+  try {
+    return await realpath(path)
+  } catch {
+    // Missing file: follow a (chain of) dangling link(s) by hand; give up after a few hops (a loop).
+    let current = path
+    for (let hop = 0; hop < 8; hop++) {
+      const info = await lstat(current).catch(() => undefined)
+      if (!info?.isSymbolicLink()) return current
+      current = resolve(dirname(current), await readlink(current))
+    }
+    return path
+  }
+}
+
 /** fsyncs a directory so a rename in it is durable. Some platforms cannot open directories; that is not fatal. */
 async function syncDirectory(dir: string): Promise<void> {
   let handle: Awaited<ReturnType<typeof open>> | undefined
@@ -113,7 +133,11 @@ export async function removeStrayTemps(target: string, maxAgeMs = 60 * 60 * 1000
   let removed = 0
   for (const name of names) {
     if (!name.startsWith(prefix) || !name.endsWith(TEMP_SUFFIX)) continue
-    const pid = Number(name.slice(prefix.length).split('.')[0])
+    // Exactly `<prefix><pid>.<random>.tmp`: the temp file of `config.json` also starts with the prefix
+    // of `config` (".config."), and must never be taken for a dead writer's file of `config`.
+    const match = /^(\d+)\.[A-Za-z0-9]+\.tmp$/.exec(name.slice(prefix.length))
+    if (!match) continue
+    const pid = Number(match[1])
     const path = join(dir, name)
     let stale = pid !== process.pid && !isProcessAlive(pid)
     if (!stale) {

@@ -1,5 +1,11 @@
 /** Maps Node file-system errors onto polysecret's error classes, naming the file but never its content. */
-import { AccessDeniedError, PolysecretError, ReadOnlyError, UnavailableError } from '../errors.js'
+import {
+  AccessDeniedError,
+  PolysecretError,
+  ReadOnlyError,
+  UnavailableError,
+  ValidationError,
+} from '../errors.js'
 
 /** Context of a failed file operation. */
 export interface FileErrorContext {
@@ -20,6 +26,15 @@ export function fileError(error: unknown, context: FileErrorContext): Error {
       message: `Cannot ${context.action} ${context.path}: permission denied (${code}).`,
       hint: 'Check the file and directory permissions for the user running this process.',
     })
+  }
+  if (code === 'EISDIR' || code === 'ENOTDIR') {
+    // A misconfigured path, not an outage: not retried, and the manager does not fall back past it.
+    return new ValidationError(
+      code === 'EISDIR'
+        ? `Cannot ${context.action} ${context.path}: it is a directory, not a file.`
+        : `Cannot ${context.action} ${context.path}: a parent of the path is a file, not a directory.`,
+      { ...base, hint: 'Point the provider at a file path.' },
+    )
   }
   if (code === 'EROFS') {
     return new ReadOnlyError({

@@ -131,11 +131,34 @@ async function acquire(
 }
 
 async function readLock(lockPath: string): Promise<LockInfo | undefined> {
+  const parsed = parseLock(await readRaw(lockPath))
+  return typeof parsed?.pid === 'number' && typeof parsed.token === 'string'
+    ? (parsed as LockInfo)
+    : undefined
+}
+
+async function readRaw(lockPath: string): Promise<string | undefined> {
+  return readFile(lockPath, 'utf8').catch(() => undefined)
+}
+
+/**
+ * What a lock file says about its owner. Besides our own JSON, a bare pid (`12345`, the classic pidfile)
+ * or JSON without host/token is understood, so a lock left by another tool or an older writer whose
+ * process is dead is taken over at once instead of after `staleMs`.
+ */
+function parseLock(text: string | undefined): Partial<LockInfo> | undefined {
+  if (text === undefined) return undefined
+  const trimmed = text.trim()
+  if (/^\d+$/.test(trimmed)) return { pid: Number(trimmed) }
   try {
-    const parsed = JSON.parse(await readFile(lockPath, 'utf8')) as Partial<LockInfo>
-    return typeof parsed.pid === 'number' && typeof parsed.token === 'string'
-      ? (parsed as LockInfo)
-      : undefined
+    const parsed = JSON.parse(trimmed) as unknown
+    if (typeof parsed !== 'object' || parsed === null) return undefined
+    const { pid, host, token } = parsed as Record<string, unknown>
+    return {
+      ...(typeof pid === 'number' ? { pid } : {}),
+      ...(typeof host === 'string' ? { host } : {}),
+      ...(typeof token === 'string' ? { token } : {}),
+    }
   } catch {
     return undefined
   }
@@ -143,13 +166,18 @@ async function readLock(lockPath: string): Promise<LockInfo | undefined> {
 
 /**
  * Removes an abandoned lock. The lock is first renamed to a unique tombstone — only one waiter can win
- * that rename — and then checked to still be the lock judged stale; if a fresh lock was caught instead
- * (another waiter took over in between), it is put back with `link`, which cannot overwrite.
+ * that rename — and then checked to still be the lock judged stale (same inode); if a fresh lock was
+ * caught instead (another waiter took over in between), it is put back with `link`, which cannot
+ * overwrite.
  */
 async function takeOverIfStale(lockPath: string, staleMs: number): Promise<boolean> {
-  const [holder, info] = await Promise.all([readLock(lockPath), stat(lockPath).catch(() => undefined)])
+  const [text, info] = await Promise.all([readRaw(lockPath), stat(lockPath).catch(() => undefined)])
   if (!info) return true // released meanwhile: try again at once
-  const ownerDead = holder !== undefined && holder.host === hostname() && !isProcessAlive(holder.pid)
+  const holder = parseLock(text)
+  const ownerDead =
+    holder?.pid !== undefined &&
+    (holder.host === undefined || holder.host === hostname()) &&
+    !isProcessAlive(holder.pid)
   const abandoned = Date.now() - info.mtimeMs > staleMs
   if (!ownerDead && !abandoned) return false
   const tombstone = `${lockPath}.stale.${randomBytes(6).toString('hex')}`
@@ -158,10 +186,9 @@ async function takeOverIfStale(lockPath: string, staleMs: number): Promise<boole
   } catch {
     return true // someone else removed it first
   }
-  const caught = await readLock(tombstone)
-  if (holder && caught && caught.token !== holder.token) {
-    await link(tombstone, lockPath).catch(() => undefined)
-  }
+  // Same inode (rename keeps it) = the very lock file judged stale; anything else is a fresh lock.
+  const caught = await stat(tombstone).catch(() => undefined)
+  if (caught !== undefined && caught.ino !== info.ino) await link(tombstone, lockPath).catch(() => undefined)
   await unlink(tombstone).catch(() => undefined)
   return true
 }

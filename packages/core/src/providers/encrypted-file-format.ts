@@ -29,8 +29,24 @@ const KDF_SCRYPT = 1
 const KDF_RAW_KEY = 2
 const HKDF_INFO = Buffer.from('polysecret encrypted-file v1')
 
-/** scrypt cost bounds accepted from a file header: a tampered header must not make us allocate gigabytes. */
-export const SCRYPT_LIMITS = Object.freeze({ minLog2N: 10, maxLog2N: 20, maxR: 32, maxP: 16 })
+/**
+ * scrypt cost bounds accepted from a file header (and for new files): a tampered header must not make us
+ * allocate gigabytes or spin for minutes before authentication can fail. Besides the per-parameter
+ * ranges, the total work `128 · N · r · p` (bytes of memory touched; scrypt's memory is `128 · N · r`)
+ * is capped at 1 GiB — e.g. N = 2^20, r = 8, p = 1 (~1 GiB, several seconds) is the most allowed.
+ */
+export const SCRYPT_LIMITS = Object.freeze({
+  minLog2N: 10,
+  maxLog2N: 20,
+  maxR: 32,
+  maxP: 16,
+  maxWork: 2 ** 30,
+})
+
+/** Whether `128 · N · r · p` is within {@link SCRYPT_LIMITS}.maxWork. */
+export function scryptWorkOk(params: ScryptParams): boolean {
+  return 128 * params.N * params.r * params.p <= SCRYPT_LIMITS.maxWork
+}
 
 /** scrypt parameters: `N` is the CPU/memory cost (a power of two), `r` the block size, `p` parallelism. */
 export interface ScryptParams {
@@ -79,6 +95,7 @@ export function decodeHeader(file: Buffer, path: string): Header {
     throw new IntegrityError({ message: `${path}: ${problem}.` })
   }
   if (file.length === 0) fail('the file is empty — not a polysecret encrypted file, or it was truncated')
+  if (file.length < MAGIC.length && MAGIC.subarray(0, file.length).equals(file)) fail('the file is truncated')
   if (file.length < MAGIC.length || !file.subarray(0, MAGIC.length).equals(MAGIC)) {
     fail('not a polysecret encrypted file (unknown magic bytes)')
   }
@@ -106,7 +123,8 @@ export function decodeHeader(file: Buffer, path: string): Header {
     r < 1 ||
     r > SCRYPT_LIMITS.maxR ||
     p < 1 ||
-    p > SCRYPT_LIMITS.maxP
+    p > SCRYPT_LIMITS.maxP ||
+    !scryptWorkOk({ N: 2 ** log2N, r, p })
   ) {
     fail('scrypt parameters out of range; the file was modified')
   }

@@ -1,6 +1,6 @@
 /** Option checking for `encryptedFile()`: every mistake is a `ValidationError` that never shows a secret. */
 import { ValidationError } from '../errors.js'
-import { type Credentials, SCRYPT_LIMITS, type ScryptParams } from './encrypted-file-format.js'
+import { type Credentials, SCRYPT_LIMITS, type ScryptParams, scryptWorkOk } from './encrypted-file-format.js'
 
 /** Default scrypt cost: N = 2^15, r = 8, p = 1 — 32 MiB and ~0.1–0.2 s per unlock (see docs/local-store.md). */
 export const DEFAULT_SCRYPT: ScryptParams = Object.freeze({ N: 2 ** 15, r: 8, p: 1 })
@@ -9,7 +9,10 @@ export const DEFAULT_SCRYPT: ScryptParams = Object.freeze({ N: 2 ** 15, r: 8, p:
 export interface CredentialOptions {
   /** A passphrase, stretched with scrypt (unicode is NFC-normalised first). */
   readonly passphrase?: string | Uint8Array
-  /** A raw 32-byte key: a Buffer/Uint8Array, or 64 hex characters, or base64 (e.g. `process.env.POLYSECRET_KEY`). */
+  /**
+   * A raw 32-byte key: a Buffer/Uint8Array, or 64 hex characters (optionally `0x`-prefixed), or base64 /
+   * base64url with or without padding (e.g. `process.env.POLYSECRET_KEY`). Surrounding whitespace is ignored.
+   */
   readonly key?: string | Uint8Array
 }
 
@@ -29,24 +32,35 @@ export function parseCredentials(where: string, options: CredentialOptions): Cre
     throw new ValidationError(`${where}: "passphrase" must be a non-empty string or Uint8Array.`)
   }
   const raw = decodeKey(key)
-  if (!raw) {
+  if (typeof raw === 'string') {
     throw new ValidationError(
-      `${where}: "key" must be 32 bytes — a Buffer, 64 hex characters, or base64 (44 characters). Generate one with generateBytes({ bytes: 32 }).`,
+      `${where}: "key" must be 32 bytes — a Buffer, 64 hex characters, or base64/base64url (43 or 44 characters) — but ${raw}. Generate one with generateBytes({ bytes: 32 }).`,
     )
   }
   return { key: raw }
 }
 
-function decodeKey(key: unknown): Buffer | undefined {
-  if (key instanceof Uint8Array) return key.length === 32 ? Buffer.from(key) : undefined
-  if (typeof key !== 'string') return undefined
-  const text = key.trim()
+/** The key's 32 bytes, or why it is not a key (a description of its shape, never its content). */
+function decodeKey(key: unknown): Buffer | string {
+  if (key instanceof Uint8Array) {
+    return key.length === 32 ? Buffer.from(key) : `the ${key.constructor.name} given has ${key.length} bytes`
+  }
+  if (typeof key !== 'string') return `a ${key === null ? 'null' : typeof key} was given`
+  const trimmed = key.trim()
+  if (trimmed === '') return 'it is empty'
+  // `0x…` hex (as printed by many tools) cannot be mistaken for base64 of 32 bytes: accept it.
+  const text = /^0x[0-9a-fA-F]{64}$/.test(trimmed) ? trimmed.slice(2) : trimmed
   if (/^[0-9a-fA-F]{64}$/.test(text)) return Buffer.from(text, 'hex')
   if (/^[A-Za-z0-9+/_-]{43}=?$/.test(text)) {
     const bytes = Buffer.from(text.replace(/-/g, '+').replace(/_/g, '/'), 'base64')
-    return bytes.length === 32 ? bytes : undefined
+    if (bytes.length === 32) return bytes
   }
-  return undefined
+  if (/^[0-9a-fA-F]+$/.test(text)) return `it is ${text.length} hex characters, not 64`
+  if (/^[A-Za-z0-9+/_-]+={0,2}$/.test(text)) {
+    const bytes = Buffer.from(text.replace(/-/g, '+').replace(/_/g, '/'), 'base64')
+    return `it is base64 of ${bytes.length} bytes, not 32`
+  }
+  return `it is neither hex nor base64 (${text.length} characters)`
 }
 
 /** Checks and completes the scrypt options. */
@@ -63,6 +77,12 @@ export function parseScrypt(where: string, value: Partial<ScryptParams> | undefi
   }
   if (!Number.isInteger(params.p) || params.p < 1 || params.p > SCRYPT_LIMITS.maxP) {
     throw new ValidationError(`${where}: scrypt.p must be a whole number from 1 to ${SCRYPT_LIMITS.maxP}.`)
+  }
+  if (!scryptWorkOk(params)) {
+    // Readers refuse such a header (see decodeHeader), so never write one.
+    throw new ValidationError(
+      `${where}: scrypt cost too high: 128 · N · r · p must be at most 1 GiB (e.g. N = 2^20 with r = 8, p = 1).`,
+    )
   }
   return Object.freeze(params)
 }

@@ -7,7 +7,7 @@
 import type { BigIntStats } from 'node:fs'
 import { open, stat } from 'node:fs/promises'
 import { IntegrityError, ValidationError } from '../errors.js'
-import { atomicWrite, removeStrayTemps } from '../fs/atomic-write.js'
+import { atomicWrite, removeStrayTemps, resolveWriteTarget } from '../fs/atomic-write.js'
 import { fileError } from '../fs/file-errors.js'
 import { type FileLockOptions, withFileLock } from '../fs/file-lock.js'
 import type {
@@ -35,6 +35,7 @@ import { type CredentialOptions, parseCredentials, parseScrypt, wipe } from './e
 import {
   appendVersion,
   checkWrite,
+  cloneDocument,
   deleteKey,
   emptyDocument,
   listVersions,
@@ -64,6 +65,12 @@ export interface EncryptedFileOptions extends CredentialOptions {
   readonly lock?: Pick<FileLockOptions, 'staleMs' | 'timeoutMs'>
   /** Instance name. @default 'encrypted-file' */
   readonly name?: string
+  /**
+   * Opt this provider in to the manager's writes even when the manager's `allowWrites` is off
+   * (`Provider.writable`). The store can always be written directly.
+   * @default false
+   */
+  readonly writable?: boolean
 }
 
 /** The provider `encryptedFile()` returns: the contract plus `rekey`. */
@@ -111,6 +118,8 @@ export function encryptedFile(options: EncryptedFileOptions) {
   const name = options.name ?? TYPE
   if (typeof name !== 'string' || name === '')
     throw new ValidationError('encryptedFile(): "name" must be a non-empty string.')
+  if (options.writable !== undefined && typeof options.writable !== 'boolean')
+    throw new ValidationError('encryptedFile(): "writable" must be a boolean.')
   const history = options.history ?? 10
   if (!Number.isInteger(history) || history < 1)
     throw new ValidationError('encryptedFile(): "history" must be a whole number of at least 1.')
@@ -165,10 +174,17 @@ export function encryptedFile(options: EncryptedFileOptions) {
       loaded = { stamp, header, doc }
       return loaded
     } catch (error) {
-      if (error instanceof IntegrityError)
-        throw new IntegrityError({ message: error.message, hint: error.hint, key, provider: name })
+      if (error instanceof IntegrityError) throw withContext(error, key)
       throw error
     }
+  }
+
+  /** The same integrity error with this key and provider attached (its message already ends with the hint). */
+  function withContext(error: IntegrityError, key: string | undefined): IntegrityError {
+    const hint = error.hint ?? ''
+    const message =
+      hint && error.message.endsWith(` ${hint}`) ? error.message.slice(0, -hint.length - 1) : error.message
+    return new IntegrityError({ message, hint: error.hint, key, provider: name })
   }
 
   function parseDocument(plaintext: Buffer): StoredDocument {
@@ -187,27 +203,36 @@ export function encryptedFile(options: EncryptedFileOptions) {
   }
 
   /** Encrypts and atomically replaces the file, then caches what was written. */
-  async function persist(header: Header, doc: StoredDocument, key: Buffer): Promise<void> {
+  async function persist(target: string, header: Header, doc: StoredDocument, key: Buffer): Promise<void> {
     const plaintext = Buffer.from(JSON.stringify({ format: 1, ...doc }), 'utf8')
     const sealedHeader = withFreshNonce(header)
     const file = seal(key, sealedHeader, plaintext)
     plaintext.fill(0)
-    await removeStrayTemps(path)
-    await atomicWrite(path, file, { mode: 0o600 })
-    loaded = { stamp: stampOf(await stat(path, { bigint: true })), header: sealedHeader, doc }
+    await removeStrayTemps(target)
+    await atomicWrite(target, file, { mode: 0o600 })
+    // The file is replaced: from here on nothing may throw (a rekey must still switch credentials).
+    const info = await stat(path, { bigint: true }).catch(() => undefined)
+    loaded = info ? { stamp: stampOf(info), header: sealedHeader, doc } : undefined
   }
+
+  /**
+   * The file writes replace and lock: the real path, so writers reaching the file through a symlink and
+   * through its real path share one lock, and a write replaces the link's target rather than the link.
+   */
+  const writeTarget = () => resolveWriteTarget(path)
 
   /** Locked read-modify-write on a copy of the document. */
   async function modify<T>(key: string | undefined, change: (doc: StoredDocument) => T): Promise<T> {
     try {
+      const target = await writeTarget()
       return await withFileLock(
-        path,
+        target,
         async () => {
           const current = await load(key)
-          const doc = structuredClone(current.doc)
+          const doc = cloneDocument(current.doc)
           const result = change(doc)
           const header = current.header ?? newHeader(credentials, scryptParams)
-          await persist(header, doc, await keyFor(header))
+          await persist(target, header, doc, await keyFor(header))
           return result
         },
         { ...lockOptions, key },
@@ -225,6 +250,7 @@ export function encryptedFile(options: EncryptedFileOptions) {
   return {
     name,
     type: TYPE,
+    ...(options.writable ? { writable: true } : {}),
     capabilities: Object.freeze({
       list: true,
       write: true,
@@ -289,24 +315,31 @@ export function encryptedFile(options: EncryptedFileOptions) {
     async rekey(next: CredentialOptions): Promise<void> {
       const fresh = parseCredentials('rekey()', next ?? {})
       try {
+        const target = await writeTarget()
         await withFileLock(
-          path,
+          target,
           async () => {
             const current = await load()
+            const derived = new Map<string, Promise<Buffer>>()
             if (current.header) {
               const header = newHeader(fresh, scryptParams)
-              await persist(header, current.doc, await deriveKey(fresh, header, path))
+              const key = await deriveKey(fresh, header, path)
+              await persist(target, header, current.doc, key)
+              derived.set(keyId(header), Promise.resolve(key))
             }
+            // Switch credentials before the lock is released: a write queued behind this rekey must
+            // never derive a key for the new header from the old credentials.
+            const old = credentials
+            credentials = fresh
+            keys = derived
+            wipe(old)
           },
           lockOptions,
         )
       } catch (error) {
-        wipe(fresh)
+        if (credentials !== fresh) wipe(fresh)
         throw fileError(error, { path, action: 'write', provider: name })
       }
-      wipe(credentials)
-      credentials = fresh
-      keys = new Map()
     },
     async health() {
       const started = performance.now()

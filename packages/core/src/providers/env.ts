@@ -48,7 +48,9 @@ export function env(options: EnvOptions = {}) {
     type: 'env',
     capabilities: Object.freeze({ ...READ_ONLY, list: true }),
     async get(key: string): Promise<Entry | undefined> {
-      const value = source[prefix + key]
+      if (typeof key !== 'string' || key === '')
+        throw new ValidationError('Key must be a non-empty string.', { provider: name })
+      const value = Object.hasOwn(source, prefix + key) ? source[prefix + key] : undefined
       return typeof value === 'string' ? { value } : undefined
     },
     async *list(keyPrefix = ''): AsyncIterable<KeyInfo> {

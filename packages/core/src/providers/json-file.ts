@@ -4,7 +4,7 @@
  */
 import { ValidationError } from '../errors.js'
 import { locateJsonError } from './json-locate.js'
-import { blockedAt, keyPath, leafKeys, readPath } from './nested-keys.js'
+import { blockedAt, deletePath, keyPath, leafKeys, readPath, setPath } from './nested-keys.js'
 import { type FileFormat, type PlainFileOptions, plainFileProvider } from './plain-file.js'
 
 /** Options for {@link jsonFile}. */
@@ -61,20 +61,12 @@ const format: FileFormat<JsonDocument> = {
         { key },
       )
     }
-    let node = root
-    for (const segment of segments.slice(0, -1)) {
-      if (typeof node[segment] !== 'object' || node[segment] === null) node[segment] = {}
-      node = node[segment] as Record<string, unknown>
-    }
-    node[segments.at(-1)!] = value
+    setPath(root, segments, value)
     return serialize(base, root)
   },
   remove(doc, key) {
     const root = structuredClone(doc.root)
-    const segments = keyPath(root, key)
-    let node: Record<string, unknown> | undefined = root
-    for (const segment of segments.slice(0, -1)) node = node?.[segment] as Record<string, unknown> | undefined
-    if (node) delete node[segments.at(-1)!]
+    deletePath(root, keyPath(root, key))
     return serialize(doc, root)
   },
 }

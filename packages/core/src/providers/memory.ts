@@ -31,6 +31,12 @@ export interface MemoryOptions {
    * @default Infinity
    */
   readonly history?: number
+  /**
+   * Opt this provider in to the manager's writes even when the manager's `allowWrites` is off
+   * (`Provider.writable`). The store can always be written directly.
+   * @default false
+   */
+  readonly writable?: boolean
 }
 
 /**
@@ -53,6 +59,8 @@ export function memory(initial: Readonly<Record<string, string>> = {}, options: 
   if (!(keep >= 1) || (Number.isFinite(keep) && !Number.isInteger(keep))) {
     throw new ValidationError('memory(): "history" must be a whole number of at least 1.')
   }
+  if (options.writable !== undefined && typeof options.writable !== 'boolean')
+    throw new ValidationError('memory(): "writable" must be a boolean.')
   const doc = emptyDocument()
   for (const [key, value] of Object.entries(initial)) {
     if (typeof value !== 'string')
@@ -68,6 +76,7 @@ export function memory(initial: Readonly<Record<string, string>> = {}, options: 
   return {
     name,
     type: 'memory',
+    ...(options.writable ? { writable: true } : {}),
     capabilities: Object.freeze({
       list: true,
       write: true,
@@ -98,6 +107,12 @@ export function memory(initial: Readonly<Record<string, string>> = {}, options: 
     },
     async set(key: string, value: string | Uint8Array, opts: SetOptions = {}): Promise<VersionInfo> {
       checkKey(key)
+      if (typeof value !== 'string' && !(value instanceof Uint8Array)) {
+        throw new ValidationError(`Key "${key}": the value must be a string or Uint8Array.`, {
+          key,
+          provider: name,
+        })
+      }
       checkWrite(doc, key, opts, name)
       return appendVersion(doc, key, value, keep)
     },

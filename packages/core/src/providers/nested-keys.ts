@@ -37,18 +37,23 @@ function toText(value: unknown): string | undefined {
   return JSON.stringify(value)
 }
 
-/** Every leaf key (scalars and arrays) as a dot path, in document order. */
+/**
+ * Every leaf key (scalars and arrays) as a dot path, in document order, each once: a nested path that a
+ * literal root key of the same name shadows (`{"a.b": 1, "a": {"b": 2}}`) is listed once, as `get`
+ * reads it (the literal key).
+ */
 export function leafKeys(root: unknown): string[] {
-  const out: string[] = []
+  const out = new Set<string>()
   const walk = (node: unknown, prefix: string): void => {
     if (!isObject(node)) {
-      if (prefix && node !== null && node !== undefined) out.push(prefix)
+      if (prefix && node !== null && node !== undefined && readPath(root, prefix) !== undefined)
+        out.add(prefix)
       return
     }
     for (const [name, child] of Object.entries(node)) walk(child, prefix ? `${prefix}.${name}` : name)
   }
   walk(root, '')
-  return out
+  return [...out]
 }
 
 /**
@@ -59,9 +64,43 @@ export function blockedAt(root: unknown, path: readonly string[]): string | unde
   let node: unknown = root
   for (let i = 0; i < path.length - 1; i++) {
     if (!isObject(node)) return path.slice(0, i).join('.')
-    node = node[path[i]!]
+    // Own properties only: `__proto__` or `constructor` must never reach Object.prototype.
+    node = Object.hasOwn(node, path[i]!) ? node[path[i]!] : undefined
     if (node === undefined || node === null) return undefined
     if (!isObject(node)) return path.slice(0, i + 1).join('.')
   }
   return undefined
+}
+
+/**
+ * Sets `path` to `value` in `root`, creating intermediate objects where a segment is absent or `null`.
+ * Own properties only, defined rather than assigned, so a segment named `__proto__` is an ordinary key
+ * and never touches (or pollutes) `Object.prototype`. Call {@link blockedAt} first. Mutates `root`.
+ */
+export function setPath(root: Plain, path: readonly string[], value: unknown): void {
+  let node = root
+  for (const segment of path.slice(0, -1)) {
+    const child = Object.hasOwn(node, segment) ? node[segment] : undefined
+    if (isObject(child)) node = child
+    else {
+      const created: Plain = {}
+      defineOwn(node, segment, created)
+      node = created
+    }
+  }
+  defineOwn(node, path.at(-1)!, value)
+}
+
+/** Removes `path` from `root` if present, following own properties only. Mutates `root`. */
+export function deletePath(root: Plain, path: readonly string[]): void {
+  let node: unknown = root
+  for (const segment of path.slice(0, -1)) {
+    node = isObject(node) && Object.hasOwn(node, segment) ? node[segment] : undefined
+  }
+  const last = path.at(-1)!
+  if (isObject(node) && Object.hasOwn(node, last)) delete node[last]
+}
+
+function defineOwn(node: Plain, key: string, value: unknown): void {
+  Object.defineProperty(node, key, { value, enumerable: true, writable: true, configurable: true })
 }

@@ -4,15 +4,16 @@
  * format module only parses text and edits one key.
  */
 import type { BigIntStats } from 'node:fs'
-import { open, realpath, stat } from 'node:fs/promises'
-import { ConflictError, ValidationError } from '../errors.js'
-import { atomicWrite, removeStrayTemps } from '../fs/atomic-write.js'
+import { open, stat } from 'node:fs/promises'
+import { ConflictError, PolysecretError, ValidationError } from '../errors.js'
+import { atomicWrite, removeStrayTemps, resolveWriteTarget } from '../fs/atomic-write.js'
 import { fileError } from '../fs/file-errors.js'
 import { withFileLock } from '../fs/file-lock.js'
 import type {
   BatchResult,
   Capabilities,
   Entry,
+  GetOptions,
   KeyInfo,
   Provider,
   SetOptions,
@@ -37,7 +38,8 @@ export interface PlainFileOptions {
   /** Path of the file. A missing file reads as empty and is created (mode 0600) on the first write. */
   readonly path: string
   /**
-   * Allow `set` and `delete`. Off by default: most services only read their config files.
+   * Allow `set` and `delete`, and opt this provider in to the manager's writes even when the manager's
+   * `allowWrites` is off (`Provider.writable`). Off by default: most services only read their config files.
    * @default false
    */
   readonly writable?: boolean
@@ -133,11 +135,16 @@ export function plainFileProvider<Doc>(type: string, format: FileFormat<Doc>, op
       throw new ValidationError('Key must be a non-empty string.', { provider: name })
   }
 
-  async function get(key: string): Promise<Entry | undefined> {
+  async function get(key: string, opts: GetOptions = {}): Promise<Entry | undefined> {
     checkKey(key)
     const doc = await load(key)
     const value = doc === undefined ? undefined : format.read(doc, key)
-    return value === undefined ? undefined : entry(key, value)
+    if (value === undefined) return undefined
+    const found = entry(key, value)
+    // No history: asking for a version (or label) finds only the current value, when it is that version.
+    if (opts.version !== undefined && opts.version !== found.version) return undefined
+    if (opts.label !== undefined && opts.label !== 'current') return undefined
+    return found
   }
 
   async function getMany(keys: readonly string[]): Promise<BatchResult> {
@@ -163,13 +170,29 @@ export function plainFileProvider<Doc>(type: string, format: FileFormat<Doc>, op
   /** Locked read-modify-write: re-reads the file under the lock so concurrent writers lose nothing. */
   async function modify(key: string, change: (doc: Doc | undefined) => string | undefined): Promise<void> {
     try {
+      // Lock the file actually written: writers reaching it through a symlink and through its real
+      // path must take the same lock.
+      const target = await resolveWriteTarget(path)
       await withFileLock(
-        path,
+        target,
         async () => {
           const doc = await load(key)
-          const text = change(doc)
+          let text: string | undefined
+          try {
+            text = change(doc)
+          } catch (error) {
+            if (error instanceof PolysecretError) throw error
+            // The format library refused the edit (e.g. a YAML alias in the path): a typed error, no value.
+            throw new ValidationError(
+              `Cannot write "${key}" to ${path}: the document cannot hold it there.`,
+              {
+                key,
+                provider: name,
+                cause: error,
+              },
+            )
+          }
           if (text === undefined) return
-          const target = await realpath(path).catch(() => path)
           const mode = await stat(target).then(
             (s) => s.mode & 0o777,
             () => 0o600,
@@ -243,7 +266,8 @@ export function plainFileProvider<Doc>(type: string, format: FileFormat<Doc>, op
     get,
     getMany,
     list,
-    ...(writable ? { set, delete: remove } : {}),
+    // `writable: true` also opts this provider in to the manager's writes on its own (Provider.writable).
+    ...(writable ? { writable: true, set, delete: remove } : {}),
     async health() {
       const started = performance.now()
       try {

@@ -38,6 +38,17 @@ export function emptyDocument(): StoredDocument {
   return { seq: 0, keys: Object.create(null) as Record<string, StoredKey> }
 }
 
+/**
+ * A deep copy that keeps `keys` null-prototype (`structuredClone` alone would give it `Object.prototype`
+ * back, and then writing key `__proto__` would set the prototype instead of storing the key).
+ */
+export function cloneDocument(doc: StoredDocument): StoredDocument {
+  const copy = emptyDocument()
+  copy.seq = doc.seq
+  for (const [key, record] of Object.entries(doc.keys)) copy.keys[key] = structuredClone(record)
+  return copy
+}
+
 /** Computed labels: `current` on the current version, `previous` on the one written before it. */
 function computedLabels(record: StoredKey, v: StoredVersion): string[] {
   const index = record.versions.findIndex((x) => x.version === record.current)

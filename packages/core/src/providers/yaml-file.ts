@@ -63,6 +63,13 @@ const format: FileFormat<YamlDocument> = {
     }
     return edit(current?.text ?? '', (doc) => {
       if (doc.contents === null) doc.contents = doc.createNode({})
+      // An intermediate `a:` / `a: ~` reads as absent, so writing `a.b` turns it into a mapping (as JSON does).
+      for (let i = 1; i < segments.length; i++) {
+        const node = doc.getIn(segments.slice(0, i), true)
+        if (yaml().isScalar(node) && node.value === null) {
+          doc.setIn(segments.slice(0, i), doc.createNode({}))
+        }
+      }
       doc.setIn(segments, value)
     })
   },

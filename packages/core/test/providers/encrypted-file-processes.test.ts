@@ -33,23 +33,31 @@ const exited = (child: ChildProcess) =>
 describe('encryptedFile() across processes', () => {
   const makeDir = tempDirs()
 
-  it('two processes writing 200 keys each at the same time lose nothing', async () => {
-    const path = join(await makeDir(), 'shared.enc')
-    const workers = [
-      start('write-worker.ts', [path, 'A', '200']),
-      start('write-worker.ts', [path, 'B', '200']),
-    ]
+  /** Starts two workers per job, lets all of them go at once, and waits until every one exited cleanly. */
+  async function runWorkers(jobs: string[][]) {
+    const workers = jobs.map((args) => start('write-worker.ts', args))
     const exits = workers.map(exited)
-    await Promise.all(workers.map(nextMessage)) // both loaded
+    await Promise.all(workers.map(nextMessage)) // all loaded
     const done = workers.map(nextMessage)
     for (const w of workers) w.send('go')
-    expect(await Promise.all(done)).toEqual(['done', 'done'])
-    expect(await Promise.all(exits)).toEqual([
-      { code: 0, signal: null },
-      { code: 0, signal: null },
+    expect(await Promise.all(done)).toEqual(workers.map(() => 'done'))
+    expect(await Promise.all(exits)).toEqual(workers.map(() => ({ code: 0, signal: null })))
+  }
+
+  // Both shapes of "two processes write 200 times each" run side by side (two files, four processes) to
+  // keep the suite fast: 200 different keys each, and 200 versions each of one shared key.
+  it('two processes writing 200 keys, or 200 versions of one key, each at the same time lose nothing', async () => {
+    const dir = await makeDir()
+    const keysPath = join(dir, 'shared.enc')
+    const versionsPath = join(dir, 'versions.enc')
+    await runWorkers([
+      [keysPath, 'A', '200'],
+      [keysPath, 'B', '200'],
+      [versionsPath, 'A', '200', 'SHARED'],
+      [versionsPath, 'B', '200', 'SHARED'],
     ])
 
-    const store = encryptedFile({ path, key: RAW_KEY_HEX })
+    const store = encryptedFile({ path: keysPath, key: RAW_KEY_HEX })
     const keys = (await collect(store.list())).map((k) => k.key)
     expect(keys).toHaveLength(400)
     for (let i = 0; i < 200; i++) {
@@ -57,9 +65,23 @@ describe('encryptedFile() across processes', () => {
       expect(keys).toContain(`B_${i}`)
     }
     expect((await store.get('B_199'))?.value).toBe('value B 199')
-    const versions = new Set((await collect(store.list())).map((k) => k.version))
-    expect(versions.size).toBe(400) // every write got its own id: no read-modify-write overlapped
-    expect(await readdir(join(path, '..'))).toEqual(['shared.enc']) // no lock or temp files left
+    const ids = new Set((await collect(store.list())).map((k) => k.version))
+    expect(ids.size).toBe(400) // every write got its own id: no read-modify-write overlapped
+
+    const history = encryptedFile({ path: versionsPath, key: RAW_KEY_HEX, history: 10_000 })
+    const versions = await history.versions('SHARED')
+    // Ids 400 … 1, newest first, each handed out once; only the newest is current.
+    expect(versions.map((v) => v.version)).toEqual(Array.from({ length: 400 }, (_, i) => String(400 - i)))
+    expect(versions.filter((v) => v.current).map((v) => v.version)).toEqual(['400'])
+    const values = await Promise.all(
+      versions.map(async (v) => (await history.get('SHARED', { version: v.version }))?.value),
+    )
+    for (const prefix of ['A', 'B']) {
+      // Each process's own writes are all there, in the order it made them.
+      const mine = values.filter((v) => String(v).startsWith(`value ${prefix} `)).reverse()
+      expect(mine).toEqual(Array.from({ length: 200 }, (_, i) => `value ${prefix} ${i}`))
+    }
+    expect((await readdir(dir)).sort()).toEqual(['shared.enc', 'versions.enc']) // no lock or temp files left
   }, 30_000)
 
   it('a writer killed between writing the temp file and the rename leaves the old file readable', async () => {

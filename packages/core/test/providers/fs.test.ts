@@ -45,6 +45,20 @@ describe('atomicWrite', () => {
     expect(isProcessAlive(process.pid)).toBe(true)
     expect(isProcessAlive(999_999_999)).toBe(false)
   })
+
+  it("removeStrayTemps never touches another target's temp file that shares the name prefix", async () => {
+    const dir = await makeDir()
+    // A live writer of "config.json" (another lock) while "config" is written: ".config." prefixes both.
+    const other = join(dir, `.config.json.${process.pid}.abcdef012345.tmp`)
+    const otherDead = join(dir, '.config.json.999999999.abcdef012345.tmp')
+    const mine = join(dir, '.config.999999999.abcdef012345.tmp')
+    for (const p of [other, otherDead, mine]) await writeFile(p, 'x')
+    expect(await removeStrayTemps(join(dir, 'config'))).toBe(1)
+    expect((await readdir(dir)).sort()).toEqual(
+      ['.config.json.999999999.abcdef012345.tmp', `.config.json.${process.pid}.abcdef012345.tmp`].sort(),
+    )
+    expect(await removeStrayTemps(join(dir, 'config.json'))).toBe(1) // its own dead writer's, only
+  })
 })
 
 describe('withFileLock', () => {
@@ -98,6 +112,22 @@ describe('withFileLock', () => {
     await utimes(`${target}.lock`, new Date(Date.now() - 60_000), new Date(Date.now() - 60_000))
     expect(await withFileLock(target, async () => 'ran', { staleMs: 10_000, timeoutMs: 1000 })).toBe('ran')
     expect(await readdir(join(target, '..'))).toEqual([])
+  })
+
+  it('takes over at once a lock of a dead process written as a bare pid or JSON without a token', async () => {
+    const target = join(await makeDir(), 'f')
+    for (const content of ['999999999\n', JSON.stringify({ pid: 999_999_999 })]) {
+      await writeFile(`${target}.lock`, content)
+      const started = Date.now()
+      expect(await withFileLock(target, async () => 'ran', { staleMs: 60_000, timeoutMs: 2000 })).toBe('ran')
+      expect(Date.now() - started).toBeLessThan(1000)
+    }
+    // A lock naming a live process (this one) on this host is respected until it is stale.
+    await writeFile(`${target}.lock`, String(process.pid))
+    await expect(
+      withFileLock(target, async () => 'ran', { staleMs: 60_000, timeoutMs: 100 }),
+    ).rejects.toBeInstanceOf(UnavailableError)
+    expect(await readFile(`${target}.lock`, 'utf8')).toBe(String(process.pid))
   })
 
   it('keeps refreshing the lock while a slow holder works, so it is not taken over', async () => {
