@@ -1,5 +1,6 @@
 import type { Parameter, ParameterType, SSMClient } from '@aws-sdk/client-ssm'
 import {
+  ALL_CAPABILITIES,
   type BatchResult,
   type Capabilities,
   ConflictError,
@@ -106,15 +107,7 @@ export interface ParameterStoreProvider extends Provider {
   close(): Promise<void>
 }
 
-const CAPABILITIES: Capabilities = Object.freeze({
-  list: true,
-  write: true,
-  delete: true,
-  versions: true,
-  batch: true,
-  watch: true,
-  rollback: false,
-})
+const CAPABILITIES: Capabilities = { ...ALL_CAPABILITIES, rollback: false }
 
 /**
  * A provider backed by AWS Systems Manager Parameter Store.

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import type { ListSecretsResponse, SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
 import {
+  ALL_CAPABILITIES,
   type BatchResult,
-  type Capabilities,
   ConflictError,
   type DeleteOptions,
   type GetOptions,
@@ -97,16 +97,6 @@ export interface SecretsManagerProvider extends Provider {
   /** Destroys the SDK client the provider created (never one you passed). */
   close(): Promise<void>
 }
-
-const CAPABILITIES: Capabilities = Object.freeze({
-  list: true,
-  write: true,
-  delete: true,
-  versions: true,
-  batch: true,
-  watch: true,
-  rollback: true,
-})
 
 /**
  * A provider backed by AWS Secrets Manager.
@@ -204,7 +194,7 @@ export function secretsManager(options: SecretsManagerOptions = {}): SecretsMana
   return {
     name,
     type: 'aws-secrets-manager',
-    capabilities: CAPABILITIES,
+    capabilities: ALL_CAPABILITIES,
 
     async get(key, opts = {}) {
       const r = ref(key)

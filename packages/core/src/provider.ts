@@ -150,6 +150,17 @@ export const READ_ONLY: Capabilities = Object.freeze({
   watch: false,
 })
 
+/** Capabilities of a provider that does everything (a versioned, writable store with native batching). */
+export const ALL_CAPABILITIES: Capabilities = Object.freeze({
+  list: true,
+  write: true,
+  delete: true,
+  versions: true,
+  batch: true,
+  watch: true,
+  rollback: true,
+})
+
 /** Converts an entry's value to text (binary values are decoded as UTF-8). */
 export function entryText(value: string | Uint8Array): string {
   return typeof value === 'string' ? value : Buffer.from(value).toString('utf8')

@@ -14,7 +14,7 @@ describe('Secret', () => {
     expect(inspect({ nested: [s] }, { showHidden: true, depth: 5 })).not.toContain('hunter2')
     expect(Object.keys(s)).toEqual([])
     expect({ ...s }).toEqual({})
-    expect(s + '').toBe('[REDACTED]')
+    expect(`${s}`).toBe('[REDACTED]')
     expect(structuredClone({ a: 1 })).toEqual({ a: 1 })
   })
 

@@ -10,14 +10,15 @@ import { IntegrityError, ValidationError } from '../errors.js'
 import { atomicWrite, removeStrayTemps, resolveWriteTarget } from '../fs/atomic-write.js'
 import { fileError } from '../fs/file-errors.js'
 import { type FileLockOptions, withFileLock } from '../fs/file-lock.js'
-import type {
-  BatchResult,
-  Entry,
-  GetOptions,
-  KeyInfo,
-  Provider,
-  SetOptions,
-  VersionInfo,
+import {
+  ALL_CAPABILITIES,
+  type BatchResult,
+  type Entry,
+  type GetOptions,
+  type KeyInfo,
+  type Provider,
+  type SetOptions,
+  type VersionInfo,
 } from '../provider.js'
 import {
   type Credentials,
@@ -251,15 +252,7 @@ export function encryptedFile(options: EncryptedFileOptions) {
     name,
     type: TYPE,
     ...(options.writable ? { writable: true } : {}),
-    capabilities: Object.freeze({
-      list: true,
-      write: true,
-      delete: true,
-      versions: true,
-      batch: true,
-      watch: true,
-      rollback: true,
-    }),
+    capabilities: ALL_CAPABILITIES,
     async get(key: string, opts?: GetOptions): Promise<Entry | undefined> {
       checkKey(key)
       return readEntry((await load(key)).doc, key, opts)

@@ -3,14 +3,15 @@
  * implementation of the provider contract: for tests, examples, and as a writable overlay.
  */
 import { ValidationError } from '../errors.js'
-import type {
-  BatchResult,
-  Entry,
-  GetOptions,
-  KeyInfo,
-  Provider,
-  SetOptions,
-  VersionInfo,
+import {
+  ALL_CAPABILITIES,
+  type BatchResult,
+  type Entry,
+  type GetOptions,
+  type KeyInfo,
+  type Provider,
+  type SetOptions,
+  type VersionInfo,
 } from '../provider.js'
 import {
   appendVersion,
@@ -77,15 +78,7 @@ export function memory(initial: Readonly<Record<string, string>> = {}, options: 
     name,
     type: 'memory',
     ...(options.writable ? { writable: true } : {}),
-    capabilities: Object.freeze({
-      list: true,
-      write: true,
-      delete: true,
-      versions: true,
-      batch: true,
-      watch: true,
-      rollback: true,
-    }),
+    capabilities: ALL_CAPABILITIES,
     async get(key: string, opts?: GetOptions): Promise<Entry | undefined> {
       checkKey(key)
       return readEntry(doc, key, opts)
