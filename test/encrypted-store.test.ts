@@ -79,3 +79,32 @@ describe('the encrypted store through the manager', () => {
     expect(error.provider).toBe('encrypted-file')
   })
 })
+
+describe('credentials from the environment', () => {
+  it('encryptedFile({ path }) reads POLYSECRET_KEY, then POLYSECRET_PASSPHRASE; neither is a clear error', async () => {
+    const { path } = store()
+    await encryptedFile({ path, key: KEY }).set!('API_TOKEN', 'from-env-key')
+    const saved = { key: process.env.POLYSECRET_KEY, passphrase: process.env.POLYSECRET_PASSPHRASE }
+    try {
+      process.env.POLYSECRET_KEY = KEY
+      expect((await encryptedFile({ path }).get('API_TOKEN'))?.value).toBe('from-env-key')
+      delete process.env.POLYSECRET_KEY
+      delete process.env.POLYSECRET_PASSPHRASE
+      expect(() => encryptedFile({ path })).toThrow(/POLYSECRET_PASSPHRASE/)
+      process.env.POLYSECRET_PASSPHRASE = 'env passphrase'
+      const other = join(mkdtempSync(join(tmpdir(), 'polysecret-store-')), 'p.enc')
+      await encryptedFile({ path: other, scrypt: { N: 1024 } }).set!('A_SECRET', 'x')
+      await expect(
+        encryptedFile({ path: other, passphrase: 'env passphrase' }).get('A_SECRET'),
+      ).resolves.toMatchObject({ value: 'x' })
+    } finally {
+      for (const [name, value] of [
+        ['POLYSECRET_KEY', saved.key],
+        ['POLYSECRET_PASSPHRASE', saved.passphrase],
+      ] as const) {
+        if (value === undefined) delete process.env[name]
+        else process.env[name] = value
+      }
+    }
+  })
+})

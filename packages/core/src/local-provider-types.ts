@@ -11,19 +11,17 @@ type Options = Record<string, unknown>
 
 /**
  * Credentials for an encrypted file named in a config file: never the passphrase itself in the file,
- * but the name of the environment variable holding it (`passphraseEnv`, `keyEnv`), defaulting to
- * `POLYSECRET_PASSPHRASE` / `POLYSECRET_KEY`.
+ * but the name of the environment variable holding it (`passphraseEnv`, `keyEnv`); without those,
+ * `encryptedFile` itself reads `POLYSECRET_KEY` / `POLYSECRET_PASSPHRASE`.
  */
 function encryptedFileFromConfig(options: Options): Provider {
   const { passphraseEnv, keyEnv, ...rest } = options as Options & { passphraseEnv?: string; keyEnv?: string }
   if (rest.passphrase === undefined && rest.key === undefined) {
-    const key = process.env[keyEnv ?? 'POLYSECRET_KEY']
-    const passphrase = process.env[passphraseEnv ?? 'POLYSECRET_PASSPHRASE']
-    if (key) rest.key = key
-    else if (passphrase) rest.passphrase = passphrase
-    else {
+    if (keyEnv && process.env[keyEnv]) rest.key = process.env[keyEnv]
+    else if (passphraseEnv && process.env[passphraseEnv]) rest.passphrase = process.env[passphraseEnv]
+    else if (keyEnv || passphraseEnv) {
       throw new ValidationError(`encrypted-file "${String(rest.path)}" needs a passphrase or key.`, {
-        hint: `Set ${passphraseEnv ?? 'POLYSECRET_PASSPHRASE'} (or ${keyEnv ?? 'POLYSECRET_KEY'}) in the environment.`,
+        hint: `Set ${[passphraseEnv, keyEnv].filter(Boolean).join(' or ')} in the environment.`,
       })
     }
   }

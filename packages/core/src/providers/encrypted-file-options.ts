@@ -16,11 +16,32 @@ export interface CredentialOptions {
   readonly key?: string | Uint8Array
 }
 
+/**
+ * The credentials the caller gave, or — when neither `passphrase` nor `key` is given — the ones in the
+ * environment: `POLYSECRET_KEY` (a raw key) first, then `POLYSECRET_PASSPHRASE`.
+ */
+export function credentialsOrEnvironment(
+  options: CredentialOptions,
+  environment: NodeJS.ProcessEnv = process.env,
+): CredentialOptions {
+  if (options.passphrase !== undefined || options.key !== undefined) return options
+  if (environment.POLYSECRET_KEY) return { key: environment.POLYSECRET_KEY }
+  if (environment.POLYSECRET_PASSPHRASE) return { passphrase: environment.POLYSECRET_PASSPHRASE }
+  return options
+}
+
 /** Turns `passphrase` / `key` into credentials held in private buffers (copied, so we can zero them). */
 export function parseCredentials(where: string, options: CredentialOptions): Credentials {
   const { passphrase, key } = options
   if ((passphrase === undefined) === (key === undefined)) {
-    throw new ValidationError(`${where}: pass exactly one of "passphrase" or "key".`)
+    throw new ValidationError(
+      passphrase === undefined
+        ? `${where}: needs a "passphrase" or a "key".`
+        : `${where}: pass exactly one of "passphrase" or "key".`,
+      passphrase === undefined
+        ? { hint: 'Pass one, or set POLYSECRET_PASSPHRASE (or POLYSECRET_KEY, 32 bytes) in the environment.' }
+        : {},
+    )
   }
   if (passphrase !== undefined) {
     if (typeof passphrase === 'string') {

@@ -32,7 +32,13 @@ import {
   unseal,
   withFreshNonce,
 } from './encrypted-file-format.js'
-import { type CredentialOptions, parseCredentials, parseScrypt, wipe } from './encrypted-file-options.js'
+import {
+  type CredentialOptions,
+  credentialsOrEnvironment,
+  parseCredentials,
+  parseScrypt,
+  wipe,
+} from './encrypted-file-options.js'
 import {
   appendVersion,
   checkWrite,
@@ -126,7 +132,7 @@ export function encryptedFile(options: EncryptedFileOptions) {
     throw new ValidationError('encryptedFile(): "history" must be a whole number of at least 1.')
   const scryptParams = parseScrypt('encryptedFile()', options.scrypt)
   const lockOptions = { staleMs: options.lock?.staleMs, timeoutMs: options.lock?.timeoutMs, provider: name }
-  let credentials: Credentials = parseCredentials('encryptedFile()', options)
+  let credentials: Credentials = parseCredentials('encryptedFile()', credentialsOrEnvironment(options))
   // Derived keys by kdf/cost/salt, as promises so concurrent first reads share one scrypt run.
   let keys = new Map<string, Promise<Buffer>>()
   let loaded: Loaded | undefined
