@@ -179,7 +179,9 @@ describe('encryptedFile()', () => {
     if (!process.env.POLYSECRET_KEY && !process.env.POLYSECRET_PASSPHRASE) {
       expect(() => encryptedFile({ path })).toThrow(/needs a "passphrase" or a "key"/)
     }
-    expect(() => encryptedFile({ path, passphrase: 'a', key: RAW_KEY_HEX })).toThrow(/exactly one of "passphrase" or "key"/)
+    expect(() => encryptedFile({ path, passphrase: 'a', key: RAW_KEY_HEX })).toThrow(
+      /exactly one of "passphrase" or "key"/,
+    )
     expect(() => encryptedFile({ path, passphrase: '' })).toThrow(ValidationError)
     const bad = 'not-a-key-but-maybe-a-secret'
     const error = (() => {
