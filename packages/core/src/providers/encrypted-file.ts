@@ -41,11 +41,14 @@ import {
 } from './encrypted-file-options.js'
 import {
   appendVersion,
+  checkValue,
   checkWrite,
   cloneDocument,
   deleteKey,
   emptyDocument,
+  listKeys,
   listVersions,
+  readEntries,
   readEntry,
   rollbackVersion,
   type StoredDocument,
@@ -265,29 +268,15 @@ export function encryptedFile(options: EncryptedFileOptions) {
     },
     async getMany(keys: readonly string[]): Promise<BatchResult> {
       const { doc } = await load()
-      const entries = new Map<string, Entry>()
-      for (const key of keys) {
-        const entry = readEntry(doc, key)
-        if (entry) entries.set(key, entry)
-      }
-      return { entries, errors: new Map() }
+      return readEntries(doc, keys)
     },
     async *list(prefix = ''): AsyncIterable<KeyInfo> {
       const { doc } = await load()
-      for (const key of Object.keys(doc.keys).sort()) {
-        if (!key.startsWith(prefix)) continue
-        const entry = readEntry(doc, key)
-        if (entry) yield { key, version: entry.version, updatedAt: entry.updatedAt }
-      }
+      yield* listKeys(doc, prefix)
     },
     async set(key: string, value: string | Uint8Array, opts: SetOptions = {}): Promise<VersionInfo> {
       checkKey(key)
-      if (typeof value !== 'string' && !(value instanceof Uint8Array)) {
-        throw new ValidationError(`Key "${key}": the value must be a string or Uint8Array.`, {
-          key,
-          provider: name,
-        })
-      }
+      checkValue(key, value, name)
       return modify(key, (doc) => {
         checkWrite(doc, key, opts, name)
         return appendVersion(doc, key, value, history)

@@ -15,10 +15,13 @@ import {
 } from '../provider.js'
 import {
   appendVersion,
+  checkValue,
   checkWrite,
   deleteKey,
   emptyDocument,
+  listKeys,
   listVersions,
+  readEntries,
   readEntry,
   rollbackVersion,
 } from './version-history.js'
@@ -84,28 +87,14 @@ export function memory(initial: Readonly<Record<string, string>> = {}, options: 
       return readEntry(doc, key, opts)
     },
     async getMany(keys: readonly string[]): Promise<BatchResult> {
-      const entries = new Map<string, Entry>()
-      for (const key of keys) {
-        const entry = readEntry(doc, key)
-        if (entry) entries.set(key, entry)
-      }
-      return { entries, errors: new Map() }
+      return readEntries(doc, keys)
     },
     async *list(prefix = ''): AsyncIterable<KeyInfo> {
-      for (const key of Object.keys(doc.keys).sort()) {
-        if (!key.startsWith(prefix)) continue
-        const entry = readEntry(doc, key)
-        if (entry) yield { key, version: entry.version, updatedAt: entry.updatedAt }
-      }
+      yield* listKeys(doc, prefix)
     },
     async set(key: string, value: string | Uint8Array, opts: SetOptions = {}): Promise<VersionInfo> {
       checkKey(key)
-      if (typeof value !== 'string' && !(value instanceof Uint8Array)) {
-        throw new ValidationError(`Key "${key}": the value must be a string or Uint8Array.`, {
-          key,
-          provider: name,
-        })
-      }
+      checkValue(key, value, name)
       checkWrite(doc, key, opts, name)
       return appendVersion(doc, key, value, keep)
     },

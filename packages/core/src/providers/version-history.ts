@@ -7,8 +7,8 @@
  * pointer back: ids only ever increase, a watcher sees the change, and `ifVersion` still means "nothing
  * was written since I read".
  */
-import { ConflictError, NotFoundError } from '../errors.js'
-import type { Entry, GetOptions, SetOptions, VersionInfo } from '../provider.js'
+import { ConflictError, NotFoundError, ValidationError } from '../errors.js'
+import type { BatchResult, Entry, GetOptions, KeyInfo, SetOptions, VersionInfo } from '../provider.js'
 
 /** One stored version. `value` is text, or base64 when `encoding` is `'base64'` (binary values). */
 export interface StoredVersion {
@@ -172,4 +172,34 @@ export function deleteKey(doc: StoredDocument, key: string): boolean {
   if (!Object.hasOwn(doc.keys, key)) return false
   delete doc.keys[key]
   return true
+}
+
+/** The current entries of several keys at once (missing keys are simply absent). */
+export function readEntries(doc: StoredDocument, keys: readonly string[]): BatchResult {
+  const entries = new Map<string, Entry>()
+  for (const key of keys) {
+    const entry = readEntry(doc, key)
+    if (entry) entries.set(key, entry)
+  }
+  return { entries, errors: new Map() }
+}
+
+/** Every key starting with `prefix`, sorted, with its current version. */
+export function* listKeys(doc: StoredDocument, prefix: string): Generator<KeyInfo> {
+  for (const key of Object.keys(doc.keys).sort()) {
+    if (!key.startsWith(prefix)) continue
+    const entry = readEntry(doc, key)
+    if (entry) yield { key, version: entry.version, updatedAt: entry.updatedAt }
+  }
+}
+
+/** A value a versioned store can keep: text or bytes. */
+export function checkValue(
+  key: string,
+  value: unknown,
+  provider: string,
+): asserts value is string | Uint8Array {
+  if (typeof value !== 'string' && !(value instanceof Uint8Array)) {
+    throw new ValidationError(`Key "${key}": the value must be a string or Uint8Array.`, { key, provider })
+  }
 }
