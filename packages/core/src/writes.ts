@@ -1,5 +1,6 @@
 import { asPolysecretError } from './chain.js'
 import {
+  NotFoundError,
   PolysecretError,
   ReadOnlyError,
   UnsupportedError,
@@ -155,6 +156,27 @@ async function atEach(
   return results
 }
 
+/** Reports a finished rollback or rotation (never the value). */
+function emitDone(
+  ctx: WriteContext,
+  operation: 'rollback' | 'rotate',
+  target: { key: string; kind: Kind },
+  provider: string,
+  started: number,
+  version: string | undefined,
+): void {
+  ctx.emit?.({
+    operation,
+    key: target.key,
+    kind: target.kind,
+    provider,
+    outcome: 'ok',
+    latencyMs: performance.now() - started,
+    cache: 'miss',
+    version,
+  })
+}
+
 /** Resolves and checks destinations; a refusal (writes off, unknown provider) is reported as an event too. */
 function checkedDestinations(
   ctx: WriteContext,
@@ -281,23 +303,16 @@ export async function rollbackValue(
       // No native rollback: write the old value again as a new current version.
       requireCapability(provider, 'write', route.key)
       const old = await provider.get(route.key, { version })
-      if (!old)
-        throw new ValidationError(
-          `Version "${version}" of "${route.key}" does not exist in "${provider.name}".`,
-          { key: route.key, provider: provider.name },
-        )
+      if (!old) {
+        throw new NotFoundError({
+          key: route.key,
+          provider: provider.name,
+          message: `Version "${version}" of "${route.key}" does not exist in "${provider.name}".`,
+        })
+      }
       info = await provider.set!(route.key, old.value, { kind: route.kind })
     }
-    ctx.emit?.({
-      operation: 'rollback',
-      key: route.key,
-      kind: route.kind,
-      provider: provider.name,
-      outcome: 'ok',
-      latencyMs: performance.now() - started,
-      cache: 'miss',
-      version: info.version,
-    })
+    emitDone(ctx, 'rollback', route, provider.name, started, info.version)
     return info
   } catch (error) {
     throw error instanceof PolysecretError ? error : asPolysecretError(error, route.key, provider.name)
@@ -321,8 +336,9 @@ export async function rotateValue(
   let previous: { version: string | undefined; provider: string } | undefined
   try {
     previous = await ctx.engine.read(key, { fresh: true, kind })
-  } catch {
-    previous = undefined // rotating a key that does not exist yet creates it
+  } catch (error) {
+    // Rotating a key that does not exist yet creates it; any other failure stops the rotation.
+    if (!(error instanceof NotFoundError)) throw error
   }
   const previousVersion = previous?.version
   // Guard against a concurrent rotation, but only when the version read is the destination's own.
@@ -339,15 +355,6 @@ export async function rotateValue(
     newVersion: written.version,
     version: written.version,
   }
-  ctx.emit?.({
-    operation: 'rotate',
-    key: written.key,
-    kind: written.kind,
-    provider: result.provider,
-    outcome: 'ok',
-    latencyMs: performance.now() - started,
-    cache: 'miss',
-    version: written.version,
-  })
+  emitDone(ctx, 'rotate', written, result.provider, started, written.version)
   return result
 }
