@@ -3,6 +3,7 @@
  * counting, and (from `@polysecret/testing/loopback-guard`) a guard that keeps tests off the network.
  */
 
+export type { AwsFakeOptions } from './fakes/aws/json-protocol.js'
 export {
   type SecretsManagerFake,
   type SecretsManagerFakeOptions,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
-import type { WireFault, WireProtocol, WireResponse } from '../http-server.js'
+import type { FakeServerOptions, WireFault, WireProtocol, WireResponse } from '../http-server.js'
 
 /**
  * The AWS JSON 1.1 protocol as the official SDKs speak it: `POST /`, the operation in
@@ -10,6 +10,16 @@ import type { WireFault, WireProtocol, WireResponse } from '../http-server.js'
  */
 
 /** An error a fake operation throws; becomes the `__type`/`message` body with `status`. */
+/** Options every AWS fake takes. */
+export interface AwsFakeOptions extends FakeServerOptions {
+  /** Region in ARNs. Default: `us-east-1`. */
+  readonly region?: string
+  /** Account id in ARNs. Default: `123456789012`. */
+  readonly accountId?: string
+  /** Clock of the fake (epoch ms); inject one to test time-based rules (recovery windows). Default: `Date.now`. */
+  readonly now?: () => number
+}
+
 export class AwsError extends Error {
   constructor(
     readonly type: string,

@@ -1,6 +1,13 @@
-import { type FakeServer, type FakeServerOptions, startFakeServer } from '../http-server.js'
+import { type FakeServer, startFakeServer } from '../http-server.js'
 import { createRandom } from '../random.js'
-import { AwsError, type AwsOperation, awsJsonProtocol, epochSeconds, required } from './json-protocol.js'
+import {
+  AwsError,
+  type AwsFakeOptions,
+  type AwsOperation,
+  awsJsonProtocol,
+  epochSeconds,
+  required,
+} from './json-protocol.js'
 import { secretsManagerListing } from './secrets-manager-listing.js'
 import {
   checkToken,
@@ -30,13 +37,7 @@ import {
  */
 
 /** Options of the Secrets Manager fake. */
-export interface SecretsManagerFakeOptions extends FakeServerOptions {
-  /** Region in ARNs. Default: `us-east-1`. */
-  readonly region?: string
-  /** Account id in ARNs. Default: `123456789012`. */
-  readonly accountId?: string
-  /** Clock of the fake (epoch ms); inject one to test recovery windows. Default: `Date.now`. */
-  readonly now?: () => number
+export interface SecretsManagerFakeOptions extends AwsFakeOptions {
   /** Secrets to start with (same shape as `seed()`). */
   readonly secrets?: Readonly<Record<string, SecretSeed>>
 }

@@ -1,6 +1,7 @@
-import { type FakeServer, type FakeServerOptions, startFakeServer } from '../http-server.js'
+import { type FakeServer, startFakeServer } from '../http-server.js'
 import {
   AwsError,
+  type AwsFakeOptions,
   type AwsOperation,
   awsJsonProtocol,
   checkLength,
@@ -29,13 +30,7 @@ import {
  */
 
 /** Options of the SSM fake. */
-export interface SsmFakeOptions extends FakeServerOptions {
-  /** Region in ARNs. Default: `us-east-1`. */
-  readonly region?: string
-  /** Account id in ARNs. Default: `123456789012`. */
-  readonly accountId?: string
-  /** Clock of the fake (epoch ms). Default: `Date.now`. */
-  readonly now?: () => number
+export interface SsmFakeOptions extends AwsFakeOptions {
   /** Parameters to start with (same shape as `seed()`). */
   readonly parameters?: Readonly<Record<string, ParameterSeed>>
 }
