@@ -70,20 +70,52 @@ export interface AwsClientOption<C> {
 /** Either connection options or a ready client — never both. */
 export type AwsClientOptions<C> = AwsConnectionOptions | AwsClientOption<C>
 
-/** Returns a function that runs `factory` once, on first call, and shares its promise; a failure is not memoised. */
-export function memoise<T>(factory: () => Promise<T>): () => Promise<T> {
-  let pending: Promise<T> | undefined
-  return () => {
-    pending ??= factory().catch((error: unknown) => {
+/** A provider's SDK module and client, made on first use. */
+export interface LazyClient<Sdk, C> {
+  /** Imports the SDK and creates the client on the first call; later calls share them. */
+  connect(): Promise<{ sdk: Sdk; client: C }>
+  /** Destroys the client the provider created (never one the caller passed); the next call reconnects. */
+  close(): void
+}
+
+/**
+ * The SDK is imported on first use, so a provider that is never called costs nothing at startup. A
+ * failed import or creation is not remembered: the next call tries again.
+ */
+export function lazyClient<Sdk, C extends { destroy(): void }>(setup: {
+  readonly provider: string
+  readonly pkg: string
+  readonly load: () => Promise<Sdk>
+  readonly options: AwsClientOptions<C>
+  readonly create: (sdk: Sdk, config: Record<string, unknown>) => C
+}): LazyClient<Sdk, C> {
+  let pending: Promise<{ sdk: Sdk; client: C }> | undefined
+  let created: C | undefined
+  const open = async () => {
+    const sdk = await importSdk(setup.load, setup.pkg, setup.provider)
+    const { options } = setup
+    if (options.client) return { sdk, client: options.client }
+    created = setup.create(sdk, clientConfig(options as AwsConnectionOptions))
+    return { sdk, client: created }
+  }
+  return {
+    connect() {
+      pending ??= open().catch((error: unknown) => {
+        pending = undefined
+        throw error
+      })
+      return pending
+    },
+    close() {
+      created?.destroy()
+      created = undefined
       pending = undefined
-      throw error
-    })
-    return pending
+    },
   }
 }
 
 /** Imports an SDK package, turning "not installed" into a ValidationError that says what to install. */
-export async function importSdk<T>(load: () => Promise<T>, pkg: string, provider: string): Promise<T> {
+async function importSdk<T>(load: () => Promise<T>, pkg: string, provider: string): Promise<T> {
   try {
     return await load()
   } catch (cause) {

@@ -18,14 +18,7 @@ import {
 import { chunk } from './batching.js'
 import { awsErrorName, isNotFound, toPolysecretError } from './errors.js'
 import { type KeyMapping, type KeyMappingName, keyMappingIssues, parameterNames } from './key-mapping.js'
-import {
-  type AwsClientOptions,
-  assertValid,
-  clientConfig,
-  importSdk,
-  memoise,
-  validateConnection,
-} from './lazy-client.js'
+import { type AwsClientOptions, assertValid, lazyClient, validateConnection } from './lazy-client.js'
 
 type Sdk = typeof import('@aws-sdk/client-ssm')
 
@@ -135,13 +128,14 @@ export function parameterStore(options: ParameterStoreOptions = {}): ParameterSt
   assertValid(issues, 'aws-ssm', name)
   const names = parameterNames(prefix, options.keyMapping, name)
 
-  let created: SSMClient | undefined
-  const connect = memoise(async () => {
-    const sdk = await importSdk<Sdk>(() => import('@aws-sdk/client-ssm'), PKG, name)
-    if (options.client) return { sdk, client: options.client }
-    created = new sdk.SSMClient(clientConfig(options))
-    return { sdk, client: created }
+  const sdkClient = lazyClient<Sdk, SSMClient>({
+    provider: name,
+    pkg: PKG,
+    load: () => import('@aws-sdk/client-ssm'),
+    options,
+    create: (sdk, config) => new sdk.SSMClient(config),
   })
+  const connect = sdkClient.connect
   const fail = (error: unknown, key?: string) => toPolysecretError(error, { key, provider: name })
 
   /** The version and type of the latest version, or `undefined` when the parameter does not exist. */
@@ -386,9 +380,7 @@ export function parameterStore(options: ParameterStoreOptions = {}): ParameterSt
     },
 
     async close() {
-      // Only a client we created is ours to destroy.
-      created?.destroy()
-      created = undefined
+      sdkClient.close()
     },
   } satisfies ParameterStoreProvider
 

@@ -15,14 +15,7 @@ import {
   type VersionInfo,
 } from '@polysecret/core'
 import { awsErrorName, isNotFound, toPolysecretError } from './errors.js'
-import {
-  type AwsClientOptions,
-  assertValid,
-  clientConfig,
-  importSdk,
-  memoise,
-  validateConnection,
-} from './lazy-client.js'
+import { type AwsClientOptions, assertValid, lazyClient, validateConnection } from './lazy-client.js'
 import {
   currentVersionId,
   isScheduledForDeletion,
@@ -123,13 +116,14 @@ export function secretsManager(options: SecretsManagerOptions = {}): SecretsMana
   if (!validWindow(defaultWindow)) issues.push('recoveryWindowDays must be an integer from 7 to 30')
   assertValid(issues, 'aws-secrets-manager', name)
 
-  let created: SecretsManagerClient | undefined
-  const connect = memoise(async () => {
-    const sdk = await importSdk<Sdk>(() => import('@aws-sdk/client-secrets-manager'), PKG, name)
-    if (options.client) return { sdk, client: options.client }
-    created = new sdk.SecretsManagerClient(clientConfig(options))
-    return { sdk, client: created }
+  const sdkClient = lazyClient<Sdk, SecretsManagerClient>({
+    provider: name,
+    pkg: PKG,
+    load: () => import('@aws-sdk/client-secrets-manager'),
+    options,
+    create: (sdk, config) => new sdk.SecretsManagerClient(config),
   })
+  const connect = sdkClient.connect
   const fail = (error: unknown, key?: string) => toPolysecretError(error, { key, provider: name })
   const ref = (key: string) => parseSecretKey(key, prefix, name)
   const writable = (key: string): SecretRef => {
@@ -392,9 +386,7 @@ export function secretsManager(options: SecretsManagerOptions = {}): SecretsMana
     },
 
     async close() {
-      // Only a client we created is ours to destroy.
-      created?.destroy()
-      created = undefined
+      sdkClient.close()
     },
   } satisfies SecretsManagerProvider
 }

@@ -376,5 +376,11 @@ describe('secretsManager health and hygiene', () => {
     await injected.close()
     expect((await injected.get('k'))?.value).toBe('v')
     client.destroy()
+    // A provider that created its client makes a new one after close instead of reusing a destroyed one.
+    const own = smFor(fake)
+    expect((await own.get('k'))?.value).toBe('v')
+    await own.close()
+    expect((await own.get('k'))?.value).toBe('v')
+    await own.close()
   })
 })

@@ -117,10 +117,6 @@ export class ReadEngine {
     this.#byName = new Map([...opts.secrets, ...opts.parameters].map((p) => [p.name, p]))
   }
 
-  get cache(): ReadCache<Stored> {
-    return this.#opts.cache
-  }
-
   providerNamed(name: string): Provider | undefined {
     return this.#byName.get(name)
   }

@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
-import type { FakeServerOptions, WireFault, WireProtocol, WireResponse } from '../http-server.js'
+import {
+  type FakeServer,
+  type FakeServerOptions,
+  startFakeServer,
+  type WireFault,
+  type WireProtocol,
+  type WireResponse,
+} from '../http-server.js'
 
 /**
  * The AWS JSON 1.1 protocol as the official SDKs speak it: `POST /`, the operation in
@@ -88,8 +95,29 @@ function checkEnvelope(req: IncomingMessage): AwsError | undefined {
   return undefined
 }
 
+/** A running AWS JSON 1.1 fake: the server, which service it is, its state and a way to seed it. */
+export type AwsJsonFake<Name extends string, State, Seed> = FakeServer & {
+  readonly service: Name
+  /** The fake's data, for assertions and direct arrangement. */
+  readonly state: State
+  /** Creates (or replaces) items without going through the API. */
+  seed(items: Seed): void
+}
+
+/** Starts a JSON 1.1 fake over its state: seeds it, serves its operation table on a random port. */
+export async function startAwsJsonFake<Name extends string, State extends { seed(items: Seed): void }, Seed>(
+  service: Name,
+  wire: AwsJsonService,
+  state: State,
+  options: FakeServerOptions & { readonly initial?: Seed | undefined },
+): Promise<AwsJsonFake<Name, State, Seed>> {
+  if (options.initial) state.seed(options.initial)
+  const server = await startFakeServer(awsJsonProtocol(wire), options)
+  return Object.assign(server, { service, state, seed: (items: Seed) => state.seed(items) })
+}
+
 /** Builds the wire protocol of a JSON 1.1 service from its operation table. */
-export function awsJsonProtocol(service: AwsJsonService): WireProtocol {
+function awsJsonProtocol(service: AwsJsonService): WireProtocol {
   return {
     parse(req, body) {
       const target = String(req.headers['x-amz-target'] ?? '')

@@ -1,12 +1,12 @@
-import { type FakeServer, startFakeServer } from '../http-server.js'
 import { createRandom } from '../random.js'
 import {
   AwsError,
   type AwsFakeOptions,
+  type AwsJsonFake,
   type AwsOperation,
-  awsJsonProtocol,
   epochSeconds,
   required,
+  startAwsJsonFake,
 } from './json-protocol.js'
 import { secretsManagerListing } from './secrets-manager-listing.js'
 import {
@@ -42,14 +42,12 @@ export interface SecretsManagerFakeOptions extends AwsFakeOptions {
   readonly secrets?: Readonly<Record<string, SecretSeed>>
 }
 
-/** A running Secrets Manager fake. */
-export interface SecretsManagerFake extends FakeServer {
-  readonly service: 'aws-secrets-manager'
-  /** The fake's data, for assertions (`fake.state.value('db')`) and direct arrangement. */
-  readonly state: SecretsManagerState
-  /** Creates (or replaces) secrets without going through the API. */
-  seed(secrets: Readonly<Record<string, SecretSeed>>): void
-}
+/** A running Secrets Manager fake (`fake.state.value('db')` for assertions). */
+export type SecretsManagerFake = AwsJsonFake<
+  'aws-secrets-manager',
+  SecretsManagerState,
+  Readonly<Record<string, SecretSeed>>
+>
 
 const NAME_PATTERN = /^[a-zA-Z0-9/_+=.@-]+$/
 
@@ -290,16 +288,14 @@ export async function startSecretsManagerFake(
     region: options.region ?? 'us-east-1',
     accountId: options.accountId ?? '123456789012',
   })
-  if (options.secrets) state.seed(options.secrets)
-  const protocol = awsJsonProtocol({
-    targetPrefix: 'secretsmanager',
-    operations: secretsManagerOperations(state),
-    serverErrorType: 'InternalServiceError',
-  })
-  const server = await startFakeServer(protocol, options)
-  return Object.assign(server, {
-    service: 'aws-secrets-manager' as const,
+  return startAwsJsonFake(
+    'aws-secrets-manager',
+    {
+      targetPrefix: 'secretsmanager',
+      operations: secretsManagerOperations(state),
+      serverErrorType: 'InternalServiceError',
+    },
     state,
-    seed: (secrets: Readonly<Record<string, SecretSeed>>) => state.seed(secrets),
-  })
+    { ...options, initial: options.secrets },
+  )
 }

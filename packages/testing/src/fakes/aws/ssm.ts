@@ -1,14 +1,14 @@
-import { type FakeServer, startFakeServer } from '../http-server.js'
 import {
   AwsError,
   type AwsFakeOptions,
+  type AwsJsonFake,
   type AwsOperation,
-  awsJsonProtocol,
   checkLength,
   checkRange,
   epochSeconds,
   paginate,
   required,
+  startAwsJsonFake,
   validationError,
 } from './json-protocol.js'
 import { checkParameterFilters, matchesParameterFilters, type StringFilter } from './ssm-filters.js'
@@ -35,14 +35,8 @@ export interface SsmFakeOptions extends AwsFakeOptions {
   readonly parameters?: Readonly<Record<string, ParameterSeed>>
 }
 
-/** A running SSM Parameter Store fake. */
-export interface SsmFake extends FakeServer {
-  readonly service: 'aws-ssm'
-  /** The fake's data, for assertions (`fake.state.value('/app/url')`) and direct arrangement. */
-  readonly state: SsmState
-  /** Creates (or replaces) parameters without going through the API. */
-  seed(parameters: Readonly<Record<string, ParameterSeed>>): void
-}
+/** A running SSM Parameter Store fake (`fake.state.value('/app/url')` for assertions). */
+export type SsmFake = AwsJsonFake<'aws-ssm', SsmState, Readonly<Record<string, ParameterSeed>>>
 
 const TYPES: readonly ParameterType[] = ['String', 'StringList', 'SecureString']
 const LABEL_PATTERN = /^[a-zA-Z0-9_.-]+$/
@@ -381,16 +375,14 @@ export async function startSsmFake(options: SsmFakeOptions = {}): Promise<SsmFak
     region: options.region ?? 'us-east-1',
     accountId: options.accountId ?? '123456789012',
   })
-  if (options.parameters) state.seed(options.parameters)
-  const protocol = awsJsonProtocol({
-    targetPrefix: 'AmazonSSM',
-    operations: ssmOperations(state),
-    serverErrorType: 'InternalServerError',
-  })
-  const server = await startFakeServer(protocol, options)
-  return Object.assign(server, {
-    service: 'aws-ssm' as const,
+  return startAwsJsonFake(
+    'aws-ssm',
+    {
+      targetPrefix: 'AmazonSSM',
+      operations: ssmOperations(state),
+      serverErrorType: 'InternalServerError',
+    },
     state,
-    seed: (parameters: Readonly<Record<string, ParameterSeed>>) => state.seed(parameters),
-  })
+    { ...options, initial: options.parameters },
+  )
 }
