@@ -220,13 +220,21 @@ export class ConfigManager {
   async list(prefix = ''): Promise<ListedKey[]> {
     if (typeof prefix !== 'string') throw new ValidationError('list prefix must be a string.')
     const seen = new Map<string, ListedKey>()
-    for (const [kind, chain] of [
+    // One store may sit in both chains, as one instance or as two of the same type and name (env()
+    // twice): it is listed once, and its keys take the kind their names give them.
+    const store = (p: Provider) => `${p.type}\u0000${p.name}`
+    const parameterStores = new Set(this.#parameters.map(store))
+    const inBothChains = new Set(this.#secrets.map(store).filter((s) => parameterStores.has(s)))
+    const listed = new Set<string>()
+    for (const [chainKind, chain] of [
       ['secret', this.#secrets],
       ['parameter', this.#parameters],
     ] as const) {
       for (const provider of chain) {
-        if (!provider.capabilities.list || !provider.list) continue
+        if (!provider.capabilities.list || !provider.list || listed.has(store(provider))) continue
+        listed.add(store(provider))
         for await (const info of provider.list(prefix)) {
+          const kind = inBothChains.has(store(provider)) ? this.#classify(info.key).kind : chainKind
           if (!seen.has(info.key)) seen.set(info.key, { ...info, kind, provider: provider.name })
         }
       }

@@ -379,3 +379,17 @@ describe('explicit provider references', () => {
     await expect(manager.get('nope://DB_PASSWORD')).rejects.toBeInstanceOf(NotFoundError)
   })
 })
+
+describe('list with a provider in both chains', () => {
+  it('lists it once, each key with the kind its name gives it', async () => {
+    const vars = { APP_TOKEN: 't', APP_HOST: 'h' }
+    const manager = new ConfigManager({ secrets: [env({ env: vars })], parameters: [env({ env: vars })] })
+    expect((await manager.list('APP_')).map((k) => [k.key, k.kind])).toEqual([
+      ['APP_HOST', 'parameter'],
+      ['APP_TOKEN', 'secret'],
+    ])
+    const { values } = await manager.getByPrefix('APP_')
+    expect(values.APP_HOST).toBe('h')
+    expect(values.APP_TOKEN).toBeInstanceOf(Secret)
+  })
+})
