@@ -26,8 +26,20 @@ async function cachedGet() {
   // Every result is consumed, so the JIT cannot drop the bare get as dead code.
   let sink = 0
   const bare = await opsPerSecond(() => (sink += lru.get('API_KEY')!.length))
-  const bareAwaited = await asyncOpsPerSecond(async () => (sink += (await lru.get('API_KEY'))!.length))
-  const managed = await asyncOpsPerSecond(async () => (sink += (await manager.get('API_KEY')).length))
+  // Rounds alternate between the two loops, so a slow patch of a shared machine hits both alike.
+  let bareAwaited = 0
+  let managed = 0
+  for (let round = 0; round < 5; round++) {
+    const once = { rounds: 1 }
+    bareAwaited = Math.max(
+      bareAwaited,
+      await asyncOpsPerSecond(async () => (sink += (await lru.get('API_KEY'))!.length), once),
+    )
+    managed = Math.max(
+      managed,
+      await asyncOpsPerSecond(async () => (sink += (await manager.get('API_KEY')).length), once),
+    )
+  }
   if (sink === 0) throw new Error('unreachable: keeps sink alive')
   return {
     managerGetOpsPerSec: Math.round(managed),

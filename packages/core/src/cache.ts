@@ -103,6 +103,12 @@ export class ReadCache<T> {
     return undefined
   }
 
+  /** The value for a key if it is fresh — the hot path of a cached read, allocating nothing. */
+  freshValue(cacheKey: string): T | undefined {
+    const record = this.#lru.get(cacheKey)
+    return record !== undefined && this.settings.now() < record.freshUntil ? record.value : undefined
+  }
+
   /** A stale value may be served while revalidating (stale-while-revalidate window). */
   canServeWhileRevalidating(record: CacheRecord<T>): boolean {
     return (

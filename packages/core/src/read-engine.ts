@@ -161,14 +161,12 @@ export class ReadEngine {
 
   /**
    * The hot path: a fresh cache hit returns the very same resolved promise every time, so a cached
-   * read allocates nothing beyond the cache key. Returns `undefined` when the providers must be asked.
+   * read allocates nothing. Returns `undefined` when the providers must be asked.
    */
   fastHit(key: string, opts: ReadOptions | undefined): Promise<Secret | string> | undefined {
     if (opts?.fresh) return undefined
-    const route = this.route(key, opts?.kind)
-    const found = this.#opts.cache.lookup(route.cacheKey)
-    if (found?.state !== 'fresh' || found.record.value === undefined) return undefined
-    const stored = found.record.value
+    const stored = this.#opts.cache.freshValue(this.route(key, opts?.kind).cacheKey)
+    if (stored === undefined) return undefined
     this.#opts.emit?.({
       operation: 'get',
       key,
