@@ -110,19 +110,56 @@ describe('contract: watch', () => {
     expect(n).toBe(2)
     w.close()
   })
-  it('a transient poll error is reported to onError and watching continues; no spurious change', async () => {
+  it('a poll failure is reported to onError while the stale value is served; no spurious change', async () => {
     vi.useFakeTimers()
     const st = instrument(memory({ A_HOST: '1' }))
+    // default cache: staleIfError keeps the last good value for 5 minutes
     const m = new ConfigManager({ parameters: [st.provider], retry: false })
     const fn = vi.fn()
     const onError = vi.fn()
     const w = await m.watch(['A_HOST'], fn, { interval: 1000, onError })
-    st.setFault(() => new UnavailableError({ provider: 'memory' }))
+    st.setFault(() => new UnavailableError({ provider: 'memory', key: 'A_HOST' }))
     await tick(1200)
+    expect(onError).toHaveBeenCalledTimes(1)
+    expect(onError.mock.calls[0]![0]).toBeInstanceOf(UnavailableError)
+    expect(onError.mock.calls[0]![0].key).toBe('A_HOST')
+    expect((await m.getWithMetadata('A_HOST', { fresh: true })).staleReason).toBe('error') // reads are served stale
     st.setFault(undefined)
     await tick(1200)
-    // a stale-if-error value or an error, but never a change event for an unchanged value
+    expect(onError).toHaveBeenCalledTimes(1) // healed: no more reports
     expect(fn).not.toHaveBeenCalled()
+    w.close()
+  })
+  it('a poll failure with nothing stale to serve (staleIfError 0) is reported to onError too', async () => {
+    vi.useFakeTimers()
+    const st = instrument(memory({ A_HOST: '1' }))
+    const m = new ConfigManager({ parameters: [st.provider], retry: false, cache: { staleIfError: 0 } })
+    const fn = vi.fn()
+    const onError = vi.fn()
+    const w = await m.watch(['A_HOST'], fn, { interval: 1000, onError })
+    st.setFault(() => new UnavailableError({ provider: 'memory', key: 'A_HOST' }))
+    await tick(1200)
+    expect(onError).toHaveBeenCalledTimes(1)
+    expect(onError.mock.calls[0]![0]).toBeInstanceOf(UnavailableError)
+    st.setFault(undefined)
+    await tick(1200)
+    expect(onError).toHaveBeenCalledTimes(1)
+    expect(fn).not.toHaveBeenCalled()
+    w.close()
+  })
+  it('a prefix watch reports a failed list to onError and keeps the keys it knew', async () => {
+    vi.useFakeTimers()
+    const st = instrument(memory({ APP_A_HOST: '1' }))
+    const m = new ConfigManager({ parameters: [st.provider], retry: false })
+    const onError = vi.fn()
+    const w = await m.watch('APP_', () => {}, { interval: 1000, onError })
+    st.setFault(({ operation }) =>
+      operation === 'list' ? new UnavailableError({ provider: 'memory' }) : undefined,
+    )
+    await tick(1200)
+    expect(onError).toHaveBeenCalledTimes(1)
+    expect(onError.mock.calls[0]![0]).toBeInstanceOf(UnavailableError)
+    expect(w.keys).toEqual(['APP_A_HOST'])
     w.close()
   })
   it('watch → the change is reported even though the value is in stale-if-error window while store is flapping', async () => {

@@ -12,7 +12,11 @@ export type ChangeListener = (
 export interface WatchOptions {
   /** Poll interval in milliseconds; each wait is jittered by ±10% so many instances do not poll in step. @default 30_000 */
   interval?: number
-  /** Called when a poll fails (the watcher keeps polling). */
+  /**
+   * Called when a poll fails (the watcher keeps polling): a key's read, a prefix's list, or a listener
+   * that threw. A failed read is reported even while the cache serves the last good value within
+   * `cache.staleIfError` — the version is then unchanged, so no change is reported for it.
+   */
   onError?: (error: PolysecretError) => void
   /**
    * A key served by a provider without the `watch` capability (e.g. `env`, which cannot change while
@@ -64,9 +68,22 @@ export async function startWatch(
   const versions = new Map<string, string | undefined>()
   let keys: string[] = byPrefix ? await listKeys(target) : [...target]
 
+  let closed = false
+  const report = (error: unknown, key: string) =>
+    closed
+      ? undefined
+      : opts.onError?.(
+          error instanceof PolysecretError
+            ? error
+            : new PolysecretError('Watch poll failed.', { key, cause: error }),
+        )
+
   const versionOf = async (key: string): Promise<string | undefined | typeof UNWATCHABLE> => {
     try {
       const read = await engine.read(key, { fresh: true })
+      // Every provider failed and the cache served the last good value (stale-if-error): the watch
+      // goes on with the version it knew, but the failure is still news to whoever watches.
+      if (read.staleReason === 'error' && read.error) report(read.error, key)
       const provider = engine.providerNamed(read.provider)
       if (provider && !provider.capabilities.watch) {
         if (opts.unwatchable === 'ignore') return UNWATCHABLE
@@ -85,10 +102,12 @@ export async function startWatch(
   keys = keys.filter((key) => versions.has(key))
 
   let timer: ReturnType<typeof setTimeout> | undefined
-  let closed = false
   const poll = async () => {
     if (byPrefix) {
-      const listed = await listKeys(target as string).catch(() => keys)
+      const listed = await listKeys(target as string).catch((error: unknown) => {
+        report(error, target as string)
+        return keys
+      })
       keys = [...new Set([...listed, ...keys])]
     }
     const changes: [key: string, previous: string | undefined, next: string | undefined][] = []
@@ -126,12 +145,6 @@ export async function startWatch(
       }
     }
   }
-  const report = (error: unknown, key: string) =>
-    opts.onError?.(
-      error instanceof PolysecretError
-        ? error
-        : new PolysecretError('Watch poll failed.', { key, cause: error }),
-    )
   const schedule = () => {
     if (closed) return
     const jittered = interval * (0.9 + Math.random() * 0.2)
