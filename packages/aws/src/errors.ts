@@ -129,12 +129,22 @@ export function isUnknownOperation(error: unknown): boolean {
   return UNKNOWN_OPERATION.has(awsErrorName(error)) || e?.$metadata?.httpStatusCode === 404
 }
 
-/** Retry-After in milliseconds, from seconds or an HTTP date, if the response carried one. */
+/**
+ * The wait a throttled answer asked for, in milliseconds: AWS's `x-amz-retry-after` (milliseconds), or
+ * HTTP's `Retry-After` (seconds, or an HTTP date) — the two headers the SDK's own retry honours.
+ */
 function retryAfterMs(error: AwsLikeError): number | undefined {
-  const raw = error.$response?.headers?.['retry-after'] ?? error.$response?.headers?.['Retry-After']
+  const headers = error.$response?.headers ?? {}
+  const header = (name: string) => {
+    const found = Object.keys(headers).find((h) => h.toLowerCase() === name)
+    return found === undefined ? undefined : headers[found]
+  }
+  const amz = Number(header('x-amz-retry-after') ?? Number.NaN)
+  if (Number.isFinite(amz) && amz >= 0) return Math.round(amz)
+  const raw = header('retry-after')
   if (raw === undefined) return undefined
   const seconds = Number(raw)
-  if (Number.isFinite(seconds) && seconds >= 0) return Math.round(seconds * 1000)
+  if (raw.trim() !== '' && Number.isFinite(seconds) && seconds >= 0) return Math.round(seconds * 1000)
   const at = Date.parse(raw)
   return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now())
 }

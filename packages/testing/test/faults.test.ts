@@ -65,6 +65,21 @@ describe('fault injection through the real SDK', () => {
     retrying.destroy()
   })
 
+  it('throttle with retryAfterMs asks for the wait in the header the SDK reads', async () => {
+    fake.faults.throttle(1, { times: 1, retryAfterMs: 1500 })
+    const amz = await rejection(get())
+    expect(amz.$response.headers['x-amz-retry-after']).toBe('1500')
+    expect(amz.$response.headers['retry-after']).toBeUndefined()
+    fake.faults.throttle(1, { times: 1, retryAfterMs: 1500, status: 429 })
+    const http = await rejection(get())
+    expect(http.$response.headers['retry-after']).toBe('2') // whole seconds, rounded up
+    expect(http.$response.headers['x-amz-retry-after']).toBeUndefined()
+    fake.faults.throttle(1, { times: 1 })
+    const plain = await rejection(get())
+    expect(Object.keys(plain.$response.headers).filter((h) => h.includes('retry-after'))).toEqual([])
+    expect(() => new Faults().throttle(1, { retryAfterMs: -1 })).toThrow(RangeError)
+  })
+
   it('reset destroys the connection', async () => {
     fake.faults.reset(1)
     const err = await rejection(get())

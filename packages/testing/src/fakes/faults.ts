@@ -33,7 +33,12 @@ export type DownMode = 'refuse' | 'reset' | 'unavailable'
 export type FaultAction =
   | { readonly kind: 'pass' }
   | { readonly kind: 'error'; readonly error: InjectedError }
-  | { readonly kind: 'throttle'; readonly status?: number | undefined }
+  | {
+      readonly kind: 'throttle'
+      readonly status?: number | undefined
+      /** The wait the answer asks for (the protocol sends it in its retry-after header). */
+      readonly retryAfterMs?: number | undefined
+    }
   | { readonly kind: 'reset' }
   | { readonly kind: 'hang' }
   | { readonly kind: 'down'; readonly mode: DownMode }
@@ -53,6 +58,7 @@ type ActionRule = {
   scope: FaultScope
   remaining: number
   error?: InjectedError
+  retryAfterMs?: number | undefined
 }
 type LatencyRule = { latency: Latency; scope: FaultScope; remaining: number }
 
@@ -105,14 +111,18 @@ export class Faults {
   /**
    * Answers a `rate` fraction of matching requests with the service's throttling error. `status`
    * overrides the service's usual status (AWS JSON services send 400; some front ends send 429).
+   * `retryAfterMs` makes each throttled answer ask the client to wait that long, in the protocol's own
+   * header (AWS: `x-amz-retry-after` in milliseconds, or `Retry-After` in seconds with a 429).
    */
-  throttle(rate: number, options: FaultScope & { readonly status?: number } = {}): this {
-    return this.#add(
-      'throttle',
-      rate,
-      options,
-      options.status === undefined ? undefined : { status: options.status },
-    )
+  throttle(
+    rate: number,
+    options: FaultScope & { readonly status?: number; readonly retryAfterMs?: number } = {},
+  ): this {
+    const hint = options.retryAfterMs
+    if (hint !== undefined && !(Number.isFinite(hint) && hint >= 0))
+      throw new RangeError(`retryAfterMs must be a non-negative number of milliseconds, got ${hint}`)
+    const status = options.status === undefined ? undefined : { status: options.status }
+    return this.#add('throttle', rate, options, status, hint)
   }
 
   /** Destroys the connection of a `rate` fraction of matching requests without answering (ECONNRESET). */
@@ -186,16 +196,28 @@ export class Faults {
         rule.kind === 'error'
           ? { kind: 'error', error: rule.error ?? {} }
           : rule.kind === 'throttle'
-            ? { kind: 'throttle', status: rule.error?.status }
+            ? { kind: 'throttle', status: rule.error?.status, retryAfterMs: rule.retryAfterMs }
             : { kind: rule.kind }
       return this.#count({ delayMs, action })
     }
     return { delayMs, action: { kind: 'pass' } }
   }
 
-  #add(kind: ActionRule['kind'], rate: number, scope: FaultScope, error?: InjectedError): this {
+  #add(
+    kind: ActionRule['kind'],
+    rate: number,
+    scope: FaultScope,
+    error?: InjectedError,
+    retryAfterMs?: number,
+  ): this {
     checkRate(rate)
-    const rule: ActionRule = { kind, rate, scope, remaining: scope.times ?? Number.POSITIVE_INFINITY }
+    const rule: ActionRule = {
+      kind,
+      rate,
+      scope,
+      remaining: scope.times ?? Number.POSITIVE_INFINITY,
+      retryAfterMs,
+    }
     if (error)
       rule.error = { status: error.status, type: error.type, message: error.message } as InjectedError
     this.#actions.push(rule)

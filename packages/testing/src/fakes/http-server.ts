@@ -24,7 +24,11 @@ export type WireFault =
       readonly type?: string | undefined
       readonly message?: string | undefined
     }
-  | { readonly kind: 'throttle'; readonly status?: number | undefined }
+  | {
+      readonly kind: 'throttle'
+      readonly status?: number | undefined
+      readonly retryAfterMs?: number | undefined
+    }
   | { readonly kind: 'unavailable' }
 
 /** How a service's requests and errors look on the wire. */
@@ -108,7 +112,10 @@ export async function startFakeServer(
         // Leave the request open; stop() destroys the socket so nothing outlives the test.
         return
       case 'throttle':
-        return send(res, protocol.fault({ kind: 'throttle', status: action.status }))
+        return send(
+          res,
+          protocol.fault({ kind: 'throttle', status: action.status, retryAfterMs: action.retryAfterMs }),
+        )
       case 'error':
         return send(res, protocol.fault({ kind: 'error', ...action.error }))
       case 'pass':

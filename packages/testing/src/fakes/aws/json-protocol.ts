@@ -171,7 +171,16 @@ function awsJsonProtocol(service: AwsJsonService): WireProtocol {
     fault(fault: WireFault) {
       if (fault.kind === 'throttle') {
         // AWS JSON services throttle with HTTP 400 and this type, which the SDK classifies as retryable.
-        return errorResponse(new AwsError('ThrottlingException', 'Rate exceeded', fault.status ?? 400))
+        const status = fault.status ?? 400
+        const res = errorResponse(new AwsError('ThrottlingException', 'Rate exceeded', status))
+        if (fault.retryAfterMs === undefined) return res
+        // A wait hint, as the SDK reads it: AWS's own `x-amz-retry-after` (milliseconds), or HTTP's
+        // `Retry-After` (seconds) on a 429 from a front end.
+        const hint: Record<string, string> =
+          status === 429
+            ? { 'Retry-After': String(Math.ceil(fault.retryAfterMs / 1000)) }
+            : { 'x-amz-retry-after': String(Math.round(fault.retryAfterMs)) }
+        return { ...res, headers: { ...res.headers, ...hint } }
       }
       if (fault.kind === 'unavailable') {
         return errorResponse(new AwsError('ServiceUnavailable', 'Service Unavailable', 503))
