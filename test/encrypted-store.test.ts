@@ -37,11 +37,11 @@ describe('the encrypted store through the manager', () => {
   it('rotates with a generator and reports both version ids; a second process sees the new value', async () => {
     const { path, provider } = store()
     const manager = new ConfigManager({ secrets: [provider], allowWrites: true })
-    await manager.set('SIGNING_KEY', 'old')
+    const first = await manager.set('SIGNING_KEY', 'old')
     const rotation = await manager.rotate('SIGNING_KEY', {
       generate: { type: 'keypair', keyType: 'ec-p256' },
     })
-    expect(rotation.previousVersion).toBeDefined()
+    expect(rotation.previousVersion).toBe(first.version)
     expect(rotation.version).not.toBe(rotation.previousVersion)
     const other = new ConfigManager({ secrets: [encryptedFile({ path, key: KEY })] })
     expect(await reveal(other, 'SIGNING_KEY')).toMatch(/^-----BEGIN PRIVATE KEY-----/)

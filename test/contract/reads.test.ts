@@ -56,13 +56,9 @@ describe('contract: Secret wrapper', () => {
     const mgr = new ConfigManager({ secrets: [memory({ API_KEY: S })] })
     const s = (await mgr.get('API_KEY')) as Secret
     expect(JSON.stringify({ ...s })).not.toContain(S)
-    let cloned: unknown
-    try {
-      cloned = structuredClone(s)
-    } catch {
-      cloned = undefined
-    }
-    expect(JSON.stringify(cloned ?? null)).not.toContain(S)
+    // structuredClone copies own enumerable fields only: the value lives in a private field, so the
+    // clone is an empty object.
+    expect(structuredClone(s)).toEqual({})
   })
   it('parameters come back as plain strings', async () => {
     const mgr = new ConfigManager({ parameters: [memory({ DB_HOST: 'db' })] })
@@ -225,11 +221,13 @@ describe('contract: getMany', () => {
     expect(r.errors['']).toBeInstanceOf(ValidationError)
     expect(Object.keys(r.values).sort()).toEqual(['DB_HOST', 'DB_PASSWORD'])
   })
-  it('non-string keys in the array become per-key errors or a ValidationError, not a crash', async () => {
+  it('non-string keys in the array become per-key ValidationErrors; the valid keys still load', async () => {
     const mgr = new ConfigManager({ parameters: [memory({ A_HOST: 'h' })] })
-    const r = await mgr.getMany(['A_HOST', 42 as never, null as never]).catch((e) => e)
-    if (r instanceof Error) expect(r).toBeInstanceOf(ValidationError)
-    else expect(r.values.A_HOST).toBe('h')
+    const r = await mgr.getMany(['A_HOST', 42 as never, null as never])
+    expect(r.values).toEqual({ A_HOST: 'h' })
+    expect(Object.keys(r.errors).sort()).toEqual(['42', 'null'])
+    expect(r.errors['42']).toBeInstanceOf(ValidationError)
+    expect(r.errors.null).toBeInstanceOf(ValidationError)
     expect(await mgr.get('A_HOST')).toBe('h')
   })
   it('getMany(non-array) → ValidationError', async () => {
@@ -251,9 +249,7 @@ describe('contract: getMany', () => {
     expect(Object.getOwnPropertyDescriptor(r.values, '__proto__')?.value).toBe('x')
     expect(r.values.constructor as unknown).toBe('c')
     expect(({} as Record<string, unknown>).x).toBeUndefined()
-    expect(
-      Object.getPrototypeOf(r.values) === Object.prototype || Object.getPrototypeOf(r.values) === null,
-    ).toBe(true)
+    expect(Object.getPrototypeOf(r.values)).toBe(Object.prototype)
   })
   it('__proto__ missing key in errors map', async () => {
     const mgr = new ConfigManager({ parameters: [memory({})] })
@@ -264,7 +260,7 @@ describe('contract: getMany', () => {
   it('uses native batch when the provider has one', async () => {
     const st = instrument(memory({ A_HOST: '1', B_HOST: '2', C_HOST: '3' }))
     const mgr = new ConfigManager({ parameters: [st.provider] })
-    if (!st.provider.capabilities.batch) return
+    expect(st.provider.capabilities.batch).toBe(true)
     const r = await mgr.getMany(['A_HOST', 'B_HOST', 'C_HOST'])
     expect(r.values).toEqual({ A_HOST: '1', B_HOST: '2', C_HOST: '3' })
     expect(st.calls.getMany).toBe(1)
@@ -374,7 +370,8 @@ describe('contract: list / getByPrefix', () => {
     })
     const r = await mgr.getByPrefix('APP_')
     expect(Object.keys(r.errors)).toEqual([])
-    expect(r.values.APP_DB_HOST).toBeDefined()
+    // listed by the secrets chain, so read as a secret
+    expect((r.values.APP_DB_HOST as Secret).reveal()).toBe('in-secrets')
   })
   it('list with a throwing provider list rejects with a typed error', async () => {
     const st = instrument(memory({ A: '1' }), {
@@ -691,7 +688,7 @@ describe('contract: access events', () => {
     const events: AccessEvent[] = []
     const st = instrument(memory({}), { fault: () => new AccessDeniedError({ provider: 'memory' }) })
     const mgr = new ConfigManager({ secrets: [st.provider], onAccess: (e) => events.push(e) })
-    await mgr.get('DB_PASSWORD').catch(() => {})
+    await expect(mgr.get('DB_PASSWORD')).rejects.toBeInstanceOf(AccessDeniedError)
     expect(events).toHaveLength(1)
     expect(events[0]).toMatchObject({ outcome: 'error', errorCode: 'ACCESS_DENIED', key: 'DB_PASSWORD' })
   })
