@@ -331,8 +331,10 @@ describe('contract: live config', () => {
     const { dotenv } = await import('@polysecret/core')
     const m = new ConfigManager({ parameters: [dotenv({ path })] })
     const live = await m.load(z.object({ PORT: z.number() }), { watch: true, interval: 50 })
+    const changed = new Promise((resolve) => live.onChange((next) => resolve(next)))
     writeFileSync(path, 'PORT=8080\n')
-    await new Promise((r) => setTimeout(r, 300))
+    // waits for the change itself, never for an amount of time
+    expect(await changed).toEqual({ PORT: 8080 })
     expect(live.current.PORT).toBe(8080)
     live.close()
   })

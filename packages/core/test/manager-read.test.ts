@@ -234,10 +234,16 @@ describe('fallback and retries', () => {
       parameters: [store.provider],
       retry: { retries: 3, baseDelay: 1, maxDelay: 2 },
     })
-    const started = Date.now()
-    expect(await manager.get('RATE_LIMITED_FLAG')).toBe('ok')
+    vi.useFakeTimers() // each wait is the 30 ms hint (jitter stays under maxDelay 2)
+    const read = manager.get('RATE_LIMITED_FLAG')
+    await vi.advanceTimersByTimeAsync(29)
+    expect(store.calls.get).toBe(1)
+    await vi.advanceTimersByTimeAsync(1)
+    expect(store.calls.get).toBe(2)
+    await vi.advanceTimersByTimeAsync(30)
+    expect(await read).toBe('ok')
     expect(store.calls.get).toBe(3)
-    expect(Date.now() - started).toBeGreaterThanOrEqual(55) // two waits of at least the 30 ms hint
+    vi.useRealTimers()
   })
 
   it('times out a hanging attempt and falls back', async () => {

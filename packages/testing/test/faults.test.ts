@@ -4,9 +4,9 @@ import {
   InternalServiceError,
 } from '@aws-sdk/client-secrets-manager'
 import { GetParameterCommand, InternalServerError } from '@aws-sdk/client-ssm'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { Faults, type SecretsManagerFake, startFake } from '../src/index.js'
-import { rejection, smClient, ssmClient } from './helpers.js'
+import { ioUntil, rejection, smClient, ssmClient } from './helpers.js'
 
 let fake: SecretsManagerFake
 let client: ReturnType<typeof smClient>
@@ -17,20 +17,40 @@ beforeEach(async () => {
   client = smClient(fake.endpoint)
 })
 afterEach(async () => {
+  vi.useRealTimers()
   client.destroy()
   await fake.stop()
 })
 
 describe('fault injection through the real SDK', () => {
-  it('latency delays answers by the configured time', async () => {
+  it('latency delays answers by the configured time (fake clock: the answer waits on the timer)', async () => {
     fake.faults.latency(60)
-    const started = performance.now()
-    await get()
-    expect(performance.now() - started).toBeGreaterThanOrEqual(55)
+    // Only timers are faked: the socket and the fake's handler run for real.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+    let answered = false
+    const slow = get().then((out) => {
+      answered = true
+      return out
+    })
+    await ioUntil(() => fake.requests.count('GetSecretValue') === 1)
+    const pending = vi.getTimerCount() // the fake's delay, and the SDK's own request timers
+    vi.advanceTimersByTime(59)
+    expect(vi.getTimerCount()).toBe(pending) // nothing has run out yet
+    expect(answered).toBe(false)
+    vi.advanceTimersByTime(1)
+    expect(vi.getTimerCount()).toBe(pending - 1) // the fake's delay ran out: it answers now
+    expect((await slow).SecretString).toBe('v')
+    // Without latency the answer needs no timer: it arrives while the fake clock stands still.
     fake.faults.clear()
-    const fast = performance.now()
-    await get()
-    expect(performance.now() - fast).toBeLessThan(55)
+    expect((await get()).SecretString).toBe('v')
+  })
+  it('latency ranges draw from { min, max }', () => {
+    const faults = new Faults({ seed: 1 }).latency({ min: 5, max: 20 })
+    for (let i = 0; i < 50; i++) {
+      const { delayMs } = faults.decide('Op')
+      expect(delayMs).toBeGreaterThanOrEqual(5)
+      expect(delayMs).toBeLessThanOrEqual(20)
+    }
   })
 
   it('errorRate answers with the service 5xx type by default, or the given status and type', async () => {

@@ -30,3 +30,11 @@ export async function rejection(promise: Promise<unknown>): Promise<Error & Reco
   }
   throw new Error('expected the promise to reject, but it resolved')
 }
+
+/** Lets real I/O (sockets, a fake's handlers) run while timers are faked, until `done()` holds. */
+export async function ioUntil(done: () => boolean): Promise<void> {
+  for (let turns = 0; !done(); turns++) {
+    if (turns > 100_000) throw new Error('the condition never held')
+    await new Promise((resolve) => setImmediate(resolve))
+  }
+}

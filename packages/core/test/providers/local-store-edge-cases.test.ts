@@ -215,7 +215,7 @@ describe('encryptedFile() errors and credentials', () => {
     }
   })
 
-  it('refuses a header whose scrypt cost is within each range but absurd in total, quickly', async () => {
+  it('refuses a header whose scrypt cost is within each range but absurd in total, before deriving', async () => {
     const path = join(await makeDir(), 's.enc')
     await encryptedFile({ path, passphrase: PASSPHRASE, scrypt: FAST_SCRYPT }).set('K', 'v')
     const file = await readFile(path)
@@ -223,11 +223,10 @@ describe('encryptedFile() errors and credentials', () => {
     file[11] = 32 // r = 32
     file[12] = 16 // p = 16 → 64 GiB of scrypt work before authentication could fail
     await writeFile(path, file)
-    const started = Date.now()
     const error = await catchError(encryptedFile({ path, passphrase: PASSPHRASE }).get('K'))
     expect(error).toBeInstanceOf(IntegrityError)
+    // the header check's message, not scrypt's own refusal after trying
     expect(error?.message).toMatch(/scrypt parameters out of range/)
-    expect(Date.now() - started).toBeLessThan(1000)
     // …and such a cost cannot be configured for new files either.
     expect(() => encryptedFile({ path, passphrase: 'p', scrypt: { N: 2 ** 20, r: 32 } })).toThrow(
       /scrypt cost too high/,
