@@ -4,7 +4,12 @@ import { knownSecretValues } from './secret.js'
  * Removes secret-looking content from text that is about to travel in an error (a store's error
  * message, a stack, a response body). Keys and provider names stay; values go. The patterns err on
  * the side of scrubbing: a scrubbed word in an error costs little, a leaked password costs a lot.
+ *
+ * Text scrubbing cannot remove a value it has never seen, so it is the second line of defence: errors
+ * about secret keys do not keep a store's text at all (see `sealError` in scrub-error.ts).
  */
+
+const REDACTED = '[REDACTED]'
 
 const PATTERNS: ReadonlyArray<[RegExp, string]> = [
   // PEM blocks (private keys, certificates with keys)
@@ -25,90 +30,94 @@ const PATTERNS: ReadonlyArray<[RegExp, string]> = [
   ],
   // well-known token formats (GitHub, Slack, AWS access keys, JWTs, Stripe)
   [
-    /\b(gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|xox[abprs]-[A-Za-z0-9-]{10,}|(?:AKIA|ASIA)[A-Z0-9]{16}|sk_(?:live|test)_[A-Za-z0-9]{16,}|eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*)/g,
-    '[REDACTED]',
+    /\b(gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|xox[abprs]-[A-Za-z0-9-]{10,}|(?:AKIA|ASIA)[A-Z0-9]{16}|[sr]k_(?:live|test)_[A-Za-z0-9]{16,}|eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*)/g,
+    REDACTED,
   ],
   // long opaque runs (base64/hex blobs) that are not identifiers a human would read
-  [/\b[A-Za-z0-9+/_-]{40,}={0,2}/g, '[REDACTED]'],
+  [/\b[A-Za-z0-9+/_-]{40,}={0,2}/g, REDACTED],
 ]
+
+/** Shortest prefix of a known value that counts as a quote of it (a store truncating the value). */
+const MIN_PREFIX = 6
+
+/**
+ * The forms in which a value shows up in someone else's text: as is, JSON-escaped, URL-encoded,
+ * base64 and base64url. Upper- and lower-cased forms are caught by matching case-insensitively.
+ */
+export function valueForms(value: string): string[] {
+  const bytes = Buffer.from(value)
+  const forms = new Set([
+    value,
+    JSON.stringify(value).slice(1, -1),
+    encodeURIComponent(value),
+    encodeURI(value),
+    bytes.toString('base64').replace(/=+$/, ''),
+    bytes.toString('base64url'),
+  ])
+  return [...forms].filter((f) => f.length > 0)
+}
+
+const isWordChar = (c: string | undefined) => c !== undefined && /[A-Za-z0-9]/.test(c)
+
+/** Spans of `text` that quote `form` (case-insensitively), in full or by a prefix of it. */
+function quotedSpans(text: string, lower: string, form: string): [number, number][] {
+  const target = form.toLowerCase()
+  const spans: [number, number][] = []
+  if (target.length < MIN_PREFIX) {
+    // A short value is only a quote when it stands alone: "PIN 123 rejected", not "HTTP/1.1 1234".
+    for (let at = lower.indexOf(target); at >= 0; at = lower.indexOf(target, at + 1)) {
+      const end = at + target.length
+      if (!isWordChar(text[at - 1]) && !isWordChar(text[end])) spans.push([at, end])
+    }
+    return spans
+  }
+  const head = target.slice(0, MIN_PREFIX)
+  for (let at = lower.indexOf(head); at >= 0; at = lower.indexOf(head, at + 1)) {
+    let end = at + MIN_PREFIX
+    while (end < lower.length && end - at < target.length && lower[end] === target[end - at]) end++
+    spans.push([at, end])
+  }
+  return spans
+}
+
+/** Replaces every quote of the given values (any form, any case, or a prefix) with `[REDACTED]`. */
+function removeValues(text: string, values: readonly string[]): string {
+  const spans: [number, number][] = []
+  const lower = text.toLowerCase()
+  for (const value of values) {
+    for (const form of valueForms(value)) spans.push(...quotedSpans(text, lower, form))
+  }
+  if (spans.length === 0) return text
+  spans.sort((a, b) => a[0] - b[0] || b[1] - a[1])
+  let out = ''
+  let cursor = 0
+  for (const [start, end] of spans) {
+    if (end <= cursor) continue
+    if (start >= cursor) out += text.slice(cursor, start) + REDACTED
+    cursor = end
+  }
+  return out + text.slice(cursor)
+}
 
 /**
  * Scrubs secret-looking content from a piece of text: the given values, every secret value this
- * process has wrapped in a `Secret` recently, and the patterns above.
+ * process has wrapped in a `Secret` recently, and the patterns above. A value is found in any case,
+ * JSON-escaped, URL-encoded or base64-encoded, and by a prefix of six characters or more; a value
+ * shorter than six characters only where it stands as a word of its own.
  */
 export function scrubText(text: string, knownValues: readonly string[] = []): string {
-  let out = text
-  for (const known of [...knownValues, ...knownSecretValues()]) {
-    if (known.length >= 4) out = out.split(known).join('[REDACTED]')
-  }
+  let out = removeValues(text, [...knownValues.filter((v) => v.length > 0), ...knownSecretValues()])
   for (const [pattern, replacement] of PATTERNS) out = out.replace(pattern, replacement)
   return out
 }
 
-/** Fields of SDK errors that carry request or response payloads; they never survive scrubbing. */
-const DROPPED_FIELDS = new Set([
-  '$response',
-  'response',
-  'request',
-  'body',
-  'config',
-  'options',
-  'headers',
-  'data',
-  'details',
-  'SecretString',
-  'SecretBinary',
-  'Value',
-])
+/** Scrubs text and cuts it to at most `max` characters, so no payload travels whole in an error. */
+export function scrubBounded(text: string, knownValues: readonly string[] = [], max = 300): string {
+  const scrubbed = scrubText(text.length > max * 4 ? text.slice(0, max * 4) : text, knownValues)
+  return scrubbed.length > max ? `${scrubbed.slice(0, max)}… [truncated]` : scrubbed
+}
 
-/**
- * Returns a scrubbed copy of an error for use as `cause`: same class (so `instanceof` and `name` still
- * work), message and stack scrubbed, plain metadata fields (`code`, `$metadata`, `statusCode`, `$fault`)
- * kept, payload fields dropped. Nested causes are scrubbed too.
- */
-export function scrubError(error: unknown, knownValues: readonly string[] = [], depth = 0): unknown {
-  if (!(error instanceof Error)) {
-    return typeof error === 'string'
-      ? scrubText(error, knownValues)
-      : error === undefined
-        ? undefined
-        : '[non-error value]'
-  }
-  if ((error as { __polysecretScrubbed?: boolean }).__polysecretScrubbed) return error
-  const copy = Object.create(Object.getPrototypeOf(error)) as Error & Record<string, unknown>
-  for (const field of Object.keys(error)) {
-    if (DROPPED_FIELDS.has(field) || field === 'cause') continue
-    const value = (error as unknown as Record<string, unknown>)[field]
-    if (typeof value === 'string') copy[field] = scrubText(value, knownValues)
-    else if (typeof value === 'number' || typeof value === 'boolean') copy[field] = value
-    else if (field === '$metadata' && value && typeof value === 'object') copy[field] = value
-  }
-  Object.defineProperty(copy, 'name', {
-    value: error.name,
-    enumerable: false,
-    writable: true,
-    configurable: true,
-  })
-  Object.defineProperty(copy, 'message', {
-    value: scrubText(error.message, knownValues),
-    enumerable: false,
-    writable: true,
-    configurable: true,
-  })
-  Object.defineProperty(copy, 'stack', {
-    value: error.stack ? scrubText(error.stack, knownValues) : undefined,
-    enumerable: false,
-    writable: true,
-    configurable: true,
-  })
-  if (error.cause !== undefined && depth < 5) {
-    Object.defineProperty(copy, 'cause', {
-      value: scrubError(error.cause, knownValues, depth + 1),
-      enumerable: false,
-      writable: true,
-      configurable: true,
-    })
-  }
-  Object.defineProperty(copy, '__polysecretScrubbed', { value: true, enumerable: false })
-  return copy
+/** Whether text quotes any of the given values (any form, any case, or a prefix). */
+export function quotesValue(text: string, values: readonly string[]): boolean {
+  return removeValues(text, values) !== text
 }
