@@ -46,6 +46,7 @@ export { generate, generateBytes, generateKeyPair, generatePassword, generateUui
 export type { ConfigChangeListener } from './live-config.js'
 export { type Live, LiveConfig } from './live-config.js'
 export { mapLimit } from './map-limit.js'
+export { revealConfig } from './masked-config.js'
 export * from './provider.js'
 export { type DotenvOptions, dotenv } from './providers/dotenv.js'
 export {

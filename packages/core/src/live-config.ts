@@ -101,13 +101,14 @@ export class LiveConfig<T> {
 
   /** `JSON.stringify(live)` is the current config's, secret fields masked. */
   toJSON(): unknown {
-    const current = this.#current as { toJSON?: () => unknown } | null
+    const current = this.current as { toJSON?: () => unknown } | null
     return typeof current?.toJSON === 'function' ? current.toJSON() : current
   }
 
   /** `console.log(live)` shows the current config, secret fields masked. */
+  // util.inspect calls this with the live view (a proxy) as `this`, where private fields are out of reach.
   [inspectCustom](): unknown {
-    return this.#current
+    return this.current
   }
 
   [Symbol.dispose](): void {

@@ -204,8 +204,8 @@ function expectationOf(issue: StandardSchemaV1.Issue, values: readonly string[])
 
 function secretIssueMessage(issue: StandardSchemaV1.Issue, rule: string | undefined, values: string[]): string {
   const expected = expectationOf(issue, values)
-  const what = rule ? `failed rule "${rule}"` : 'is invalid'
-  return `${what}${expected ? `, expected ${expected}` : ''} (a secret: the value and the schema's message are not shown)`
+  const what = rule ? `failed "${rule}"` : 'invalid'
+  return `${what}${expected ? `, expected ${expected}` : ''} (value not shown: a secret)`
 }
 
 function triedNames(error: PolysecretError): string {

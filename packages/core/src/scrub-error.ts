@@ -163,7 +163,7 @@ function sealedMessage(name: string, fields: Record<string, unknown>): string {
     typeof fields.code === 'string' && fields.code !== name ? fields.code : undefined,
     typeof status === 'number' ? `HTTP ${status}` : undefined,
   ].filter(Boolean)
-  return `${name}${parts.length ? ` (${parts.join(', ')})` : ''}; the store's message is not kept because it may quote a secret value`
+  return `${name}${parts.length ? ` (${parts.join(', ')})` : ''}; the original message is not kept because it may quote a secret value`
 }
 
 /** The stack's frames only: the first lines repeat the message, which is handled on its own. */
