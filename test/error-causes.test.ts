@@ -122,7 +122,7 @@ describe('error causes never carry a secret value', () => {
   })
 
   it('a write whose store error quotes the value being written', async () => {
-    const fresh = 'N3w-v4lue-never-read-before'
+    const fresh = 'N3w v4lue/never+read=before'
     const store = instrument(memory({}, { name: 'vault-a' }), {
       fault: ({ operation }) =>
         operation === 'set' ? new Error(`cannot store ${encodeURIComponent(fresh)}`) : undefined,
