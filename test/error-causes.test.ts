@@ -135,7 +135,9 @@ describe('error causes never carry a secret value', () => {
     const multi = await manager.set('NEW_SECRET', new Secret(fresh), { to: 'all' }).catch((e) => e)
     expect(multi).toBeInstanceOf(WriteError)
     expect(multi.results.map((r: { ok: boolean }) => r.ok)).toEqual([false, true])
-    expect(visible(multi) + visible(multi.results[0].error)).not.toContain(encodeURIComponent(fresh).slice(0, 8))
+    expect(visible(multi) + visible(multi.results[0].error)).not.toContain(
+      encodeURIComponent(fresh).slice(0, 8),
+    )
   })
 
   it('when every provider fails, the error names each provider and keeps their errors as cause', async () => {

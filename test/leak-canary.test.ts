@@ -261,7 +261,10 @@ describe('leak canary', () => {
     for (const leak of [...forms(cold), ...forms(writing), cold.slice(0, 8), writing.slice(0, 8), rejected]) {
       const at = everything.indexOf(leak)
       if (at >= 0)
-        writes.err.call(process.stderr, `\nLEAK CONTEXT: ${everything.slice(Math.max(0, at - 600), at + 100)}\n`)
+        writes.err.call(
+          process.stderr,
+          `\nLEAK CONTEXT: ${everything.slice(Math.max(0, at - 600), at + 100)}\n`,
+        )
       expect(everything).not.toContain(leak)
     }
     // and the values were really there to be leaked

@@ -127,7 +127,9 @@ describe('load() errors never show a secret value', () => {
   })
 
   it('zod: enum and min-length errors on short secrets', async () => {
-    const error = await loadError(z.object({ APP_PIN: z.enum(['1234', '5678']), DB_PASSWORD: z.string().min(64) }))
+    const error = await loadError(
+      z.object({ APP_PIN: z.enum(['1234', '5678']), DB_PASSWORD: z.string().min(64) }),
+    )
     expectNoValues(error)
     expect(error.issues.map((i) => [i.key, i.rule])).toEqual([
       ['APP_PIN', 'invalid_value'],

@@ -64,9 +64,7 @@ describe('a loaded config prints secrets masked and uses them plain', () => {
   }
 
   it('keys, spreading and equality stay normal; copies are plain (documented)', async () => {
-    const config = await manager().manager.load(
-      z.object({ DB_PASSWORD: z.string(), DB_HOST: z.string() }),
-    )
+    const config = await manager().manager.load(z.object({ DB_PASSWORD: z.string(), DB_HOST: z.string() }))
     expect(Object.keys(config)).toEqual(['DB_PASSWORD', 'DB_HOST'])
     expect({ ...config }).toEqual({ DB_PASSWORD: PASSWORD, DB_HOST: 'db.internal' })
     expect(structuredClone(config)).toEqual({ DB_PASSWORD: PASSWORD, DB_HOST: 'db.internal' })

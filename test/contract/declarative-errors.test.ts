@@ -117,7 +117,8 @@ describe('contract: createManager / fromConfig', () => {
       const e = await createManager(join(dir, name)).catch((x) => x)
       expect(e, name).toBeInstanceOf(ValidationError)
       const seen = inspect(e, { showHidden: true, depth: 20 }) + String(e.cause?.message)
-      for (const part of ['AKIAFAKE', 'inline', 'LEAK-5e2b', '\\q']) expect(seen, `${name}: ${part}`).not.toContain(part)
+      for (const part of ['AKIAFAKE', 'inline', 'LEAK-5e2b', '\\q'])
+        expect(seen, `${name}: ${part}`).not.toContain(part)
       expect(e.message, name).toMatch(/line \d+, column \d+|not valid YAML/)
     }
   })

@@ -6,8 +6,8 @@ import { ConfigManager, type ConfigManagerOptions } from './config-manager.js'
 import { ValidationError } from './errors.js'
 import { yaml } from './lazy-modules.js'
 import { localProviderTypes } from './local-provider-types.js'
-import { locateJsonError } from './providers/json-locate.js'
 import type { Provider } from './provider.js'
+import { locateJsonError } from './providers/json-locate.js'
 import type { RetryOptions } from './retry.js'
 import { safeErrorName } from './scrub-error.js'
 
@@ -154,7 +154,8 @@ export function readConfigFile(path: string): ManagerConfig {
  * messages quote the text around a mistake, so parse errors here say where and what kind of mistake,
  * never what the text was.
  */
-const SYNTAX_HINT = 'Fix the syntax; values are never shown in this message. See docs/api.md#declarative-config.'
+const SYNTAX_HINT =
+  'Fix the syntax; values are never shown in this message. See docs/api.md#declarative-config.'
 
 function parseJsonConfig(text: string, path: string): unknown {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text

@@ -6,8 +6,8 @@ import {
   type PolysecretError,
   ValidationError,
 } from './errors.js'
-import type { ReadResult } from './read-engine.js'
 import { maskSecrets } from './masked-config.js'
+import type { ReadResult } from './read-engine.js'
 import { quotesValue, scrubBounded } from './scrub.js'
 import { safeErrorName, sealError } from './scrub-error.js'
 import { Secret } from './secret.js'
@@ -202,7 +202,11 @@ function expectationOf(issue: StandardSchemaV1.Issue, values: readonly string[])
   return raw
 }
 
-function secretIssueMessage(issue: StandardSchemaV1.Issue, rule: string | undefined, values: string[]): string {
+function secretIssueMessage(
+  issue: StandardSchemaV1.Issue,
+  rule: string | undefined,
+  values: string[],
+): string {
   const expected = expectationOf(issue, values)
   const what = rule ? `failed "${rule}"` : 'invalid'
   return `${what}${expected ? `, expected ${expected}` : ''} (value not shown: a secret)`

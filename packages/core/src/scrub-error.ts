@@ -58,7 +58,8 @@ const CLASS_NAME = /^[A-Z][A-Za-z]{1,63}$/
 const CODE = /^(?:[A-Z][A-Z_]{1,63}|[A-Z][A-Za-z]{1,63})$/
 
 const isPolysecret = (error: Error): boolean =>
-  Array.isArray((error as { tried?: unknown }).tried) && typeof (error as { code?: unknown }).code === 'string'
+  Array.isArray((error as { tried?: unknown }).tried) &&
+  typeof (error as { code?: unknown }).code === 'string'
 
 /**
  * Returns a scrubbed copy of an error for use as `cause`: same class (so `instanceof` still works),
