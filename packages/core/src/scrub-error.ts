@@ -1,4 +1,4 @@
-import { scrubBounded } from './scrub.js'
+import { scrubBounded, scrubText } from './scrub.js'
 
 /**
  * How much of an error survives as a `cause`:
@@ -170,12 +170,13 @@ function sealedMessage(name: string, fields: Record<string, unknown>): string {
 /** The stack's frames only: the first lines repeat the message, which is handled on its own. */
 function frames(stack: unknown, known: readonly string[]): string {
   if (typeof stack !== 'string') return ''
-  return stack
+  const kept = stack
     .split('\n')
     .filter((line) => /^\s+at /.test(line))
     .slice(0, 30)
-    .map((line) => scrubBounded(line, known, 400))
+    .map((line) => (line.length > 400 ? `${line.slice(0, 400)}…` : line))
     .join('\n')
+  return scrubText(kept, known)
 }
 
 function define(target: object, field: string, value: unknown): void {

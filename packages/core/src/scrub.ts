@@ -1,4 +1,4 @@
-import { knownSecretValues } from './secret.js'
+import { knownSecretValues, knownSecretValuesVersion } from './secret.js'
 
 /**
  * Removes secret-looking content from text that is about to travel in an error (a store's error
@@ -57,43 +57,87 @@ export function valueForms(value: string): string[] {
   return [...forms].filter((f) => f.length > 0)
 }
 
-const isWordChar = (c: string | undefined) => c !== undefined && /[A-Za-z0-9]/.test(c)
-
-/** Spans of `text` that quote `form` (case-insensitively), in full or by a prefix of it. */
-function quotedSpans(text: string, lower: string, form: string): [number, number][] {
-  const target = form.toLowerCase()
-  const spans: [number, number][] = []
-  if (target.length < MIN_PREFIX) {
-    // A short value is only a quote when it stands alone: "PIN 123 rejected", not "HTTP/1.1 1234".
-    for (let at = lower.indexOf(target); at >= 0; at = lower.indexOf(target, at + 1)) {
-      const end = at + target.length
-      if (!isWordChar(text[at - 1]) && !isWordChar(text[end])) spans.push([at, end])
-    }
-    return spans
-  }
-  const head = target.slice(0, MIN_PREFIX)
-  for (let at = lower.indexOf(head); at >= 0; at = lower.indexOf(head, at + 1)) {
-    let end = at + MIN_PREFIX
-    while (end < lower.length && end - at < target.length && lower[end] === target[end - at]) end++
-    spans.push([at, end])
-  }
-  return spans
+/** Lower-cased forms of a set of values, found by their first six characters in one pass over a text. */
+interface ValueIndex {
+  readonly byHead: ReadonlyMap<string, readonly string[]>
+  /** Forms shorter than six characters: quotes only where they stand as a word of their own. */
+  readonly short: readonly string[]
 }
 
-/** Replaces every quote of the given values (any form, any case, or a prefix) with `[REDACTED]`. */
-function removeValues(text: string, values: readonly string[]): string {
-  const spans: [number, number][] = []
-  const lower = text.toLowerCase()
+function indexValues(values: readonly string[]): ValueIndex {
+  const byHead = new Map<string, string[]>()
+  const short: string[] = []
   for (const value of values) {
-    for (const form of valueForms(value)) spans.push(...quotedSpans(text, lower, form))
+    for (const form of valueForms(value)) {
+      const lower = form.toLowerCase()
+      if (lower.length < MIN_PREFIX) short.push(lower)
+      else {
+        const head = lower.slice(0, MIN_PREFIX)
+        byHead.set(head, [...(byHead.get(head) ?? []), lower])
+      }
+    }
   }
+  return { byHead, short }
+}
+
+/** The index of the values `Secret` remembers, rebuilt only when they change. */
+let remembered: { version: number; index: ValueIndex } | undefined
+function rememberedIndex(): ValueIndex {
+  const version = knownSecretValuesVersion()
+  if (remembered?.version !== version) remembered = { version, index: indexValues(knownSecretValues()) }
+  return remembered.index
+}
+
+const isWordChar = (c: string | undefined) => c !== undefined && /[A-Za-z0-9]/.test(c)
+
+/** Spans of `text` that quote an indexed form (case-insensitively), in full or by a prefix of it. */
+function quotedSpans(text: string, lower: string, index: ValueIndex, spans: [number, number][]): void {
+  if (index.byHead.size > 0) {
+    for (let at = 0; at + MIN_PREFIX <= lower.length; at++) {
+      const forms = index.byHead.get(lower.slice(at, at + MIN_PREFIX))
+      if (!forms) continue
+      let longest = at + MIN_PREFIX
+      for (const form of forms) {
+        let end = at + MIN_PREFIX
+        while (end < lower.length && end - at < form.length && lower[end] === form[end - at]) end++
+        longest = Math.max(longest, end)
+      }
+      spans.push([at, longest])
+    }
+  }
+  // A short value is only a quote when it stands alone: "PIN 123 rejected", not "HTTP/1.1 1234".
+  for (const form of index.short) {
+    for (let at = lower.indexOf(form); at >= 0; at = lower.indexOf(form, at + 1)) {
+      const end = at + form.length
+      if (!isWordChar(text[at - 1]) && !isWordChar(text[end])) spans.push([at, end])
+    }
+  }
+}
+
+/** Lower-cases text keeping every offset (a few characters lower-case to two code units: kept as they are). */
+function foldCase(text: string): string {
+  const lower = text.toLowerCase()
+  if (lower.length === text.length) return lower
+  let out = ''
+  for (const c of text) {
+    const l = c.toLowerCase()
+    out += l.length === c.length ? l : c
+  }
+  return out
+}
+
+/** Replaces every quote of the values (any form, any case, or a prefix) with `[REDACTED]`. */
+function removeValues(text: string, indexes: readonly ValueIndex[]): string {
+  const spans: [number, number][] = []
+  const lower = foldCase(text)
+  for (const index of indexes) quotedSpans(text, lower, index, spans)
   if (spans.length === 0) return text
   spans.sort((a, b) => a[0] - b[0] || b[1] - a[1])
   let out = ''
   let cursor = 0
   for (const [start, end] of spans) {
     if (end <= cursor) continue
-    if (start >= cursor) out += text.slice(cursor, start) + REDACTED
+    out += text.slice(cursor, Math.max(start, cursor)) + (start >= cursor ? REDACTED : '')
     cursor = end
   }
   return out + text.slice(cursor)
@@ -106,7 +150,9 @@ function removeValues(text: string, values: readonly string[]): string {
  * shorter than six characters only where it stands as a word of its own.
  */
 export function scrubText(text: string, knownValues: readonly string[] = []): string {
-  let out = removeValues(text, [...knownValues.filter((v) => v.length > 0), ...knownSecretValues()])
+  const given = knownValues.filter((v) => v.length > 0)
+  const indexes = given.length ? [indexValues(given), rememberedIndex()] : [rememberedIndex()]
+  let out = removeValues(text, indexes)
   for (const [pattern, replacement] of PATTERNS) out = out.replace(pattern, replacement)
   return out
 }
@@ -119,5 +165,5 @@ export function scrubBounded(text: string, knownValues: readonly string[] = [], 
 
 /** Whether text quotes any of the given values (any form, any case, or a prefix). */
 export function quotesValue(text: string, values: readonly string[]): boolean {
-  return removeValues(text, values) !== text
+  return removeValues(text, [indexValues(values.filter((v) => v.length > 0))]) !== text
 }
