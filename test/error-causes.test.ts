@@ -181,6 +181,25 @@ describe('error causes never carry a secret value', () => {
     expect(cause.message.length).toBeLessThan(400)
   })
 
+  it('a parameter error quoting a secret read earlier — in any case or encoding, or a prefix — is scrubbed', async () => {
+    const store = instrument(memory({ DB_PASSWORD: VALUE, LOG_LEVEL: 'info' }, { name: 'vault-a' }))
+    const manager = new ConfigManager({
+      secrets: [store.provider],
+      parameters: [store.provider],
+      retry: false,
+    })
+    await manager.get('DB_PASSWORD') // now a known secret value
+    for (const [form, quoted] of Object.entries(FORMS)) {
+      store.setFault(({ key }) =>
+        key === 'LOG_LEVEL' ? new Error(`log level store echoed <${quoted}>`) : undefined,
+      )
+      const error = await manager.get('LOG_LEVEL', { fresh: true }).catch((e) => e)
+      const cause = storeError(error)
+      expect(cause.message, form).toContain('log level store echoed <[REDACTED]')
+      expect(visible(error).toLowerCase(), form).not.toContain(quoted.toLowerCase())
+    }
+  })
+
   it('errors of list and getByPrefix are sealed too', async () => {
     const store = instrument(memory({ APP_TOKEN: VALUE }, { name: 'vault-a' }), {
       fault: ({ operation }) => (operation === 'list' ? new Error(`listing choked on ${VALUE}`) : undefined),

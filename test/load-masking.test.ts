@@ -38,6 +38,8 @@ function printed(value: unknown): string {
 
 afterEach(() => vi.useRealTimers())
 
+const isMaskedPrint = (value: unknown) => JSON.stringify(value).includes('[REDACTED]')
+
 describe('a loaded config prints secrets masked and uses them plain', () => {
   const schemas = {
     zod: z.object({ DB_PASSWORD: z.string(), DB_HOST: z.string(), APP_PIN: z.string() }),
@@ -143,7 +145,9 @@ describe('a live config prints masked too', () => {
     const out = printed(seen) + printed(live)
     expect(out).not.toContain('rotated-LEAK-77aa')
     expect(out).not.toContain(PASSWORD)
-    expect(revealConfig(live)).toEqual({ DB_PASSWORD: 'rotated-LEAK-77aa', DB_HOST: 'db.internal' })
+    const plain: { DB_PASSWORD: string; DB_HOST: string } = revealConfig(live)
+    expect(plain).toEqual({ DB_PASSWORD: 'rotated-LEAK-77aa', DB_HOST: 'db.internal' })
+    expect(isMaskedPrint(plain)).toBe(false)
     live.close()
   })
 })

@@ -255,6 +255,10 @@ export class ConfigManager {
    * in parallel), coerces strings where the schema wants numbers, booleans or JSON, and validates.
    * Every problem is reported at once in one `ConfigValidationError` (key, reason, provider — never a
    * value). With `{ watch: true }` returns a `LiveConfig` that follows changes.
+   *
+   * Fields are what the schema makes of them (`z.string()` gives the plain string), but the returned
+   * object prints its secret fields as `[REDACTED]` (`console.log`, `util.inspect`, `JSON.stringify`);
+   * `revealConfig(config)` gives an unmasked plain copy on purpose.
    */
   load<S extends AnySchema>(schema: S): Promise<Infer<S>>
   load<S extends AnySchema>(schema: S, opts: { watch: true } & WatchOptions): Promise<Live<Infer<S>>>
