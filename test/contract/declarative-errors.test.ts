@@ -21,6 +21,7 @@ import {
   UnavailableError,
   UnsupportedError,
   ValidationError,
+  yamlFile,
 } from '@polysecret/core'
 import { instrument } from '@polysecret/testing'
 import { afterEach, describe, expect, it, vi } from 'vitest'
@@ -312,5 +313,18 @@ describe('contract: errors', () => {
     const e = await m.get('DB_PASSWORD', { fresh: true }).catch((x) => x)
     expect(e).toBeInstanceOf(PolysecretError)
     expect(inspect(e, { showHidden: true, depth: 20 })).not.toContain('raw-db-password-LEAK')
+  })
+})
+
+describe('contract: a malformed local YAML store quotes nothing', () => {
+  it('yamlFile: an invalid escape inside a secret is reported by position and code only', async () => {
+    const dir = tmp()
+    writeFileSync(join(dir, 's.yaml'), 'DB_PASSWORD: "hunter\\q-LEAK-77"\n')
+    const m = new ConfigManager({ secrets: [yamlFile({ path: join(dir, 's.yaml') })], retry: false })
+    const e = await m.get('DB_PASSWORD').catch((x) => x)
+    expect(e).toBeInstanceOf(ValidationError)
+    expect(e.message).toContain('s.yaml:1:')
+    const seen = inspect(e, { showHidden: true, depth: 20 })
+    for (const part of ['hunter', '\\q', 'LEAK-77']) expect(seen).not.toContain(part)
   })
 })
