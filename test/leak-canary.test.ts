@@ -11,6 +11,7 @@ import { secretsManager } from '@polysecret/aws'
 import {
   type AccessEvent,
   ConfigManager,
+  ConfigValidationError,
   dotenv,
   encryptedFile,
   memory,
@@ -19,6 +20,7 @@ import {
   UnavailableError,
 } from '@polysecret/core'
 import { instrument, startFake } from '@polysecret/testing'
+import * as v from 'valibot'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { z } from 'zod'
 
@@ -57,6 +59,8 @@ describe('leak canary', () => {
   }
 
   beforeEach(() => {
+    seen.length = 0
+    events.length = 0
     const capture = (chunk: unknown) => {
       seen.push(String(chunk))
       return true
@@ -103,6 +107,8 @@ describe('leak canary', () => {
     await attempt(() =>
       manager.load(z.object({ DB_PASSWORD: z.instanceof(Secret), API_TOKEN: z.instanceof(Secret) })),
     )
+    // what most users write: plain strings, which the config object prints masked
+    await attempt(() => manager.load(z.object({ DB_PASSWORD: z.string(), API_TOKEN: z.string() })))
     // invalid config: the messages must not quote the values
     await attempt(() =>
       manager.load(
@@ -165,7 +171,105 @@ describe('leak canary', () => {
           s.includes('PolysecretError') || s.includes('NotFoundError') || s.includes('ConfigValidationError'),
       ),
     ).toBe(true)
-    expect(PolysecretError).toBeDefined()
+  })
+
+  it('never shows a value it has never read, nor one being written, through any channel', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+    // Values this process has never wrapped: nothing can scrub them by value, so no store text may pass.
+    const cold = 'cold-canary-3e9d0b71-NEVER-READ'
+    const writing = 'write canary/5a1f+c0de=NEW'
+    const rejected = 'live-canary-NOT-IN-LIST-42'
+    const forms = (v: string) => [
+      v,
+      encodeURIComponent(v),
+      Buffer.from(v).toString('base64'),
+      v.toUpperCase(),
+      JSON.stringify({ SecretString: v }).replace(/"/g, '\\"'),
+    ]
+    const quoting = (v: string) => forms(v).join(' | ')
+    const store = instrument(memory({ COLD_PASSWORD: cold, LIVE_TOKEN: 'live-1' }, { name: 'vault' }))
+    const manager = new ConfigManager({
+      secrets: [store.provider],
+      allowWrites: true,
+      retry: 0,
+      cache: { staleIfError: 0 },
+      onAccess: (e) => events.push(e),
+    })
+    const errors: unknown[] = []
+    const collect = async (fn: () => Promise<unknown>) => {
+      await attempt(() => fn().catch((e) => Promise.reject(errors.push(e) && e)))
+    }
+
+    // a store error quoting a value never read, on every read path
+    store.setFault(({ operation }) =>
+      operation === 'get' || operation === 'getMany'
+        ? Object.assign(new Error(`backend dump: ${quoting(cold)}`), { name: `Dump ${cold}` })
+        : undefined,
+    )
+    await collect(() => manager.get('COLD_PASSWORD'))
+    await collect(() => manager.getWithMetadata('COLD_PASSWORD'))
+    const many = await manager.getMany(['COLD_PASSWORD'])
+    see(many)
+    errors.push(...Object.values(many.errors))
+    await collect(() => manager.load(z.object({ COLD_PASSWORD: z.string() })))
+    // a write whose store error quotes the value being written
+    store.setFault(({ operation }) =>
+      operation === 'set' ? new Error(`rejected value ${quoting(writing)}`) : undefined,
+    )
+    await collect(() => manager.set('NEW_PASSWORD', writing))
+    await collect(() => manager.rotate('NEW_PASSWORD', { value: writing }))
+    // list / getByPrefix and health of a failing store
+    store.setFault(({ operation }) =>
+      operation === 'list' || operation === 'health'
+        ? Object.assign(new Error(`listing saw ${quoting(cold)}`), { name: `Odd${cold}` })
+        : undefined,
+    )
+    await collect(() => manager.list('COLD_'))
+    await collect(() => manager.getByPrefix('COLD_'))
+    const health = await manager.health()
+    see(health)
+    console.log(health)
+    // a live config's onError: a failed poll and a rejected (invalid) new value
+    store.setFault(undefined)
+    const liveErrors: unknown[] = []
+    const live = await manager.load(v.object({ LIVE_TOKEN: v.picklist(['live-1', 'live-2']) }), {
+      watch: true,
+      interval: 1000,
+      onError: (e) => liveErrors.push(e),
+    })
+    store.setFault(({ operation }) =>
+      operation === 'get' ? new Error(`poll read ${quoting(cold)}`) : undefined,
+    )
+    await vi.advanceTimersByTimeAsync(1200)
+    store.setFault(undefined)
+    // not in the picklist: rejected, and valibot's default message quotes what it received
+    await store.provider.set!('LIVE_TOKEN', rejected)
+    await vi.advanceTimersByTimeAsync(1200)
+    see(live)
+    console.log(live)
+    live.close()
+    for (const e of [...errors, ...liveErrors]) see(e)
+    vi.useRealTimers()
+
+    // get, getWithMetadata, getMany, load, set, rotate, list, getByPrefix: each failed, each was inspected
+    expect(errors.length).toBe(8)
+    for (const e of errors) expect(e).toBeInstanceOf(PolysecretError)
+    expect(liveErrors.some((e) => e instanceof ConfigValidationError)).toBe(true)
+    expect(liveErrors.some((e) => e instanceof UnavailableError)).toBe(true)
+    expect(health[0]).toMatchObject({ provider: 'vault', ok: false })
+    const everything = seen.join('\n')
+    for (const leak of [...forms(cold), ...forms(writing), cold.slice(0, 8), writing.slice(0, 8), rejected]) {
+      const at = everything.indexOf(leak)
+      if (at >= 0)
+        writes.err.call(
+          process.stderr,
+          `\nLEAK CONTEXT: ${everything.slice(Math.max(0, at - 600), at + 100)}\n`,
+        )
+      expect(everything).not.toContain(leak)
+    }
+    // and the values were really there to be leaked
+    store.setFault(undefined)
+    expect(((await manager.get('COLD_PASSWORD', { fresh: true })) as Secret).reveal()).toBe(cold)
   })
 
   it('never shows the canary through the AWS provider, its SDK errors and its faults', async () => {

@@ -21,6 +21,7 @@ import {
   UnavailableError,
   UnsupportedError,
   ValidationError,
+  yamlFile,
 } from '@polysecret/core'
 import { instrument } from '@polysecret/testing'
 import { afterEach, describe, expect, it, vi } from 'vitest'
@@ -98,6 +99,29 @@ describe('contract: createManager / fromConfig', () => {
     await expect(createManager(join(dir, 'missing.yaml'))).rejects.toBeInstanceOf(ValidationError)
     writeFileSync(join(dir, 'scalar.yaml'), '42\n')
     await expect(createManager(join(dir, 'scalar.yaml'))).rejects.toBeInstanceOf(ValidationError)
+  })
+  it('a malformed config file never quotes an inline credential in its parse error', async () => {
+    const dir = tmp()
+    const credential = 'AKIAFAKE/inline\\q-LEAK-5e2b'
+    const cases: Record<string, string> = {
+      // an invalid escape inside the credential: JSON.parse's message quotes the text around it
+      'bad-escape.json': `{"secrets":[{"type":"aws-secrets-manager","credentials":{"secretAccessKey":"${credential}"}}]}`,
+      // Node 22+ quotes the text after an unexpected token
+      'unquoted.json': `{"secrets":[{"type":"encrypted-file","passphrase": ${credential}}]}`,
+      'truncated.json': `{"secrets":[{"type":"encrypted-file","passphrase":"${credential}`,
+      'bad-escape.yaml': `secrets:\n  - type: encrypted-file\n    passphrase: "${credential}"\n`,
+      'bad-indent.yaml': `secrets:\n  - type: encrypted-file\n    passphrase: ${credential}\n   path: x\n`,
+      'bad-alias.yaml': `secrets:\n  - type: encrypted-file\n    passphrase: *${credential.slice(0, 8)}\n`,
+    }
+    for (const [name, text] of Object.entries(cases)) {
+      writeFileSync(join(dir, name), text)
+      const e = await createManager(join(dir, name)).catch((x) => x)
+      expect(e, name).toBeInstanceOf(ValidationError)
+      const seen = inspect(e, { showHidden: true, depth: 20 }) + String(e.cause?.message)
+      for (const part of ['AKIAFAKE', 'inline', 'LEAK-5e2b', '\\q'])
+        expect(seen, `${name}: ${part}`).not.toContain(part)
+      expect(e.message, name).toMatch(/line \d+, column \d+|not valid YAML/)
+    }
   })
   it('malformed provider entries → ValidationError', async () => {
     await expect(createManager({ secrets: {} as never })).rejects.toBeInstanceOf(ValidationError)
@@ -277,8 +301,11 @@ describe('contract: errors', () => {
       retry: false,
       cache: { staleIfError: 0, ttl: 100, now: () => t },
     })
-    await m.get('DB_PASSWORD').catch(() => {})
-    // the value is not known to the manager at this point; but once read, errors about the key must not echo it
+    // cold: the value was never read, so nothing can scrub it by value — the error must not carry it anyway
+    const cold = await m.get('DB_PASSWORD').catch((x) => x)
+    expect(cold).toBeInstanceOf(PolysecretError)
+    expect(cold.key).toBe('DB_PASSWORD')
+    expect(inspect(cold, { showHidden: true, depth: 20 })).not.toContain('raw-db-password-LEAK')
     st.setFault(undefined)
     await m.get('DB_PASSWORD', { fresh: true })
     st.setFault(() => new Error('connection lost while sending raw-db-password-LEAK'))
@@ -286,5 +313,18 @@ describe('contract: errors', () => {
     const e = await m.get('DB_PASSWORD', { fresh: true }).catch((x) => x)
     expect(e).toBeInstanceOf(PolysecretError)
     expect(inspect(e, { showHidden: true, depth: 20 })).not.toContain('raw-db-password-LEAK')
+  })
+})
+
+describe('contract: a malformed local YAML store quotes nothing', () => {
+  it('yamlFile: an invalid escape inside a secret is reported by position and code only', async () => {
+    const dir = tmp()
+    writeFileSync(join(dir, 's.yaml'), 'DB_PASSWORD: "hunter\\q-LEAK-77"\n')
+    const m = new ConfigManager({ secrets: [yamlFile({ path: join(dir, 's.yaml') })], retry: false })
+    const e = await m.get('DB_PASSWORD').catch((x) => x)
+    expect(e).toBeInstanceOf(ValidationError)
+    expect(e.message).toContain('s.yaml:1:')
+    const seen = inspect(e, { showHidden: true, depth: 20 })
+    for (const part of ['hunter', '\\q', 'LEAK-77']) expect(seen).not.toContain(part)
   })
 })

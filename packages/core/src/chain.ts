@@ -12,6 +12,7 @@ import {
 import { mapLimit } from './map-limit.js'
 import type { Entry, GetOptions, Provider } from './provider.js'
 import { type RetrySettings, withRetry } from './retry.js'
+import { cleanInPlace, safeErrorName, scrubError } from './scrub-error.js'
 
 /** Error classes a chain may move past, by name. */
 export type FallbackReason =
@@ -80,27 +81,32 @@ export function makeFallbackPredicate(
 }
 
 /**
- * Makes sure whatever a provider threw is a PolysecretError carrying key and provider. Provider
- * packages map their SDK errors themselves; anything that slips through counts as unavailability.
+ * Makes sure whatever a provider threw is a PolysecretError carrying key and provider, cleaned for the
+ * caller. Provider packages map their SDK errors themselves; anything that slips through counts as
+ * unavailability. When the operation concerns a secret (`secret: true`), or a store call whose keys
+ * are unknown, the error's `cause` is sealed: no text the store wrote survives in it (see
+ * scrub-error.ts); otherwise it is scrubbed and bounded.
  */
 export function asPolysecretError(
   error: unknown,
   key: string | undefined,
   provider: string,
+  secret = true,
 ): PolysecretError {
+  const mode = secret ? 'seal' : 'scrub'
   if (error instanceof PolysecretError) {
     // A provider's own error may leave out where it happened; the manager knows, and every error it
     // throws carries key and provider.
     const located = error as { key: string | undefined; provider: string | undefined }
     if (located.key === undefined && key !== undefined) located.key = key
     if (located.provider === undefined) located.provider = provider
-    return error
+    return cleanInPlace(error, [], mode)
   }
   return new UnavailableError({
     key,
     provider,
-    cause: error,
-    message: `Provider "${provider}" failed${key !== undefined ? ` reading "${key}"` : ''}: ${(error as Error)?.name ?? 'unknown error'}.`,
+    cause: scrubError(error, [], mode),
+    message: `Provider "${provider}" failed${key !== undefined ? ` reading "${key}"` : ''}: ${safeErrorName(error)}.`,
   })
 }
 
@@ -130,6 +136,7 @@ async function askProvider(
   keys: readonly string[],
   opts: GetOptions,
   settings: ChainReadSettings,
+  secret: boolean,
 ): Promise<Map<string, Entry | undefined | PolysecretError>> {
   const answers = new Map<string, Entry | undefined | PolysecretError>()
   const needsVersion = opts.version !== undefined || opts.label !== undefined
@@ -145,10 +152,13 @@ async function askProvider(
       })
       for (const key of keys) {
         const failure = batch.errors.get(key)
-        answers.set(key, failure ? asPolysecretError(failure, key, provider.name) : batch.entries.get(key))
+        answers.set(
+          key,
+          failure ? asPolysecretError(failure, key, provider.name, secret) : batch.entries.get(key),
+        )
       }
     } catch (error) {
-      const mapped = asPolysecretError(error, undefined, provider.name)
+      const mapped = asPolysecretError(error, undefined, provider.name, secret)
       for (const key of keys) answers.set(key, mapped)
     }
     return answers
@@ -161,7 +171,7 @@ async function askProvider(
       })
       answers.set(key, entry)
     } catch (error) {
-      answers.set(key, asPolysecretError(error, key, provider.name))
+      answers.set(key, asPolysecretError(error, key, provider.name, secret))
     }
   })
   return answers
@@ -170,28 +180,33 @@ async function askProvider(
 /**
  * Reads keys through an ordered chain of providers: each key moves to the next provider on not-found
  * and on errors the fallback policy allows, and stops on any other error. Keys still unanswered at the
- * end get one error naming every provider tried and why.
+ * end get one error naming every provider tried and why, with the providers' errors as its `cause`.
+ * `secret` says whether the keys are secrets: their errors' causes are then sealed (no store text).
  */
 export async function readChain(
   chain: readonly Provider[],
   keys: readonly string[],
   opts: GetOptions,
   settings: ChainReadSettings,
+  secret = true,
 ): Promise<Map<string, ChainOutcome>> {
   const outcomes = new Map<string, ChainOutcome>()
   const tried = new Map<string, ProviderAttempt[]>(keys.map((k) => [k, []]))
+  const failures = new Map<string, PolysecretError[]>()
   let remaining = [...keys]
   for (const provider of chain) {
     if (remaining.length === 0) break
-    const answers = await askProvider(provider, remaining, opts, settings)
+    const answers = await askProvider(provider, remaining, opts, settings, secret)
     const next: string[] = []
     for (const key of remaining) {
       const answer = answers.get(key)
       const attempts = tried.get(key)!
       if (answer instanceof PolysecretError) {
         attempts.push(attemptOf(provider, answer))
-        if (settings.fallback(answer, provider)) next.push(key)
-        else outcomes.set(key, { ok: false, error: answer })
+        if (settings.fallback(answer, provider)) {
+          next.push(key)
+          failures.set(key, [...(failures.get(key) ?? []), answer])
+        } else outcomes.set(key, { ok: false, error: answer })
       } else if (answer === undefined) {
         attempts.push({ provider: provider.name, outcome: 'not-found' })
         next.push(key)
@@ -201,12 +216,21 @@ export async function readChain(
     }
     remaining = next
   }
-  for (const key of remaining) outcomes.set(key, { ok: false, error: exhausted(key, tried.get(key)!) })
+  for (const key of remaining)
+    outcomes.set(key, { ok: false, error: exhausted(key, tried.get(key)!, failures.get(key) ?? []) })
   return outcomes
 }
 
-/** The error for a key no provider could answer: not-found if all said so, else the failure. */
-function exhausted(key: string, attempts: readonly ProviderAttempt[]): PolysecretError {
+/**
+ * The error for a key no provider could answer: not-found if all said so, else the failure. Its
+ * message names every provider and what each said; its `cause` is the one provider error, or an
+ * `AggregateError` of all of them in chain order.
+ */
+function exhausted(
+  key: string,
+  attempts: readonly ProviderAttempt[],
+  errors: readonly PolysecretError[],
+): PolysecretError {
   const summary = attempts.length
     ? attempts.map((a) => `${a.provider}: ${a.outcome === 'not-found' ? 'not found' : a.code}`).join('; ')
     : 'no providers configured for this kind'
@@ -219,9 +243,13 @@ function exhausted(key: string, attempts: readonly ProviderAttempt[]): Polysecre
     })
   }
   const message = `Key "${key}" could not be read from any provider (tried ${summary}).`
+  const cause =
+    errors.length === 1
+      ? errors[0]
+      : new AggregateError(errors, `Every provider failed for "${key}": ${summary}.`)
+  const context = { key, tried: attempts, message, cause }
   const codes = new Set(failures.map((f) => f.code))
-  if (codes.size === 1 && codes.has('THROTTLED')) return new ThrottledError({ key, tried: attempts, message })
-  if (codes.size === 1 && codes.has('UNSUPPORTED'))
-    return new UnsupportedError({ key, tried: attempts, message })
-  return new UnavailableError({ key, tried: attempts, message })
+  if (codes.size === 1 && codes.has('THROTTLED')) return new ThrottledError(context)
+  if (codes.size === 1 && codes.has('UNSUPPORTED')) return new UnsupportedError(context)
+  return new UnavailableError(context)
 }

@@ -1,8 +1,8 @@
 import { type CacheOptions, ReadCache, resolveCacheSettings } from './cache.js'
-import { type FallbackOptions, makeFallbackPredicate } from './chain.js'
+import { asPolysecretError, type FallbackOptions, makeFallbackPredicate } from './chain.js'
 import { type Classification, type ClassifyOptions, createClassifier } from './classify.js'
 import { createManager, type ManagerConfig } from './create-manager.js'
-import { NotFoundError, PolysecretError, ValidationError } from './errors.js'
+import { NotFoundError, type PolysecretError, ValidationError } from './errors.js'
 import { type AccessListener, makeEmitter } from './events.js'
 import { type Live, LiveConfig, liveView } from './live-config.js'
 import { mapLimit } from './map-limit.js'
@@ -10,6 +10,7 @@ import type { DeleteOptions, Health, KeyInfo, Kind, Provider, VersionInfo } from
 import { assertKey, ReadEngine, type ReadOptions, type ReadResult } from './read-engine.js'
 import { type RetryOptions, resolveRetrySettings, withTimeout } from './retry.js'
 import { type AnySchema, type Infer, objectKeys, validateAll } from './schema.js'
+import { scrubBounded } from './scrub.js'
 import type { Secret } from './secret.js'
 import { type ChangeListener, startWatch, type Watcher, type WatchOptions } from './watch.js'
 import {
@@ -96,7 +97,8 @@ export class ConfigManager {
   readonly #parameters: readonly Provider[]
   readonly #writes: WriteContext
   readonly #concurrency: number
-  readonly #watchers = new Set<Watcher>()
+  /** Watchers and live configs to stop on close(). */
+  readonly #watchers = new Set<{ close(): void }>()
   readonly #healthTimeout: number
 
   constructor(options: ConfigManagerOptions = {}) {
@@ -233,9 +235,15 @@ export class ConfigManager {
       for (const provider of chain) {
         if (!provider.capabilities.list || !provider.list || listed.has(store(provider))) continue
         listed.add(store(provider))
-        for await (const info of provider.list(prefix)) {
-          const kind = inBothChains.has(store(provider)) ? this.#classify(info.key).kind : chainKind
-          if (!seen.has(info.key)) seen.set(info.key, { ...info, kind, provider: provider.name })
+        try {
+          for await (const info of provider.list(prefix)) {
+            const kind = inBothChains.has(store(provider)) ? this.#classify(info.key).kind : chainKind
+            if (!seen.has(info.key)) seen.set(info.key, { ...info, kind, provider: provider.name })
+          }
+        } catch (error) {
+          // A listing of a secrets store may fail with text that quotes a value: sealed.
+          const secret = chainKind === 'secret' || inBothChains.has(store(provider))
+          throw asPolysecretError(error, undefined, provider.name, secret)
         }
       }
     }
@@ -247,6 +255,10 @@ export class ConfigManager {
    * in parallel), coerces strings where the schema wants numbers, booleans or JSON, and validates.
    * Every problem is reported at once in one `ConfigValidationError` (key, reason, provider — never a
    * value). With `{ watch: true }` returns a `LiveConfig` that follows changes.
+   *
+   * Fields are what the schema makes of them (`z.string()` gives the plain string), but the returned
+   * object prints its secret fields as `[REDACTED]` (`console.log`, `util.inspect`, `JSON.stringify`);
+   * `revealConfig(config)` gives an unmasked plain copy on purpose.
    */
   load<S extends AnySchema>(schema: S): Promise<Infer<S>>
   load<S extends AnySchema>(schema: S, opts: { watch: true } & WatchOptions): Promise<Live<Infer<S>>>
@@ -270,6 +282,9 @@ export class ConfigManager {
     })
     if (opts.onError) live.onError(opts.onError)
     live.attach(watcher)
+    // close() stops the live config itself, so a reload already running when it is called stays silent.
+    this.#watchers.delete(watcher)
+    this.#watchers.add(live)
     return liveView(live)
   }
 
@@ -334,14 +349,23 @@ export class ConfigManager {
       const started = performance.now()
       try {
         const h = await withTimeout(() => p.health(), this.#healthTimeout, { provider: p.name })
-        return { provider: p.name, type: p.type, latencyMs: performance.now() - started, ...h }
+        const message = typeof h.message === 'string' ? scrubBounded(h.message) : undefined
+        return {
+          provider: p.name,
+          type: p.type,
+          latencyMs: performance.now() - started,
+          ...h,
+          ...(message !== undefined ? { message } : {}),
+        }
       } catch (error) {
+        // Whatever the store said is not kept: the error's class and code say what went wrong.
+        const mapped = asPolysecretError(error, undefined, p.name, true)
         return {
           provider: p.name,
           type: p.type,
           ok: false,
           latencyMs: performance.now() - started,
-          message: error instanceof PolysecretError ? error.message : ((error as Error)?.name ?? 'error'),
+          message: mapped.message,
         }
       }
     })

@@ -7,7 +7,9 @@ import { ValidationError } from './errors.js'
 import { yaml } from './lazy-modules.js'
 import { localProviderTypes } from './local-provider-types.js'
 import type { Provider } from './provider.js'
+import { locateJsonError } from './providers/json-locate.js'
 import type { RetryOptions } from './retry.js'
+import { safeErrorName } from './scrub-error.js'
 
 /** Builds a provider from its plain options (as written in a config file). */
 export type ProviderFactory = (options: Record<string, unknown>) => Provider
@@ -139,16 +141,53 @@ export function readConfigFile(path: string): ManagerConfig {
       { cause: error },
     )
   }
+  const parsed = path.endsWith('.json') ? parseJsonConfig(text, path) : parseYamlConfig(text, path)
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new ValidationError(`Config file ${path} must hold an object (a mapping of options).`, {
+      hint: 'See docs/api.md#declarative-config for the format.',
+    })
+  return parsed as ManagerConfig
+}
+
+/*
+ * A config file may hold inline credentials (an access key, a passphrase). JSON.parse and yaml's
+ * messages quote the text around a mistake, so parse errors here say where and what kind of mistake,
+ * never what the text was.
+ */
+const SYNTAX_HINT =
+  'Fix the syntax; values are never shown in this message. See docs/api.md#declarative-config.'
+
+function parseJsonConfig(text: string, path: string): unknown {
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
   try {
-    const parsed = path.endsWith('.json') ? JSON.parse(text) : yaml().parse(text)
-    if (!parsed || typeof parsed !== 'object') throw new Error('not an object')
-    return parsed as ManagerConfig
-  } catch (error) {
+    return JSON.parse(body)
+  } catch {
+    const where = locateJsonError(body)
+    const at = where ? ` at line ${where.line}, column ${where.column}: ${where.reason}` : ''
+    throw new ValidationError(`Config file ${path} is not valid JSON${at}.`, { hint: SYNTAX_HINT })
+  }
+}
+
+function parseYamlConfig(text: string, path: string): unknown {
+  const doc = yaml().parseDocument(text, { prettyErrors: false })
+  const error = doc.errors[0]
+  if (error) {
+    // yaml's own message may quote the offending text; its code and position never do.
+    const before = text.slice(0, error.pos[0])
+    const line = before.split('\n').length
+    const column = error.pos[0] - (before.lastIndexOf('\n') + 1) + 1
     throw new ValidationError(
-      `Config file ${path} is not valid ${path.endsWith('.json') ? 'JSON' : 'YAML'} (${(error as Error).message.split('\n')[0]}).`,
-      {
-        hint: 'Fix the syntax; see docs/api.md#declarative-config for the format.',
-      },
+      `Config file ${path} is not valid YAML at line ${line}, column ${column} (${error.code}).`,
+      { hint: SYNTAX_HINT },
+    )
+  }
+  try {
+    return doc.toJS({ maxAliasCount: 1000 })
+  } catch (error) {
+    // e.g. an alias to an anchor that does not exist (a ReferenceError naming the alias)
+    throw new ValidationError(
+      `Config file ${path} is not valid YAML (${safeErrorName(error)} while resolving it: check aliases and tags).`,
+      { hint: SYNTAX_HINT },
     )
   }
 }

@@ -1,4 +1,4 @@
-import { scrubError } from './scrub.js'
+import { scrubError } from './scrub-error.js'
 
 /** Where an error happened: the key and the provider, never the value. */
 export interface ErrorContext {
@@ -6,7 +6,10 @@ export interface ErrorContext {
   key?: string | undefined
   /** The provider instance name. */
   provider?: string | undefined
-  /** The original error; stored scrubbed of secret-looking content. */
+  /**
+   * The original error; stored as a scrubbed copy (message scrubbed and bounded, payload fields
+   * dropped). A copy already sealed (`sealError`) is kept as it is.
+   */
   cause?: unknown
   /** What the user should do next; replaces the class default. */
   hint?: string | undefined
@@ -167,7 +170,10 @@ export interface ConfigIssue {
   readonly key: string
   /** Path inside the value for nested schemas, e.g. `["DATABASE", "port"]`. */
   readonly path: readonly (string | number)[]
+  /** What is wrong. For a secret key only the rule and what it expects, never the schema's own words. */
   readonly message: string
+  /** The schema's rule that failed (`invalid_type`, `min_length`, `too_small` …), when it names one. */
+  readonly rule?: string | undefined
   readonly provider?: string | undefined
 }
 
@@ -175,11 +181,12 @@ export interface ConfigIssue {
 export class ConfigValidationError extends PolysecretError {
   override readonly code = 'CONFIG_INVALID'
   readonly issues: readonly ConfigIssue[]
-  constructor(issues: readonly ConfigIssue[]) {
+  constructor(issues: readonly ConfigIssue[], context: Pick<ErrorContext, 'cause'> = {}) {
     super(
       `Configuration is invalid (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n${formatIssues(issues)}`,
       {
         hint: '\nFix the values in their providers (or the schema) and restart.',
+        cause: context.cause,
       },
     )
     this.issues = issues

@@ -1,5 +1,9 @@
 import { PolysecretError } from './errors.js'
+import { registerLiveConfig } from './masked-config.js'
+import { sealError } from './scrub-error.js'
 import type { Watcher } from './watch.js'
+
+const inspectCustom = Symbol.for('nodejs.util.inspect.custom')
 
 /** Called after a new config was validated and swapped in. */
 export type ConfigChangeListener<T> = (next: T, previous: T, changedKeys: readonly string[]) => void
@@ -7,10 +11,15 @@ export type ConfigChangeListener<T> = (next: T, previous: T, changedKeys: readon
 /**
  * A config that stays current: when a watched key changes it is re-read and re-validated, and the new
  * object replaces the old in one assignment. A new value that fails validation is rejected: the last
- * good config stays in place and `onError` listeners hear why.
+ * good config stays in place and `onError` listeners hear why. Once closed (by `close()` or the
+ * manager's `close()`), no listener hears anything more, even from a reload that was already running.
+ *
+ * It prints like its current config: secret fields masked (`console.log`, `util.inspect`,
+ * `JSON.stringify`).
  */
 export class LiveConfig<T> {
   #current: T
+  #closed = false
   #watcher: Watcher | undefined
   #queue: Promise<void> = Promise.resolve()
   #scheduled: Promise<void> | undefined
@@ -57,16 +66,20 @@ export class LiveConfig<T> {
       const keys = [...this.#pending]
       this.#pending.clear()
       this.#scheduled = undefined
+      if (this.#closed) return
       try {
         const next = await reload()
+        // Closed while the reload ran: the config stays as it was and nobody is told.
+        if (this.#closed) return
         const previous = this.#current
         this.#current = next
         for (const listener of this.#changeListeners) listener(next, previous, keys)
       } catch (error) {
+        // The reload read secrets: an unexpected error's text may quote one, so its cause is sealed.
         this.reportError(
           error instanceof PolysecretError
             ? error
-            : new PolysecretError('Reloading the config failed.', { cause: error }),
+            : new PolysecretError('Reloading the config failed.', { cause: sealError(error) }),
         )
       }
     })
@@ -76,12 +89,26 @@ export class LiveConfig<T> {
 
   /** @internal Tells the error listeners (a rejected change, a failed poll). */
   reportError(error: PolysecretError): void {
+    if (this.#closed) return
     for (const listener of this.#errorListeners) listener(error)
   }
 
-  /** Stops watching. The last config stays readable. */
+  /** Stops watching; no `onChange` or `onError` listener is called after this. The last config stays readable. */
   close(): void {
+    this.#closed = true
     this.#watcher?.close()
+  }
+
+  /** `JSON.stringify(live)` is the current config's, secret fields masked. */
+  toJSON(): unknown {
+    const current = this.current as { toJSON?: () => unknown } | null
+    return typeof current?.toJSON === 'function' ? current.toJSON() : current
+  }
+
+  /** `console.log(live)` shows the current config, secret fields masked. */
+  // util.inspect calls this with the live view (a proxy) as `this`, where private fields are out of reach.
+  [inspectCustom](): unknown {
+    return this.current
   }
 
   [Symbol.dispose](): void {
@@ -99,7 +126,7 @@ export type Live<T> = LiveConfig<T> & Readonly<T>
 /** Wraps a LiveConfig so property reads fall through to the current config. */
 export function liveView<T>(live: LiveConfig<T>): Live<T> {
   const current = () => live.current as Record<PropertyKey, unknown>
-  return new Proxy(live, {
+  const view = new Proxy(live, {
     get(target, prop) {
       if (prop in target) {
         // Methods run on the real object: private fields are not reachable through a proxy.
@@ -118,4 +145,6 @@ export function liveView<T>(live: LiveConfig<T>): Live<T> {
     defineProperty: () => false,
     deleteProperty: () => false,
   }) as Live<T>
+  registerLiveConfig(view, current)
+  return view
 }

@@ -300,6 +300,7 @@ export class ReadEngine {
           group.map((g) => g.route.key),
           opts,
           this.#opts.chain,
+          group.some((g) => g.route.kind === 'secret'),
         ).catch(() => new Map<string, ChainOutcome>())
         await Promise.all(
           group.map(async ({ key, route }, i) => {
@@ -367,6 +368,7 @@ export class ReadEngine {
       [route.key],
       { version: opts.version, label: opts.label },
       this.#opts.chain,
+      route.kind === 'secret',
     ).then((outcomes) => this.#settleOutcome(route, outcomes.get(route.key), opts, generation))
     return this.#register(cacheKey, flight)
   }

@@ -6,8 +6,10 @@ import {
   type PolysecretError,
   ValidationError,
 } from './errors.js'
+import { maskSecrets } from './masked-config.js'
 import type { ReadResult } from './read-engine.js'
-import { scrubText } from './scrub.js'
+import { quotesValue, scrubBounded } from './scrub.js'
+import { safeErrorName, sealError } from './scrub-error.js'
 import { Secret } from './secret.js'
 
 /** Any Standard Schema (zod 4, valibot, arktype …). */
@@ -75,8 +77,8 @@ function candidates(read: ReadResult | undefined): unknown[] {
 /**
  * Validates values read through the manager against a schema. Coerces per key: a secret is offered as
  * a `Secret` first (so schemas that accept it keep it wrapped), then as a string, then as a number,
- * boolean or parsed JSON, until the schema accepts one. Every problem is reported at once; messages
- * are scrubbed of the values read, so no value reaches the error.
+ * boolean or parsed JSON, until the schema accepts one. Every problem is reported at once, and no
+ * value reaches the error (see {@link toIssues}). The result prints its secret fields masked.
  */
 export async function validateAll<S extends AnySchema>(
   schema: S,
@@ -86,7 +88,8 @@ export async function validateAll<S extends AnySchema>(
 ): Promise<Infer<S>> {
   const options = new Map(keys.map((k) => [k, candidates(reads.get(k))]))
   const choice = new Map(keys.map((k) => [k, 0]))
-  const known = [...reads.values()].flatMap((r) => (r.value instanceof Secret ? [r.value.reveal()] : []))
+  const secretKeys = keys.filter((k) => reads.get(k)?.kind === 'secret')
+  const known = secretKeys.map((k) => textOf(reads.get(k)!))
   const build = () =>
     Object.fromEntries(
       keys.flatMap((k) => {
@@ -95,8 +98,8 @@ export async function validateAll<S extends AnySchema>(
       }),
     )
   for (;;) {
-    const outcome = await schema['~standard'].validate(build())
-    if (!outcome.issues) return outcome.value as Infer<S>
+    const outcome = await validateOnce(schema, build(), known)
+    if (!outcome.issues) return maskSecrets(outcome.value as Infer<S>, secretKeys)
     let advanced = false
     const failing = new Set(outcome.issues.map((i) => String(pathKey(i.path?.[0]) ?? '')))
     for (const key of failing) {
@@ -110,10 +113,46 @@ export async function validateAll<S extends AnySchema>(
   }
 }
 
+const textOf = (read: ReadResult) => (read.value instanceof Secret ? read.value.reveal() : read.value)
+
+/**
+ * One validation. A schema that throws (an exception inside a `.transform`, which may carry the value
+ * it was given) becomes a `ConfigValidationError` whose cause is sealed: its class survives, its
+ * message does not.
+ */
+async function validateOnce(
+  schema: AnySchema,
+  input: Record<string, unknown>,
+  known: readonly string[],
+): Promise<StandardSchemaV1.Result<unknown>> {
+  try {
+    return await schema['~standard'].validate(input)
+  } catch (error) {
+    const name = safeErrorName(error, known)
+    throw new ConfigValidationError(
+      [
+        {
+          key: '(schema)',
+          path: [],
+          rule: 'exception',
+          message: `the schema threw ${name} while validating (a transform or refinement failed); its message is not shown because it may quote a value`,
+        },
+      ],
+      { cause: sealError(error, known) },
+    )
+  }
+}
+
 function pathKey(segment: PropertyKey | StandardSchemaV1.PathSegment | undefined): PropertyKey | undefined {
   return segment !== null && typeof segment === 'object' ? segment.key : segment
 }
 
+/**
+ * Turns a schema's issues into ConfigIssues. An issue of a secret key keeps only the rule that failed
+ * and what the rule expects — never the schema's message, which may quote the value (valibot's
+ * defaults do; a custom refine may), nor anything that quotes it. Other issues keep their message,
+ * scrubbed of every secret value read.
+ */
 function toIssues(
   issues: readonly StandardSchemaV1.Issue[],
   reads: ReadonlyMap<string, ReadResult>,
@@ -125,12 +164,52 @@ function toIssues(
     const key = String(path[0] ?? '(root)')
     const failure = failures.get(key)
     const read = reads.get(key)
-    let message = scrubText(issue.message, known)
+    const rule = ruleOf(issue)
+    let message =
+      read?.kind === 'secret'
+        ? secretIssueMessage(issue, rule, [textOf(read), ...known])
+        : scrubBounded(issue.message, known, 500)
     if (failure instanceof NotFoundError) message = `${message} — not found (tried ${triedNames(failure)})`
     else if (failure)
       message = `${message} — ${failure.code}: could not be read (tried ${triedNames(failure)})`
-    return { key, path, message, provider: read?.provider ?? failure?.provider }
+    return { key, path, message, rule, provider: read?.provider ?? failure?.provider }
   })
+}
+
+type LibraryIssue = StandardSchemaV1.Issue & Record<string, unknown>
+
+/** The failed rule's name: zod's and arktype's `code`, valibot's `type`. */
+function ruleOf(issue: StandardSchemaV1.Issue): string | undefined {
+  const { code, type } = issue as LibraryIssue
+  const rule = typeof code === 'string' ? code : typeof type === 'string' ? type : undefined
+  return rule !== undefined && /^[\w.-]{1,64}$/.test(rule) ? rule : undefined
+}
+
+/** What the rule expects, from the schema (never the input); dropped if it quotes the value anyway. */
+function expectationOf(issue: StandardSchemaV1.Issue, values: readonly string[]): string | undefined {
+  const i = issue as LibraryIssue
+  const raw =
+    typeof i.expected === 'string'
+      ? i.expected
+      : typeof i.description === 'string'
+        ? i.description
+        : typeof i.minimum === 'number' || typeof i.minimum === 'bigint'
+          ? `${i.inclusive === false ? '>' : '>='}${i.minimum}`
+          : typeof i.maximum === 'number' || typeof i.maximum === 'bigint'
+            ? `${i.inclusive === false ? '<' : '<='}${i.maximum}`
+            : undefined
+  if (raw === undefined || raw.length > 80 || quotesValue(raw, values)) return undefined
+  return raw
+}
+
+function secretIssueMessage(
+  issue: StandardSchemaV1.Issue,
+  rule: string | undefined,
+  values: string[],
+): string {
+  const expected = expectationOf(issue, values)
+  const what = rule ? `failed "${rule}"` : 'invalid'
+  return `${what}${expected ? `, expected ${expected}` : ''} (value not shown: a secret)`
 }
 
 function triedNames(error: PolysecretError): string {

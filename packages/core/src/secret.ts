@@ -15,6 +15,14 @@ export function rememberSecretValue(value: string): void {
   if (value.length < 6 || recentValues.has(value)) return
   recentValues.add(value)
   if (recentValues.size > RECENT_LIMIT) recentValues.delete(recentValues.values().next().value!)
+  recentValuesVersion++
+}
+
+let recentValuesVersion = 0
+
+/** Changes whenever the remembered values change, so scrubbing can cache what it derives from them. */
+export function knownSecretValuesVersion(): number {
+  return recentValuesVersion
 }
 
 /** The secret values scrubbing removes from error text, longest first. */

@@ -131,7 +131,7 @@ async function atEach(
         return {
           provider: provider.name,
           ok: false,
-          error: asPolysecretError(error, route.key, provider.name),
+          error: asPolysecretError(error, route.key, provider.name, route.kind === 'secret'),
         }
       }
     }),
@@ -278,7 +278,7 @@ export async function listVersions(
   try {
     return await provider.versions!(route.key)
   } catch (error) {
-    throw asPolysecretError(error, route.key, provider.name)
+    throw asPolysecretError(error, route.key, provider.name, route.kind === 'secret')
   }
 }
 
@@ -315,7 +315,7 @@ export async function rollbackValue(
     emitDone(ctx, 'rollback', route, provider.name, started, info.version)
     return info
   } catch (error) {
-    throw error instanceof PolysecretError ? error : asPolysecretError(error, route.key, provider.name)
+    throw asPolysecretError(error, route.key, provider.name, route.kind === 'secret')
   } finally {
     ctx.engine.invalidate(route.key)
   }

@@ -28,8 +28,9 @@ function parseYaml(text: string, path: string): YamlDocument {
     const before = text.slice(0, error.pos[0])
     const line = before.split('\n').length
     const column = error.pos[0] - (before.lastIndexOf('\n') + 1) + 1
-    // Unprettified messages describe the problem ("Missing closing \"quote") without quoting the text.
-    throw new ValidationError(`${path}:${line}:${column}: invalid YAML: ${error.message} (${error.code}).`, {
+    // Even unprettified messages quote text for some mistakes ("Invalid escape sequence \\q", an alias
+    // name): the code and position say what and where without any of the file's content.
+    throw new ValidationError(`${path}:${line}:${column}: invalid YAML (${error.code}).`, {
       hint: 'Fix the file; values are never shown in this message.',
     })
   }
