@@ -365,13 +365,14 @@ export function parameterStore(options: ParameterStoreOptions = {}): ParameterSt
       return out.map((v, i) => (i === 0 ? { ...v, current: true } : v))
     },
 
-    async health(): Promise<Health> {
+    async health(opts = {}): Promise<Health> {
       const started = performance.now()
       try {
         const { sdk, client } = await connect()
         const path = prefix.length > 1 ? prefix.slice(0, -1) : '/'
         await client.send(
           new sdk.GetParametersByPathCommand({ Path: path, MaxResults: 1, WithDecryption: false }),
+          { abortSignal: opts.signal },
         )
         return { ok: true, latencyMs: Math.round(performance.now() - started) }
       } catch (error) {

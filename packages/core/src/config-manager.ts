@@ -329,7 +329,10 @@ export class ConfigManager {
     return mapLimit(this.#providers, this.#concurrency, async (p) => {
       const started = performance.now()
       try {
-        const h = await withTimeout(() => p.health(), this.#healthTimeout, { provider: p.name })
+        // The timeout's signal reaches the provider, so a hung store's request is cancelled, not left open.
+        const h = await withTimeout((signal) => p.health({ signal }), this.#healthTimeout, {
+          provider: p.name,
+        })
         return { provider: p.name, type: p.type, latencyMs: performance.now() - started, ...h }
       } catch (error) {
         return {
