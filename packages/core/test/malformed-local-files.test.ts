@@ -32,6 +32,8 @@ interface Case {
   readonly errorClass: typeof ValidationError | typeof IntegrityError
   /** `path:line:column` the message should point at, when the format knows it. */
   readonly position?: string
+  /** What the message must say is wrong. */
+  readonly reason?: string
 }
 
 const cases: Case[] = [
@@ -42,6 +44,7 @@ const cases: Case[] = [
     provider: (path) => yamlFile({ path, name: 'broken' }),
     errorClass: ValidationError,
     position: ':2:12:',
+    reason: 'an alias refers to an anchor that is not defined before it',
   },
   {
     name: 'YAML with an alias used before its anchor',
@@ -57,6 +60,7 @@ const cases: Case[] = [
     text: `LOG_LEVEL: &${CANARY} [*${CANARY}]\n`,
     provider: (path) => yamlFile({ path, name: 'broken' }),
     errorClass: ValidationError,
+    reason: 'an alias refers to a node that contains it (a cycle)',
   },
   {
     name: 'YAML whose aliases expand exponentially',
@@ -71,6 +75,7 @@ const cases: Case[] = [
     ].join('\n'),
     provider: (path) => yamlFile({ path, name: 'broken' }),
     errorClass: ValidationError,
+    reason: 'aliases expand to too many nodes (more than 1000)',
   },
   {
     name: 'YAML with a syntax error',
@@ -126,6 +131,7 @@ describe('a malformed local file, read through the manager', () => {
       expect(error.provider).toBe('broken')
       expect(error.message).toContain(path)
       if (c.position) expect(error.message).toContain(`${path}${c.position}`)
+      if (c.reason) expect(error.message).toContain(c.reason)
       expectNoContent(error.message)
       expectNoContent(String((error as { cause?: { message?: string } }).cause?.message ?? ''))
 

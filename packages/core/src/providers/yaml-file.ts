@@ -57,7 +57,7 @@ function toPlain(doc: Document, text: string, path: string): Record<string, unkn
   let root: Record<string, unknown>
   try {
     root = (doc.toJS({ maxAliasCount: 1000 }) ?? {}) as Record<string, unknown>
-  } catch {
+  } catch (error) {
     const { visit } = yaml()
     let unresolved: number | undefined
     visit(doc, {
@@ -73,9 +73,12 @@ function toPlain(doc: Document, text: string, path: string): Record<string, unkn
         { hint: FIX_HINT },
       )
     }
-    throw new ValidationError(`${path}: invalid YAML: aliases expand to too many nodes (more than 1000).`, {
-      hint: FIX_HINT,
-    })
+    // yaml's own limit against alias bombs ("Excessive alias count …"); anything else keeps only its name.
+    const reason =
+      error instanceof ReferenceError && /alias/i.test(error.message)
+        ? 'aliases expand to too many nodes (more than 1000)'
+        : `the document cannot be converted (${(error as Error)?.name ?? 'error'})`
+    throw new ValidationError(`${path}: invalid YAML: ${reason}.`, { hint: FIX_HINT })
   }
   try {
     // Reads render mappings and sequences as JSON: an alias inside its own anchor (`a: &x [*x]`) makes
