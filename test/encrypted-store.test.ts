@@ -53,7 +53,7 @@ describe('the encrypted store through the manager', () => {
     await writer.set('API_TOKEN', 'first-token-value')
     const reader = new ConfigManager({ secrets: [provider], cache: { ttl: 60_000 } })
     const live = await reader.load(
-      z.object({ API_TOKEN: z.instanceof(Secret).refine((s) => s.length >= 10) }),
+      z.object({ API_TOKEN: z.instanceof(Secret).refine((s) => s.reveal().length >= 10) }),
       { watch: true, interval: 30 },
     )
     const changed = new Promise<readonly string[]>((resolve) =>
@@ -61,11 +61,11 @@ describe('the encrypted store through the manager', () => {
     )
     await writer.rotate('API_TOKEN', { generate: { type: 'password', length: 24 } })
     expect(await changed).toEqual(['API_TOKEN'])
-    expect(live.current.API_TOKEN.length).toBe(24)
+    expect(live.current.API_TOKEN.reveal().length).toBe(24)
     const rejected = new Promise((resolve) => live.onError(resolve))
     await writer.set('API_TOKEN', 'short')
     expect(await rejected).toMatchObject({ code: 'CONFIG_INVALID' })
-    expect(live.current.API_TOKEN.length).toBe(24)
+    expect(live.current.API_TOKEN.reveal().length).toBe(24)
     live.close()
   })
 

@@ -56,7 +56,8 @@ const Config = z.object({
 async function show(key: string) {
   const m = await manager.getWithMetadata(key)
   // A Secret prints [REDACTED] however it is printed; show its length to prove there is a value.
-  const shown = m.value instanceof Secret ? `${m.value} (${m.value.length} chars)` : JSON.stringify(m.value)
+  const shown =
+    m.value instanceof Secret ? `${m.value} (${m.value.reveal().length} chars)` : JSON.stringify(m.value)
   const state = m.stale ? `stale: true (${m.staleReason}: ${m.error?.code})` : `cache: ${m.cache}`
   const tried = m.tried
     .filter((t) => t.provider !== m.provider)

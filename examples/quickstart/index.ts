@@ -53,7 +53,8 @@ const Config = z.object({
 const live = await manager.load(Config, { watch: true, interval: 100 })
 const show = async (key: string) => {
   const m = await manager.getWithMetadata(key)
-  const shown = m.value instanceof Secret ? `${m.value} (${m.value.length} chars)` : JSON.stringify(m.value)
+  const shown =
+    m.value instanceof Secret ? `${m.value} (${m.value.reveal().length} chars)` : JSON.stringify(m.value)
   console.log(
     `  ${key.padEnd(15)} ${m.kind.padEnd(9)} ${shown.padEnd(26)} from ${m.provider}${m.version ? ` v${m.version.slice(0, 8)}` : ''}  [${m.reason}]`,
   )
@@ -80,7 +81,7 @@ const keys = await Promise.race([
 clearTimeout(timer)
 if (keys.length === 0) throw new Error('The live config did not pick up the rotation within 5 s.')
 console.log(
-  `Live config picked up the change to ${keys.join(', ')}; DB_PASSWORD is now ${live.current.DB_PASSWORD.length} chars.`,
+  `Live config picked up the change to ${keys.join(', ')}; DB_PASSWORD is now ${live.current.DB_PASSWORD.reveal().length} chars.`,
 )
 
 live.close()

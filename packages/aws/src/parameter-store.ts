@@ -9,22 +9,19 @@ import {
   type GetOptions,
   type Health,
   type KeyInfo,
-  mapLimit,
   type Provider,
   type SetOptions,
   ValidationError,
   type VersionInfo,
 } from '@polysecret/core'
-import { chunk } from './batching.js'
 import { awsErrorName, isNotFound, toPolysecretError } from './errors.js'
 import { type KeyMapping, type KeyMappingName, keyMappingIssues, parameterNames } from './key-mapping.js'
 import { type AwsClientOptions, assertValid, lazyClient, validateConnection } from './lazy-client.js'
+import { batchReader } from './parameter-store-batch.js'
 
 type Sdk = typeof import('@aws-sdk/client-ssm')
 
 const PKG = '@aws-sdk/client-ssm'
-/** GetParameters accepts at most 10 names per call. */
-const BATCH_SIZE = 10
 /** GetParametersByPath returns at most 10 parameters per page. */
 const PAGE_SIZE = 10
 
@@ -224,40 +221,7 @@ export function parameterStore(options: ParameterStoreOptions = {}): ParameterSt
       }
     },
 
-    async getMany(keyList, opts = {}) {
-      const entries = new Map<string, Entry>()
-      const errors = new Map<string, Error>()
-      const byName = new Map<string, string[]>()
-      for (const key of keyList) {
-        try {
-          const n = names.name(key)
-          byName.set(n, [...(byName.get(n) ?? []), key])
-        } catch (error) {
-          errors.set(key, fail(error, key))
-        }
-      }
-      const chunks = chunk([...byName.keys()], BATCH_SIZE)
-      const failures = await mapLimit(chunks, concurrency, async (names) => {
-        try {
-          const { sdk, client } = await connect()
-          const input = { Names: names, WithDecryption: decrypt }
-          const out = await client.send(new sdk.GetParametersCommand(input), { abortSignal: opts.signal })
-          // Names in InvalidParameters do not exist: they are simply left out.
-          for (const p of out.Parameters ?? [])
-            for (const key of byName.get(p.Name ?? '') ?? []) entries.set(key, toEntry(p))
-          return undefined
-        } catch (error) {
-          return { names, error }
-        }
-      })
-      const failed = failures.filter((f) => f !== undefined)
-      // Every call failed: the store is down or refusing — one error says so better than N copies.
-      if (failed.length > 0 && failed.length === chunks.length) throw fail(failed[0]?.error)
-      for (const { names, error } of failed) {
-        for (const n of names) for (const key of byName.get(n) ?? []) errors.set(key, fail(error, key))
-      }
-      return { entries, errors }
-    },
+    getMany: batchReader({ names, connect, decrypt, concurrency, fail, toEntry }),
 
     async *list(keyPrefix = '') {
       for await (const [key, p] of byPath(keyPrefix, false)) {
@@ -274,7 +238,7 @@ export function parameterStore(options: ParameterStoreOptions = {}): ParameterSt
     },
 
     async set(key, value, opts = {}) {
-      const parameter = names.name(key)
+      const parameter = names.name(key, 'write')
       if (typeof value !== 'string') {
         throw new ValidationError(
           `Parameter Store holds text only; encode binary values (e.g. base64) first (key "${key}").`,
@@ -365,13 +329,14 @@ export function parameterStore(options: ParameterStoreOptions = {}): ParameterSt
       return out.map((v, i) => (i === 0 ? { ...v, current: true } : v))
     },
 
-    async health(): Promise<Health> {
+    async health(opts = {}): Promise<Health> {
       const started = performance.now()
       try {
         const { sdk, client } = await connect()
         const path = prefix.length > 1 ? prefix.slice(0, -1) : '/'
         await client.send(
           new sdk.GetParametersByPathCommand({ Path: path, MaxResults: 1, WithDecryption: false }),
+          { abortSignal: opts.signal },
         )
         return { ok: true, latencyMs: Math.round(performance.now() - started) }
       } catch (error) {
@@ -402,7 +367,8 @@ function isTypeRequired(error: unknown): boolean {
   return e?.name === 'ValidationException' && /type/i.test(e.message ?? '')
 }
 
-function toEntry(p: Parameter, label?: string): Entry {
+/** A parameter as an entry; `label` is the label it was read by, if any. */
+export function toEntry(p: Parameter, label?: string): Entry {
   const metadata: Record<string, string> = {}
   if (p.Type !== undefined) metadata.type = p.Type
   if (p.DataType !== undefined) metadata.dataType = p.DataType

@@ -374,11 +374,11 @@ export function secretsManager(options: SecretsManagerOptions = {}): SecretsMana
       }
     },
 
-    async health(): Promise<Health> {
+    async health(opts = {}): Promise<Health> {
       const started = performance.now()
       try {
         const { sdk, client } = await connect()
-        await client.send(new sdk.ListSecretsCommand({ MaxResults: 1 }))
+        await client.send(new sdk.ListSecretsCommand({ MaxResults: 1 }), { abortSignal: opts.signal })
         return { ok: true, latencyMs: Math.round(performance.now() - started) }
       } catch (error) {
         return { ok: false, latencyMs: Math.round(performance.now() - started), message: fail(error).message }

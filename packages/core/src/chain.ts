@@ -206,7 +206,7 @@ export async function readChain(
         if (settings.fallback(answer, provider)) {
           next.push(key)
           failures.set(key, [...(failures.get(key) ?? []), answer])
-        } else outcomes.set(key, { ok: false, error: answer })
+        } else outcomes.set(key, { ok: false, error: withTried(answer, attempts) })
       } else if (answer === undefined) {
         attempts.push({ provider: provider.name, outcome: 'not-found' })
         next.push(key)
@@ -219,6 +219,17 @@ export async function readChain(
   for (const key of remaining)
     outcomes.set(key, { ok: false, error: exhausted(key, tried.get(key)!, failures.get(key) ?? []) })
   return outcomes
+}
+
+/**
+ * A provider's error that stopped the chain, carrying the providers asked so far (itself included), so
+ * it says where the read went like the chain's own errors do. An error already carrying its own
+ * `tried` keeps it; one error shared by a whole batch gets the first key's list (every key of one
+ * batch was asked of the same providers, if not always with the same answers).
+ */
+function withTried(error: PolysecretError, attempts: readonly ProviderAttempt[]): PolysecretError {
+  if (error.tried.length === 0) (error as { tried: readonly ProviderAttempt[] }).tried = [...attempts]
+  return error
 }
 
 /**

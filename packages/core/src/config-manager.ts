@@ -7,7 +7,8 @@ import { type AccessListener, makeEmitter } from './events.js'
 import { type Live, LiveConfig, liveView } from './live-config.js'
 import { mapLimit } from './map-limit.js'
 import type { DeleteOptions, Health, KeyInfo, Kind, Provider, VersionInfo } from './provider.js'
-import { assertKey, ReadEngine, type ReadOptions, type ReadResult } from './read-engine.js'
+import { assertKey, ReadEngine, type ReadOptions } from './read-engine.js'
+import { type ValueWithMetadata, withMetadata } from './read-metadata.js'
 import { type RetryOptions, resolveRetrySettings, withTimeout } from './retry.js'
 import { type AnySchema, type Infer, objectKeys, validateAll } from './schema.js'
 import { scrubBounded } from './scrub.js'
@@ -26,6 +27,8 @@ import {
   type WriteTarget,
   writeValue,
 } from './writes.js'
+
+export type { ValueWithMetadata }
 
 export interface ConfigManagerOptions {
   /** Ordered fallback chain for secrets: the first provider that has the key answers. */
@@ -52,12 +55,6 @@ export interface ConfigManagerOptions {
 export interface ManyResult {
   readonly values: Record<string, Secret | string>
   readonly errors: Record<string, PolysecretError>
-}
-
-/** `getWithMetadata` answer: the value and how it was found. */
-export type ValueWithMetadata = Omit<ReadResult, 'entry'> & {
-  /** Stages/labels of the version served. */
-  readonly labels: readonly string[]
 }
 
 export interface ProviderHealth extends Health {
@@ -187,8 +184,7 @@ export class ConfigManager {
 
   /** Reads a key and says how: kind, provider, version, cache state, staleness, providers tried. */
   async getWithMetadata(key: string, opts: ReadOptions = {}): Promise<ValueWithMetadata> {
-    const { entry, ...rest } = await this.#engine.read(key, opts)
-    return { ...rest, labels: entry.labels ?? [] }
+    return withMetadata(await this.#engine.read(key, opts))
   }
 
   /**
@@ -348,7 +344,10 @@ export class ConfigManager {
     return mapLimit(this.#providers, this.#concurrency, async (p) => {
       const started = performance.now()
       try {
-        const h = await withTimeout(() => p.health(), this.#healthTimeout, { provider: p.name })
+        // The timeout's signal reaches the provider, so a hung store's request is cancelled, not left open.
+        const h = await withTimeout((signal) => p.health({ signal }), this.#healthTimeout, {
+          provider: p.name,
+        })
         const message = typeof h.message === 'string' ? scrubBounded(h.message) : undefined
         return {
           provider: p.name,

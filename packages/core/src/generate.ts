@@ -13,6 +13,35 @@ const SYMBOLS = '!#%&()*+,-./:;<=>?@[]^_{|}~'
 /** Characters easily confused when read aloud or typed from paper. */
 const AMBIGUOUS = 'Il1O0o|'
 
+const PASSWORD_OPTIONS = ['length', 'lower', 'upper', 'digits', 'symbols', 'exclude', 'excludeAmbiguous']
+const BYTES_OPTIONS = ['bytes', 'encoding']
+const KEY_PAIR_OPTIONS = ['type', 'modulusLength']
+
+/**
+ * Refuses options a generator does not know. A misspelt option used to be ignored silently — e.g.
+ * `generateKeyPair({ keyType: 'rsa' })` returned an Ed25519 pair — which for key material is worse
+ * than failing.
+ */
+function checkOptions(where: string, options: unknown, known: readonly string[]): void {
+  if (options === undefined) return
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new ValidationError(`${where}: options must be an object.`)
+  }
+  const unknown = Object.keys(options).filter((k) => !known.includes(k))
+  if (unknown.length === 0) return
+  const names = unknown.map((k) => `"${k}"`).join(', ')
+  const guesses = unknown.flatMap((k) => {
+    const near = known.find(
+      (n) => k.toLowerCase().includes(n.toLowerCase()) || n.toLowerCase().includes(k.toLowerCase()),
+    )
+    return near ? [`"${near}" for "${k}"`] : []
+  })
+  throw new ValidationError(
+    `${where}: unknown option${unknown.length > 1 ? 's' : ''} ${names}. Valid options: ${known.join(', ')}.`,
+    { hint: guesses.length ? `Did you mean ${guesses.join(', ')}?` : 'Remove or rename it.' },
+  )
+}
+
 /** Options for {@link generatePassword}. */
 export interface PasswordOptions {
   /** @default 32 */
@@ -43,6 +72,7 @@ export interface PasswordOptions {
  * ```
  */
 export function generatePassword(options: PasswordOptions = {}): string {
+  checkOptions('generatePassword()', options, PASSWORD_OPTIONS)
   const length = options.length ?? 32
   if (!Number.isInteger(length) || length < 1 || length > 4096) {
     throw new ValidationError('generatePassword(): "length" must be a whole number from 1 to 4096.')
@@ -95,6 +125,7 @@ export interface BytesOptions {
  * ```
  */
 export function generateBytes(options: BytesOptions = {}): string {
+  checkOptions('generateBytes()', options, BYTES_OPTIONS)
   const bytes = options.bytes ?? 32
   const encoding = options.encoding ?? 'base64'
   if (!Number.isInteger(bytes) || bytes < 1 || bytes > 65536) {
@@ -139,7 +170,14 @@ export interface KeyPair {
  * ```
  */
 export function generateKeyPair(options: KeyPairOptions = {}): KeyPair {
+  checkOptions('generateKeyPair()', options, KEY_PAIR_OPTIONS)
   const type = options.type ?? 'ed25519'
+  if (options.modulusLength !== undefined && type !== 'rsa') {
+    throw new ValidationError(
+      `generateKeyPair(): "modulusLength" applies to type "rsa" only, but type is "${String(type)}".`,
+      { hint: "Pass type: 'rsa' for an RSA key pair, or leave modulusLength out." },
+    )
+  }
   const publicKeyEncoding = { type: 'spki', format: 'pem' } as const
   const privateKeyEncoding = { type: 'pkcs8', format: 'pem' } as const
   switch (type) {
@@ -182,16 +220,28 @@ export type GenerateSpec =
  * ```
  */
 export function generate(spec: GenerateSpec): string {
+  const where = (type: string) => `generate({ type: '${type}' })`
   switch (spec?.type) {
-    case 'password':
-      return generatePassword(spec)
-    case 'bytes':
-      return generateBytes(spec)
+    case 'password': {
+      checkOptions(where('password'), spec, ['type', ...PASSWORD_OPTIONS])
+      const { type: _, ...options } = spec
+      return generatePassword(options)
+    }
+    case 'bytes': {
+      checkOptions(where('bytes'), spec, ['type', ...BYTES_OPTIONS])
+      const { type: _, ...options } = spec
+      return generateBytes(options)
+    }
     case 'uuid':
+      checkOptions(where('uuid'), spec, ['type'])
       return generateUuid()
     case 'keypair':
-      return generateKeyPair({ type: spec.keyType ?? 'ed25519', modulusLength: spec.modulusLength })
-        .privateKey
+      // In a spec `type` says what to generate, so the key pair's own type is `keyType`.
+      checkOptions(where('keypair'), spec, ['type', 'keyType', 'modulusLength'])
+      return generateKeyPair({
+        type: spec.keyType ?? 'ed25519',
+        ...(spec.modulusLength !== undefined && { modulusLength: spec.modulusLength }),
+      }).privateKey
     default:
       throw new ValidationError('generate(): "type" must be "password", "bytes", "uuid" or "keypair".')
   }

@@ -108,6 +108,16 @@ export interface VersionInfo {
   readonly labels: readonly string[]
 }
 
+/** Options for {@link Provider.health}. */
+export interface HealthOptions {
+  /**
+   * Aborted when the manager's health timeout (`retry.attemptTimeout`) passes. A provider that talks to
+   * a remote store passes it on to its client (e.g. the AWS SDK's `abortSignal`), so a hung store leaves
+   * no request or socket behind once `health()` has answered.
+   */
+  readonly signal?: AbortSignal
+}
+
 /** A provider's own view of whether it can serve. */
 export interface Health {
   readonly ok: boolean
@@ -136,7 +146,8 @@ export interface Provider {
   delete?(key: string, opts?: DeleteOptions): Promise<void>
   versions?(key: string): Promise<VersionInfo[]>
   rollback?(key: string, version: string): Promise<VersionInfo>
-  health(): Promise<Health>
+  /** Whether the store can serve now. Never throws for a store failure: `{ ok: false, message }`. */
+  health(opts?: HealthOptions): Promise<Health>
   close?(): Promise<void>
 }
 

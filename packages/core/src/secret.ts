@@ -38,6 +38,12 @@ const inspectSymbol = Symbol.for('nodejs.util.inspect.custom')
  * `[REDACTED]`; only {@link Secret.reveal} returns the value. The value lives in a private field, so it
  * is invisible to `Object.keys`, spreading, structured clone and the inspector's property listing.
  *
+ * A `Secret` is not bytes: it has no `length` and is not iterable, and `Buffer.from(s)`,
+ * `new Uint8Array(s)`, `Array.from(s)`, `[...s]` and `valueOf()` throw a `TypeError` pointing to
+ * `reveal()`; `crypto.createHmac(alg, s)` is refused by Node itself. None of them can silently key
+ * anything with zeros or with the text `[REDACTED]`. (`new TextEncoder().encode(s)` converts with
+ * `String(s)` and encodes `[REDACTED]`, like any other string conversion.)
+ *
  * @example
  * ```ts
  * import { Secret } from '@polysecret/core'
@@ -72,11 +78,6 @@ export class Secret {
     return a.length === b.length && timingSafeEqual(a, b)
   }
 
-  /** Length of the value in characters — safe to show, useful to spot an empty secret. */
-  get length(): number {
-    return this.#value.length
-  }
-
   toString(): string {
     return REDACTED
   }
@@ -89,6 +90,14 @@ export class Secret {
     return REDACTED
   }
 
+  /**
+   * Throws: a `Secret` is not a number or bytes. `Buffer.from(secret)` asks for `valueOf()` first, so
+   * this is what turns a would-be HMAC key of `[REDACTED]` (or of zeros) into a clear error.
+   */
+  valueOf(): never {
+    throw notBytes('valueOf()')
+  }
+
   [inspectSymbol](): string {
     return `Secret(${REDACTED})`
   }
@@ -96,6 +105,27 @@ export class Secret {
   static isSecret(value: unknown): value is Secret {
     return value instanceof Secret
   }
+
+  static {
+    // A Secret is neither array-like (no `length`) nor iterable: `new Uint8Array(secret)`,
+    // `Array.from(secret)` and `[...secret]` would otherwise give an empty or zero-filled result
+    // silently. Iterating throws instead. Defined outside the class body so TypeScript does not call
+    // Secret `Iterable` and still rejects those calls at compile time.
+    Object.defineProperty(Secret.prototype, Symbol.iterator, {
+      value: function iterate(): never {
+        throw notBytes('iteration')
+      },
+      writable: false,
+      enumerable: false,
+      configurable: false,
+    })
+  }
+}
+
+function notBytes(use: string): TypeError {
+  return new TypeError(
+    `A Secret cannot be converted to bytes, a number or an array (${use}). Call secret.reveal() at the point of use, e.g. Buffer.from(secret.reveal()) or createHmac('sha256', secret.reveal()).`,
+  )
 }
 
 /** Reveals a secret, or returns a plain value unchanged. */

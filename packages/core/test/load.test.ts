@@ -23,7 +23,7 @@ describe('load(schema) with zod', () => {
         DEBUG: z.boolean(),
         FEATURES: z.object({ beta: z.boolean() }),
         RATIO: z.number(),
-        DB_PASSWORD: z.instanceof(Secret).refine((s) => s.length >= 8, 'too short'),
+        DB_PASSWORD: z.instanceof(Secret).refine((s) => s.reveal().length >= 8, 'too short'),
         API_KEY: z.string(),
         OPTIONAL_FLAG: z.string().optional(),
         WITH_DEFAULT: z.string().default('fallback'),

@@ -120,9 +120,18 @@ export function plainFileProvider<Doc>(type: string, format: FileFormat<Doc>, op
     try {
       return { stamp, doc: format.parse(text, path) }
     } catch (error) {
-      // Kept until the file changes, so a broken file is not re-parsed on every read.
-      if (error instanceof ValidationError) return { stamp, error: withProvider(error, name) }
-      throw error
+      // Kept until the file changes, so a broken file is not re-parsed on every read. Whatever a format
+      // library throws about the text is a malformed file, never an outage: a ValidationError (no retry,
+      // no fallback to another store's value) that keeps only the error's name — its message may quote
+      // the file.
+      const malformed =
+        error instanceof ValidationError
+          ? withProvider(error, name)
+          : new ValidationError(`${path}: cannot parse the file (${(error as Error)?.name ?? 'error'}).`, {
+              provider: name,
+              hint: 'Fix the file; values are never shown in this message.',
+            })
+      return { stamp, error: malformed }
     }
   }
 

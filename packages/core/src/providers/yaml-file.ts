@@ -18,27 +18,79 @@ interface YamlDocument {
   readonly root: Record<string, unknown>
 }
 
+const FIX_HINT = 'Fix the file; values are never shown in this message.'
+
+/** `path:line:column` of a character offset (only prettified errors carry positions, and they quote the text). */
+function at(text: string, path: string, offset: number): string {
+  const before = text.slice(0, offset)
+  const line = before.split('\n').length
+  const column = offset - (before.lastIndexOf('\n') + 1) + 1
+  return `${path}:${line}:${column}`
+}
+
 function parseYaml(text: string, path: string): YamlDocument {
   // yaml's prettyErrors embed the offending source line in the message; ask for positions only.
   const { parseDocument, isMap } = yaml()
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true })
   const error = doc.errors[0]
   if (error) {
-    // Position from the character offset: only prettified errors carry linePos, and those quote the text.
-    const before = text.slice(0, error.pos[0])
-    const line = before.split('\n').length
-    const column = error.pos[0] - (before.lastIndexOf('\n') + 1) + 1
     // Even unprettified messages quote text for some mistakes ("Invalid escape sequence \\q", an alias
     // name): the code and position say what and where without any of the file's content.
-    throw new ValidationError(`${path}:${line}:${column}: invalid YAML (${error.code}).`, {
-      hint: 'Fix the file; values are never shown in this message.',
+    throw new ValidationError(`${at(text, path, error.pos[0])}: invalid YAML (${error.code}).`, {
+      hint: FIX_HINT,
     })
   }
   if (doc.contents !== null && !isMap(doc.contents)) {
     throw new ValidationError(`${path}:1:1: the top level must be a YAML mapping.`)
   }
-  const root = (doc.toJS({ maxAliasCount: 1000 }) ?? {}) as Record<string, unknown>
-  return { text, doc, root }
+  return { text, doc, root: toPlain(doc, text, path) }
+}
+
+/**
+ * The plain view of a parsed document. Alias problems surface only here, as yaml's raw
+ * `ReferenceError` quoting the alias name: they become a `ValidationError` with a position, so the
+ * manager treats a broken file as a broken file (no retry, no fallback) and no file text is shown.
+ */
+function toPlain(doc: Document, text: string, path: string): Record<string, unknown> {
+  let root: Record<string, unknown>
+  try {
+    root = (doc.toJS({ maxAliasCount: 1000 }) ?? {}) as Record<string, unknown>
+  } catch (error) {
+    const { visit } = yaml()
+    let unresolved: number | undefined
+    visit(doc, {
+      Alias(_, node) {
+        if (node.resolve(doc) !== undefined) return undefined
+        unresolved = node.range?.[0] ?? 0
+        return visit.BREAK
+      },
+    })
+    if (unresolved !== undefined) {
+      throw new ValidationError(
+        `${at(text, path, unresolved)}: invalid YAML: an alias refers to an anchor that is not defined before it.`,
+        { hint: FIX_HINT },
+      )
+    }
+    // yaml's own limit against alias bombs ("Excessive alias count …"); anything else keeps only its name.
+    const reason =
+      error instanceof ReferenceError && /alias/i.test(error.message)
+        ? 'aliases expand to too many nodes (more than 1000)'
+        : `the document cannot be converted (${(error as Error)?.name ?? 'error'})`
+    throw new ValidationError(`${path}: invalid YAML: ${reason}.`, { hint: FIX_HINT })
+  }
+  try {
+    // Reads render mappings and sequences as JSON: an alias inside its own anchor (`a: &x [*x]`) makes
+    // a cycle that no read could render.
+    JSON.stringify(root)
+  } catch {
+    throw new ValidationError(
+      `${path}: invalid YAML: an alias refers to a node that contains it (a cycle).`,
+      {
+        hint: FIX_HINT,
+      },
+    )
+  }
+  return root
 }
 
 function edit(text: string, change: (doc: Document) => void): string {

@@ -59,6 +59,11 @@ export interface FakeServer {
   readonly requests: RequestLog
   /** Fault injection. */
   readonly faults: Faults
+  /**
+   * TCP connections open right now: requests in progress (hung ones included) and idle keep-alive
+   * sockets. A client that aborts a hung request closes its connection, so this drops back.
+   */
+  readonly openConnections: number
   /** Closes the listener and every open connection (hung requests included). Idempotent. */
   stop(): Promise<void>
   /** Same as `stop()`, for `await using fake = await startFake(...)`. */
@@ -185,6 +190,9 @@ export async function startFakeServer(
     port,
     requests,
     faults,
+    get openConnections() {
+      return sockets.size
+    },
     stop,
     [Symbol.asyncDispose]: stop,
   }

@@ -48,6 +48,16 @@ const versionNotFound = (name: string, version: number | string) =>
     `Systems Manager could not find version ${version} of ${name}. Verify the version and try again.`,
   )
 
+/** PSParameterName: "Length Constraints: Minimum length of 1. Maximum length of 2048." (API reference). */
+const MAX_NAME_LENGTH = 2048
+
+function checkNameLength(name: string, member: string): void {
+  if (name.length >= 1 && name.length <= MAX_NAME_LENGTH) return
+  throw validationError(
+    `1 validation error detected: Value '${name}' at '${member}' failed to satisfy constraint: Member must have length ${name.length < 1 ? 'greater than or equal to 1' : `less than or equal to ${MAX_NAME_LENGTH}`}`,
+  )
+}
+
 /** The operation table of the fake, over `state`. */
 export function ssmOperations(state: SsmState): Record<string, AwsOperation> {
   /** Finds the version a name/selector/ARN points to, with SSM's distinction of the two not-found errors. */
@@ -184,13 +194,17 @@ export function ssmOperations(state: SsmState): Record<string, AwsOperation> {
     },
 
     GetParameter(input) {
-      const { param, version, ref } = lookup(String(required(input.Name, 'name')))
+      const name = String(required(input.Name, 'name'))
+      checkNameLength(name, 'name')
+      const { param, version, ref } = lookup(name)
       return { Parameter: parameter(param, version, Boolean(input.WithDecryption), ref) }
     },
 
     GetParameters(input) {
       const names: string[] = required(input.Names, 'names')
       checkLength(names, 'names', 1, 10)
+      // A constraint on each member fails the whole call, like a name with a space (see normalize).
+      for (const name of names) checkNameLength(String(name), 'names')
       const Parameters = []
       const InvalidParameters: string[] = []
       for (const name of new Set(names)) {
