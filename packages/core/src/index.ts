@@ -20,6 +20,7 @@ export {
   DEFAULT_PARAMETER_SUFFIXES,
   DEFAULT_SECRET_WORDS,
   detectSecretValue,
+  keyWords,
   splitWords,
 } from './classify.js'
 export type {
