@@ -205,8 +205,9 @@ export async function readChain(
   return outcomes
 }
 
-/** The error for a key no provider could answer: not-found if all said so, else the failure. */
-function exhausted(key: string, attempts: readonly ProviderAttempt[]): PolysecretError {
+/** The error for a key no provider could answer: not-found if all said so, else the failure. Also used
+ * by the read engine when a key is looked up in both chains. */
+export function exhausted(key: string, attempts: readonly ProviderAttempt[]): PolysecretError {
   const summary = attempts.length
     ? attempts.map((a) => `${a.provider}: ${a.outcome === 'not-found' ? 'not found' : a.code}`).join('; ')
     : 'no providers configured for this kind'

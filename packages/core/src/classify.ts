@@ -250,12 +250,13 @@ export function createClassifier(options: ClassifyOptions = {}): Classifier {
     return pair !== undefined && parameterSuffixes.has(pair) ? pair : undefined
   }
 
-  /** A secret word, alone or as two adjacent words (`CONNECTION_STRING`, `connectionString`). */
+  /** A secret word, else two adjacent words that make one (`CONNECTION_STRING`, `connectionString`). */
   function secretWord(words: readonly string[]): string | undefined {
-    for (let i = 0; i < words.length; i++) {
-      if (secretWords.has(words[i]!)) return words[i]
-      const pair = i + 1 < words.length ? words[i]! + words[i + 1] : undefined
-      if (pair !== undefined && secretWords.has(pair)) return pair
+    const single = words.find((w) => secretWords.has(w))
+    if (single !== undefined) return single
+    for (let i = 0; i + 1 < words.length; i++) {
+      const pair = words[i]! + words[i + 1]
+      if (secretWords.has(pair)) return pair
     }
     return undefined
   }
@@ -292,4 +293,19 @@ export function createClassifier(options: ClassifyOptions = {}): Classifier {
     }
     return result
   }
+}
+
+/**
+ * What an access event says when a read decided the kind from where or what it found rather than from
+ * the key's name — so the user can classify the key explicitly. Names the key and the detector, never
+ * the value.
+ */
+export function classificationWarning(key: string, reason: string): string | undefined {
+  if (reason.startsWith('value:')) {
+    return `"${key}" is named like a parameter but its value looks like a credential (${reason.slice(6)}), so it is served as a Secret. Classify it explicitly: classify.overrides { "${key}": "secret" } (or "parameter" if it is not one).`
+  }
+  if (reason === 'found-in:secrets') {
+    return `"${key}" is named like a parameter but only the secrets chain has it, so it is served as a Secret. Classify it explicitly: classify.overrides { "${key}": "secret" }, or read it with getSecret().`
+  }
+  return undefined
 }

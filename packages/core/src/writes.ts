@@ -226,9 +226,6 @@ export async function writeValue(
     })
     return info.version
   })
-  // The value made this key a secret (a URL with a password): later reads by name alone go there too.
-  if (route.reason.startsWith('value:') && opts.to === undefined && route.key === key)
-    ctx.engine.rememberRoute(route)
   return { key: route.key, kind: route.kind, reason: route.reason, version: results[0]?.version, results }
 }
 

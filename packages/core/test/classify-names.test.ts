@@ -9,17 +9,17 @@ describe('classification by name: secrets', () => {
   it.each([
     // field selectors and path segments
     ['app/db#password', 'default:secret-word:password'],
-    ['stripe/api#key', 'default:secret-word:apikey'],
+    ['stripe/api#key', 'default:secret-word:key'],
     ['prod/payments/stripe#secret_key', 'default:secret-word:secret'],
     ['secret/data/app#token', 'default:secret-word:secret'],
     ['/myapp/prod/db-password', 'default:secret-word:password'],
     // trailing digits
     ['DB_PASSWORD2', 'default:secret-word:password'],
-    ['API_KEY2', 'default:secret-word:apikey'],
+    ['API_KEY2', 'default:secret-word:key'],
     ['SECRET1', 'default:secret-word:secret'],
     ['TOKEN2', 'default:secret-word:token'],
     ['TOKEN_2', 'default:secret-word:token'],
-    ['apiKey2', 'default:secret-word:apikey'],
+    ['apiKey2', 'default:secret-word:key'],
     // short forms and spellings
     ['ADMIN_PW', 'default:secret-word:pw'],
     ['AUTHORIZATION', 'default:secret-word:authorization'],
@@ -38,9 +38,9 @@ describe('classification by name: secrets', () => {
     ['ConnectionStrings__Default', 'default:secret-word:connectionstrings'],
     ['PASS_PHRASE', 'default:secret-word:pass'],
     // the usual suspects
-    ['PRIVATE_KEY', 'default:secret-word:privatekey'],
-    ['SSH_PRIVATE_KEY', 'default:secret-word:privatekey'],
-    ['PRIVATE_KEY_PASSPHRASE', 'default:secret-word:privatekey'],
+    ['PRIVATE_KEY', 'default:secret-word:key'],
+    ['SSH_PRIVATE_KEY', 'default:secret-word:key'],
+    ['PRIVATE_KEY_PASSPHRASE', 'default:secret-word:key'],
     ['CLIENT_SECRET', 'default:secret-word:secret'],
     ['OAUTH_CLIENT_SECRET', 'default:secret-word:secret'],
     ['AWS_SECRET_ACCESS_KEY', 'default:secret-word:secret'],
