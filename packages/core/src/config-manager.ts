@@ -11,14 +11,16 @@ import { assertKey, ReadEngine, type ReadOptions, type ReadResult } from './read
 import { type RetryOptions, resolveRetrySettings, withTimeout } from './retry.js'
 import { type AnySchema, type Infer, objectKeys, validateAll } from './schema.js'
 import type { Secret } from './secret.js'
-import { type ChangeListener, startWatch, type Watcher, type WatchOptions } from './watch.js'
 import {
-  deleteValue,
   listVersions,
   type RotateOptions,
   type RotateResult,
   rollbackValue,
   rotateValue,
+} from './versions.js'
+import { type ChangeListener, startWatch, type Watcher, type WatchOptions } from './watch.js'
+import {
+  deleteValue,
   type WriteContext,
   type WriteOptions,
   type WriteResult,

@@ -1,5 +1,5 @@
 import type { CacheRecord, CacheState, ReadCache } from './cache.js'
-import { type ChainHit, type ChainOutcome, type ChainReadSettings, exhausted, readChain } from './chain.js'
+import type { ChainHit, ChainReadSettings } from './chain.js'
 import { type Classification, type Classifier, classificationWarning } from './classify.js'
 import {
   NotFoundError,
@@ -11,6 +11,7 @@ import {
 } from './errors.js'
 import type { AccessListener } from './events.js'
 import { type Entry, entryText, type Kind, type Provider } from './provider.js'
+import { servedKind, type Walked, walkChains } from './route-walk.js'
 import { Secret } from './secret.js'
 
 /** Where a key is read from and why. */
@@ -27,9 +28,6 @@ export interface Route extends Classification {
    */
   readonly otherChain?: readonly Provider[] | undefined
 }
-
-/** A chain outcome, and whether the other kind's chain gave it. */
-type Walked = ChainOutcome & { readonly viaOther?: boolean }
 
 /** Per-read options. */
 export interface ReadOptions {
@@ -308,10 +306,11 @@ export class ReadEngine {
         const started = performance.now()
         const generation = this.#generation
         const flights = group.map(({ route }) => this.#startFlight(this.#cacheKey(route, opts)))
-        const outcomes = await this.#walk(
+        const outcomes = await walkChains(
           chain,
           group.map((g) => g.route),
           opts,
+          this.#opts.chain,
         ).catch(() => new Map<string, Walked>())
         await Promise.all(
           group.map(async ({ key, route }, i) => {
@@ -375,59 +374,18 @@ export class ReadEngine {
     const existing = this.#inflight.get(cacheKey)
     if (existing) return existing
     const generation = this.#generation
-    const flight = this.#walk(route.chain, [route], { version: opts.version, label: opts.label }).then(
-      (outcomes) => this.#settleOutcome(route, outcomes.get(route.key), opts, generation),
-    )
-    return this.#register(cacheKey, flight)
-  }
-
-  /**
-   * Reads keys through their chain; a parameter routed by name that no provider of its chain has is
-   * then looked up in the secrets chain, as if that chain were appended (its errors count as the
-   * chain's errors would). Routing thus depends only on the stores, never on this process's memory.
-   */
-  async #walk(chain: readonly Provider[], routes: readonly Route[], opts: ReadOptions) {
-    const outcomes: Map<string, Walked> = await readChain(
-      chain,
-      routes.map((r) => r.key),
-      opts,
+    const flight = walkChains(
+      route.chain,
+      [route],
+      { version: opts.version, label: opts.label },
       this.#opts.chain,
-    )
-    const byOther = new Map<readonly Provider[], string[]>()
-    for (const route of routes) {
-      const outcome = outcomes.get(route.key)
-      if (!route.otherChain || outcome?.ok !== false || !(outcome.error instanceof NotFoundError)) continue
-      byOther.set(route.otherChain, [...(byOther.get(route.otherChain) ?? []), route.key])
-    }
-    for (const [other, keys] of byOther) {
-      const second = await readChain(other, keys, opts, this.#opts.chain)
-      for (const key of keys) {
-        const first = outcomes.get(key) as { ok: false; error: PolysecretError }
-        const next = second.get(key)!
-        if (next.ok) outcomes.set(key, { ...next, viaOther: true })
-        else if (next.error instanceof NotFoundError)
-          outcomes.set(key, { ok: false, error: exhausted(key, [...first.error.tried, ...next.error.tried]) })
-        else outcomes.set(key, next)
-      }
-    }
-    return outcomes
-  }
-
-  /**
-   * The kind a value is served as. A read routed by name to the parameters chain still looks at the
-   * value: a credential (a URL with a password, a PEM key, a token) is served as a secret, and so is a
-   * key only the secrets chain has. A hint or an override is the user's word and stands.
-   */
-  #decide(route: Route, text: string, viaOther: boolean): Classification {
-    if (route.kind === 'secret' || route.reason === 'hint') return route
-    if (viaOther) return { kind: 'secret', reason: 'found-in:secrets' }
-    const byValue = this.#opts.classify(route.key, text)
-    return byValue.kind === 'secret' ? byValue : route
+    ).then((outcomes) => this.#settleOutcome(route, outcomes.get(route.key), opts, generation))
+    return this.#register(cacheKey, flight)
   }
 
   #store(route: Route, hit: ChainHit, opts: ReadOptions, cacheable: boolean, viaOther = false): Stored {
     const text = entryText(hit.entry.value)
-    const { kind, reason } = this.#decide(route, text, viaOther)
+    const { kind, reason } = servedKind(route, text, viaOther, this.#opts.classify)
     const value = kind === 'secret' ? new Secret(text) : text
     const stored: Stored = {
       key: route.key,
