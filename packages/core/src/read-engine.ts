@@ -99,6 +99,9 @@ export function assertKey(key: unknown): asserts key is string {
   }
 }
 
+/** Cache key prefixes, two characters each (`invalidate` strips them). */
+const KIND_PREFIX = { secret: 's\u0000', parameter: 'p\u0000', hint: 'h\u0000' } as const
+
 const EXPLICIT_REF = /^([A-Za-z][\w.-]*):\/\/(.+)$/
 
 /** The read path: route → cache → single-flight → chain → cache. One place for all of it. */
@@ -160,8 +163,11 @@ export class ReadEngine {
       chain,
       otherChain: byName && this.#secretsOnly.length > 0 ? this.#secretsOnly : undefined,
       // An explicit reference keeps its scheme in the cache key: the same name read through the chain
-      // may be served by another provider.
-      cacheKey: (kind === 'secret' ? 's\u0000' : 'p\u0000') + (provider ? key : providerKey),
+      // may be served by another provider. A parameter read by hint (`getParameter`) is cached apart
+      // from one read by name, which may be served as a secret (by its value, or from the secrets chain).
+      cacheKey:
+        KIND_PREFIX[kind === 'parameter' && reason === 'hint' ? 'hint' : kind] +
+        (provider ? key : providerKey),
     }
   }
 

@@ -41,8 +41,10 @@ export async function walkChains(
     for (const key of keys) {
       const first = outcomes.get(key) as { ok: false; error: PolysecretError }
       const next = second.get(key)!
-      if (next.ok) outcomes.set(key, { ...next, viaOther: true })
-      else if (next.error instanceof NotFoundError)
+      if (next.ok) {
+        const tried = [...first.error.tried, ...next.hit.tried]
+        outcomes.set(key, { ok: true, hit: { ...next.hit, tried }, viaOther: true })
+      } else if (next.error instanceof NotFoundError)
         outcomes.set(key, { ok: false, error: exhausted(key, [...first.error.tried, ...next.error.tried]) })
       else outcomes.set(key, next)
     }

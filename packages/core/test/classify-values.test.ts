@@ -18,13 +18,19 @@ describe('value detectors: credentials', () => {
       `DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=${rep('Ab1+', 22)}==;EndpointSuffix=core.windows.net`,
       'connection-string-credential',
     ],
-    ['Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=x;SharedAccessKey=abc123=', 'connection-string-credential'],
+    [
+      'Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=x;SharedAccessKey=abc123=',
+      'connection-string-credential',
+    ],
     ['postgres://db/app?user=app&password=s3cret', 'connection-string-credential'],
     [`-----BEGIN PRIVATE KEY-----\n${rep('MIIE', 10)}\n-----END PRIVATE KEY-----`, 'pem-private-key'],
     ['-----BEGIN EC PRIVATE KEY-----\nabc\n-----END EC PRIVATE KEY-----', 'pem-private-key'],
     ['-----BEGIN PGP PRIVATE KEY BLOCK-----\nabc\n-----END PGP PRIVATE KEY BLOCK-----', 'pem-private-key'],
     [
-      JSON.stringify({ type: 'service_account', private_key: '-----BEGIN PRIVATE KEY-----\nMII\n-----END PRIVATE KEY-----\n' }),
+      JSON.stringify({
+        type: 'service_account',
+        private_key: '-----BEGIN PRIVATE KEY-----\nMII\n-----END PRIVATE KEY-----\n',
+      }),
       'pem-private-key',
     ],
     [`ghp_${rep('a1B2', 9)}`, 'github-token'],
