@@ -90,6 +90,13 @@ describe('reads: a credential read as a parameter is served as a secret', () => 
     expect(config.DATABASE_URL.reveal()).toBe(DB_URL)
   })
 
+  it('getByPrefix checks the values of parameters too', async () => {
+    const { m } = manager({ APP_DATABASE_URL: DB_URL, APP_LOG_LEVEL: 'info' })
+    const { values } = await m.getByPrefix('APP_')
+    expect(values.APP_DATABASE_URL).toBeInstanceOf(Secret)
+    expect(values.APP_LOG_LEVEL).toBe('info')
+  })
+
   it('a parameter-named key only the secrets chain has is served from there, as a secret', async () => {
     const events: AccessEvent[] = []
     const m = new ConfigManager({
