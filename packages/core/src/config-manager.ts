@@ -212,9 +212,15 @@ export class ConfigManager {
     const byName = (k: ListedKey) => k.kind === 'parameter' && this.#classify(k.key).kind === 'parameter'
     const keys = (pick: (k: ListedKey) => boolean) => listed.filter(pick).map((k) => k.key)
     const reads = await Promise.all([
-      this.getMany(keys((k) => k.kind === 'parameter' && !byName(k)), { ...opts, kind: 'parameter' }),
+      this.getMany(
+        keys((k) => k.kind === 'parameter' && !byName(k)),
+        { ...opts, kind: 'parameter' },
+      ),
       this.getMany(keys(byName), { ...opts, kind: undefined }),
-      this.getMany(keys((k) => k.kind === 'secret'), { ...opts, kind: 'secret' }),
+      this.getMany(
+        keys((k) => k.kind === 'secret'),
+        { ...opts, kind: 'secret' },
+      ),
     ])
     return {
       values: Object.assign({}, ...reads.map((r) => r.values)),

@@ -127,7 +127,13 @@ describe('reads: a credential read as a parameter is served as a secret', () => 
   it('a store in both chains is asked once', async () => {
     let reads = 0
     const shared = memory({}, { name: 'shared' })
-    const counting = { ...shared, get: (k: string) => (reads++, shared.get(k)) }
+    const counting = {
+      ...shared,
+      get: (k: string) => {
+        reads++
+        return shared.get(k)
+      },
+    }
     const m = new ConfigManager({ secrets: [counting], parameters: [counting] })
     await expect(m.get('FEATURE_FLAG')).rejects.toBeInstanceOf(NotFoundError)
     expect(reads).toBe(1)
