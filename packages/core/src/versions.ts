@@ -66,7 +66,8 @@ async function servingProvider(
     return { provider, route }
   }
   const result = await ctx.engine.read(key, { fresh: true })
-  return { provider: ctx.engine.providerNamed(result.provider)!, route }
+  // The kind it is served as: a key found by its value or in the secrets chain is written back as one.
+  return { provider: ctx.engine.providerNamed(result.provider)!, route: { ...route, kind: result.kind } }
 }
 
 export async function listVersions(
