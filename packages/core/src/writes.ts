@@ -241,7 +241,8 @@ async function removeOtherKindCopies(
   const candidates = byName.chain.filter((p) => !written.some((w) => sameStore(w, p)))
   const holders = await holdersOf(candidates, key)
   if (holders.length === 0) return []
-  const removable = holders.filter((h) => !h.error && canDeleteAt(h.provider, ctx.allowWrites))
+  // A store whose read failed is deleted at too when it can be: the store then confirms or says why.
+  const removable = holders.filter((h) => canDeleteAt(h.provider, ctx.allowWrites))
   const refused = holders
     .filter((h) => !removable.includes(h))
     .map((h) => remainingCopy(h.provider, key, ctx.allowWrites, h.error, 'reads by name serve first'))
