@@ -4,8 +4,10 @@ import {
   env,
   memory,
   NotFoundError,
+  type Provider,
   ReadOnlyError,
   Secret,
+  UnavailableError,
   UnsupportedError,
   WriteError,
 } from '@polysecret/core'
@@ -95,6 +97,25 @@ describe('delete where the value lives', () => {
       allowWrites: true,
     })
     expect(await m.delete('DB_PASSWORD')).toEqual([{ provider: 'store', ok: true, version: undefined }])
+  })
+
+  it('a store that cannot say whether it holds the key is reported, not passed over', async () => {
+    const down: Provider = {
+      name: 'down',
+      type: 'read-only-store',
+      capabilities: { list: false, write: false, delete: false, versions: false, batch: false, watch: false },
+      get: async (key) => {
+        throw new UnavailableError({ key, provider: 'down' })
+      },
+      health: async () => ({ ok: false }),
+    }
+    const store = memory({ DB_PASSWORD: 'x' }, { name: 'store' })
+    const m = new ConfigManager({ secrets: [store, down], allowWrites: true })
+    const error = await m.delete('DB_PASSWORD').catch((e) => e)
+    expect(error).toBeInstanceOf(WriteError)
+    expect(error.results[1]).toMatchObject({ provider: 'down', ok: false })
+    expect(error.results[1].error).toBeInstanceOf(UnavailableError)
+    expect(await store.get('DB_PASSWORD')).toBeUndefined()
   })
 
   it('to: deletes exactly there', async () => {
