@@ -243,3 +243,42 @@ describe('contract: classify bad input', () => {
     expect(c.classify('OAUTH2_TOKEN').kind).toBe('secret')
   })
 })
+
+describe('contract: classification — issue 8 names', () => {
+  it.each([
+    'app/db#password',
+    'stripe/api#key',
+    'DB_PASSWORD2',
+    'API_KEY2',
+    'SECRET1',
+    'TOKEN2',
+    'ADMIN_PW',
+    'AUTHORIZATION',
+    'AZURE_STORAGE_CONNECTION_STRING',
+    'connectionString',
+  ])('%s is a secret', (k) => {
+    expect(m().classify(k).kind).toBe('secret')
+  })
+  it.each(['app/db#user', 'PASSWORD_MIN_LENGTH', 'TOKEN_URL', 'KEY_VAULT_URL', 'monkeyCount'])(
+    '%s is a parameter',
+    (k) => {
+      expect(m().classify(k).kind).toBe('parameter')
+    },
+  )
+  it('a field selector routes to the secrets chain, where the value is found', async () => {
+    const c = new ConfigManager({
+      secrets: [memory({ 'app/db#password': 'pw' }, { name: 's' })],
+      parameters: [memory({ 'app/db#user': 'app' }, { name: 'p' })],
+    })
+    const password = await c.getWithMetadata('app/db#password')
+    expect(password).toMatchObject({ kind: 'secret', provider: 's' })
+    expect((password.value as Secret).reveal()).toBe('pw')
+    expect(await c.get('app/db#user')).toBe('app')
+  })
+  it('a /g or /y secretPattern classifies the same way every time', () => {
+    // Distinct keys each call, so the classifier's memo cannot hide a RegExp's lastIndex.
+    const c = new ConfigManager({ classify: { secretPatterns: [/^CORP_/g, /^SEALED_/y] } })
+    const seen = [1, 2, 3].flatMap((i) => [c.classify(`CORP_${i}`).kind, c.classify(`SEALED_${i}`).kind])
+    expect(seen).toEqual(Array(6).fill('secret'))
+  })
+})

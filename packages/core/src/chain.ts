@@ -235,12 +235,13 @@ function withTried(error: PolysecretError, attempts: readonly ProviderAttempt[])
 /**
  * The error for a key no provider could answer: not-found if all said so, else the failure. Its
  * message names every provider and what each said; its `cause` is the one provider error, or an
- * `AggregateError` of all of them in chain order.
+ * `AggregateError` of all of them in chain order. Also used by the read engine when a key is looked
+ * up in both chains.
  */
-function exhausted(
+export function exhausted(
   key: string,
   attempts: readonly ProviderAttempt[],
-  errors: readonly PolysecretError[],
+  errors: readonly PolysecretError[] = [],
 ): PolysecretError {
   const summary = attempts.length
     ? attempts.map((a) => `${a.provider}: ${a.outcome === 'not-found' ? 'not found' : a.code}`).join('; ')

@@ -1,5 +1,8 @@
 import { ValidationError } from './errors.js'
 import type { Kind } from './provider.js'
+import { detectSecretValue } from './value-detectors.js'
+
+export { detectSecretValue }
 
 /**
  * Decides whether a key is a secret or a parameter.
@@ -7,16 +10,18 @@ import type { Kind } from './provider.js'
  * Precedence, first match wins (the `reason` of the result names the rule):
  * 1. `hint` passed by the caller (`get(key, { kind })`)               → `hint`
  * 2. per-key `overrides`, exact key or glob (`DB_*`)                  → `override:<pattern>`
- * 3. value heuristics, only when the value is known (writes, imports), only promote to secret
- *                                                                      → `value:<detector>`
+ * 3. value heuristics, when the value is known (writes, and reads through the parameters chain);
+ *    they only promote to secret                                      → `value:<detector>`
  * 4. user `secretPatterns` / `parameterPatterns` (globs or RegExps)  → `pattern:<pattern>`
  * 5. defaults: a trailing parameter word (`URL`, `HOST`, `PORT` …)    → `default:parameter-suffix:<word>`
  *    `public` + `key`/`cert`                                           → `default:public-key`
  *    any secret word (`password`, `token`, `key` …)                    → `default:secret-word:<word>`
  *    otherwise                                                         → `default:no-secret-word`
  *
- * Matching is by word, not substring: keys are split on `_ - . /` and camelCase, so `monkey_count`
- * and `KEYCLOAK_URL` contain no secret word, while `apiKey` and `github.token` do.
+ * Matching is by word, not substring: keys are split on every non-alphanumeric character (`_ - . / # :`)
+ * and camelCase, trailing digits are dropped, and two adjacent words also count written together, so
+ * `monkey_count` and `KEYCLOAK_URL` contain no secret word, while `apiKey`, `github.token`,
+ * `app/db#password`, `DB_PASSWORD2` and `CONNECTION_STRING` do.
  */
 export interface ClassifyOptions {
   /** Exact keys or globs (`*`, `?`) mapped to a kind. Case-sensitive. Beats patterns and defaults. */
@@ -67,6 +72,21 @@ export const DEFAULT_SECRET_WORDS: readonly string[] = [
   'bearer',
   'hmac',
   'cookie',
+  // short forms and spellings people use
+  'pw',
+  'pswd',
+  'passwords',
+  'pgpassword',
+  'pgpass',
+  'cred',
+  'apikeys',
+  'privkey',
+  'pat',
+  'totp',
+  'authorization',
+  'keystore',
+  'pfx',
+  'connectionstrings',
 ]
 
 export const DEFAULT_PARAMETER_SUFFIXES: readonly string[] = [
@@ -109,29 +129,54 @@ export const DEFAULT_PARAMETER_SUFFIXES: readonly string[] = [
   'interval',
   'retries',
   'limit',
+  'ids',
+  'names',
+  'expiration',
+  'lifetime',
+  'seconds',
+  'ms',
+  'minutes',
+  'hours',
+  'days',
+  'age',
+  'policy',
+  'pattern',
+  'regex',
+  'rounds',
+  'bits',
+  'provider',
+  'method',
+  'realm',
+  'alias',
+  'vault',
+  'bucket',
+  'table',
+  'disabled',
+  'required',
 ]
 
-/** Value detectors: a value that looks like this is a secret whatever its key says. */
-const VALUE_DETECTORS: ReadonlyArray<[string, RegExp]> = [
-  ['pem-private-key', /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----/],
-  ['url-with-password', /^[a-z][a-z0-9+.-]*:\/\/[^/\s:@]*:[^@\s/]+@/i],
-  ['github-token', /\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,})\b/],
-  ['slack-token', /\bxox[abprs]-[A-Za-z0-9-]{10,}/],
-  ['aws-access-key-id', /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/],
-  ['stripe-key', /\b[sr]k_(?:live|test)_[A-Za-z0-9]{16,}/],
-  ['google-api-key', /\bAIza[0-9A-Za-z_-]{35}\b/],
-  ['npm-token', /\bnpm_[A-Za-z0-9]{36}\b/],
-  ['jwt', /^eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*$/],
-]
-
-/** Splits a key into lower-case words on `_ - . /`, spaces and camelCase boundaries. */
+/** Splits a key into lower-case words on every character that is not a letter or digit (`_ - . / # :`,
+ * spaces …) and on camelCase boundaries: `app/db#password` → `app db password`. */
 export function splitWords(key: string): string[] {
   return key
     .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
     .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
-    .split(/[\s_\-./:]+/)
+    .split(/[^\p{L}\p{N}]+/u)
     .filter(Boolean)
     .map((w) => w.toLowerCase())
+}
+
+/**
+ * The words classification looks at: trailing digits dropped (`PASSWORD2` → `password`, `TOKEN_2`
+ * → `token`), words that are only digits left out, so a numbered key classifies like its base.
+ */
+export function keyWords(key: string): string[] {
+  const words: string[] = []
+  for (const word of splitWords(key)) {
+    const base = word.replace(/\p{N}+$/u, '')
+    if (base !== '') words.push(base)
+  }
+  return words
 }
 
 function globToRegExp(glob: string, flags: string): RegExp {
@@ -143,17 +188,18 @@ function globToRegExp(glob: string, flags: string): RegExp {
 }
 
 function toMatcher(pattern: string | RegExp, flags: string): [string, RegExp] {
-  if (pattern instanceof RegExp) return [String(pattern), pattern]
+  if (pattern instanceof RegExp) {
+    // A global or sticky RegExp keeps `lastIndex` between `test` calls, so the same key would match on
+    // one call and not the next: match with a stateless copy.
+    const stateless = /[gy]/.test(pattern.flags)
+      ? new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, ''))
+      : pattern
+    return [String(pattern), stateless]
+  }
   if (typeof pattern !== 'string' || pattern === '') {
     throw new ValidationError('Classification patterns must be non-empty strings or RegExps.')
   }
   return [pattern, globToRegExp(pattern, flags)]
-}
-
-/** Detects a value that is a secret by its shape; returns the detector name. */
-export function detectSecretValue(value: string): string | undefined {
-  for (const [name, pattern] of VALUE_DETECTORS) if (pattern.test(value)) return name
-  return undefined
 }
 
 /** A classification function built from options; results for key-only calls are memoised. */
@@ -196,18 +242,36 @@ export function createClassifier(options: ClassifyOptions = {}): Classifier {
     return undefined
   }
 
+  /** A trailing parameter word, or the last two words written together (`END_POINT`). */
+  function parameterSuffix(words: readonly string[]): string | undefined {
+    const last = words[words.length - 1]
+    if (last !== undefined && words.length > 1 && parameterSuffixes.has(last)) return last
+    const pair = words.length > 2 ? words[words.length - 2]! + last : undefined
+    return pair !== undefined && parameterSuffixes.has(pair) ? pair : undefined
+  }
+
+  /** A secret word, else two adjacent words that make one (`CONNECTION_STRING`, `connectionString`). */
+  function secretWord(words: readonly string[]): string | undefined {
+    const single = words.find((w) => secretWords.has(w))
+    if (single !== undefined) return single
+    for (let i = 0; i + 1 < words.length; i++) {
+      const pair = words[i]! + words[i + 1]
+      if (secretWords.has(pair)) return pair
+    }
+    return undefined
+  }
+
   function byPatternsAndDefaults(key: string): Classification {
     for (const [name, re, kind] of patterns) if (re.test(key)) return { kind, reason: `pattern:${name}` }
-    const words = splitWords(key)
+    const words = keyWords(key)
+    const suffix = parameterSuffix(words)
+    if (suffix !== undefined) return { kind: 'parameter', reason: `default:parameter-suffix:${suffix}` }
     const last = words[words.length - 1]
-    if (last !== undefined && parameterSuffixes.has(last) && words.length > 1) {
-      return { kind: 'parameter', reason: `default:parameter-suffix:${last}` }
-    }
     if (words.includes('public') && (last === 'key' || last === 'cert' || last === 'certificate')) {
       return { kind: 'parameter', reason: 'default:public-key' }
     }
-    for (const word of words)
-      if (secretWords.has(word)) return { kind: 'secret', reason: `default:secret-word:${word}` }
+    const word = secretWord(words)
+    if (word !== undefined) return { kind: 'secret', reason: `default:secret-word:${word}` }
     return { kind: 'parameter', reason: 'default:no-secret-word' }
   }
 
@@ -229,4 +293,19 @@ export function createClassifier(options: ClassifyOptions = {}): Classifier {
     }
     return result
   }
+}
+
+/**
+ * What an access event says when a read decided the kind from where or what it found rather than from
+ * the key's name — so the user can classify the key explicitly. Names the key and the detector, never
+ * the value.
+ */
+export function classificationWarning(key: string, reason: string): string | undefined {
+  if (reason.startsWith('value:')) {
+    return `"${key}" is named like a parameter but its value looks like a credential (${reason.slice(6)}), so it is served as a Secret. Classify it explicitly: classify.overrides { "${key}": "secret" } (or "parameter" if it is not one).`
+  }
+  if (reason === 'found-in:secrets') {
+    return `"${key}" is named like a parameter but only the secrets chain has it, so it is served as a Secret. Classify it explicitly: classify.overrides { "${key}": "secret" }, or read it with getSecret().`
+  }
+  return undefined
 }

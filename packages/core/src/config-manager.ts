@@ -13,14 +13,16 @@ import { type RetryOptions, resolveRetrySettings, withTimeout } from './retry.js
 import { type AnySchema, type Infer, objectKeys, validateAll } from './schema.js'
 import { scrubBounded } from './scrub.js'
 import type { Secret } from './secret.js'
-import { type ChangeListener, startWatch, type Watcher, type WatchOptions } from './watch.js'
 import {
-  deleteValue,
   listVersions,
   type RotateOptions,
   type RotateResult,
   rollbackValue,
   rotateValue,
+} from './versions.js'
+import { type ChangeListener, startWatch, type Watcher, type WatchOptions } from './watch.js'
+import {
+  deleteValue,
   type WriteContext,
   type WriteOptions,
   type WriteResult,
@@ -203,14 +205,24 @@ export class ConfigManager {
   /** Every key under a prefix with its value, each read as the kind of the chain that listed it. */
   async getByPrefix(prefix: string, opts: ReadOptions = {}): Promise<ManyResult> {
     const listed = await this.list(prefix)
-    const byKind = (kind: Kind) => listed.filter((k) => k.kind === kind).map((k) => k.key)
-    const [secrets, parameters] = await Promise.all([
-      this.getMany(byKind('secret'), { ...opts, kind: 'secret' }),
-      this.getMany(byKind('parameter'), { ...opts, kind: 'parameter' }),
+    // A parameter whose name says so too is read by name, so its value is checked as on get() (a URL
+    // with a password comes back as a Secret); other keys are read as the kind their chain listed.
+    const byName = (k: ListedKey) => k.kind === 'parameter' && this.#classify(k.key).kind === 'parameter'
+    const keys = (pick: (k: ListedKey) => boolean) => listed.filter(pick).map((k) => k.key)
+    const reads = await Promise.all([
+      this.getMany(
+        keys((k) => k.kind === 'parameter' && !byName(k)),
+        { ...opts, kind: 'parameter' },
+      ),
+      this.getMany(keys(byName), { ...opts, kind: undefined }),
+      this.getMany(
+        keys((k) => k.kind === 'secret'),
+        { ...opts, kind: 'secret' },
+      ),
     ])
     return {
-      values: { ...parameters.values, ...secrets.values },
-      errors: { ...parameters.errors, ...secrets.errors },
+      values: Object.assign({}, ...reads.map((r) => r.values)),
+      errors: Object.assign({}, ...reads.map((r) => r.errors)),
     }
   }
 

@@ -24,6 +24,12 @@ export interface AccessEvent {
   readonly version?: string | undefined
   /** The error code when `outcome` is `error`. */
   readonly errorCode?: string | undefined
+  /**
+   * Set when the manager decided something the key's name did not say: a read of a parameter-named
+   * key whose value is a credential (served as a secret), or found only in the secrets chain; a write
+   * that left an older copy another process would read. Says what to do; never carries a value.
+   */
+  readonly warning?: string | undefined
 }
 
 export type AccessListener = (event: AccessEvent) => void

@@ -20,6 +20,7 @@ export {
   DEFAULT_PARAMETER_SUFFIXES,
   DEFAULT_SECRET_WORDS,
   detectSecretValue,
+  keyWords,
   splitWords,
 } from './classify.js'
 export type {
@@ -67,5 +68,6 @@ export type { AnySchema, Infer } from './schema.js'
 export { scrubText } from './scrub.js'
 export { scrubError, sealError } from './scrub-error.js'
 export { revealValue, Secret } from './secret.js'
+export type { RotateOptions, RotateResult } from './versions.js'
 export type { ChangeListener, Watcher, WatchOptions } from './watch.js'
-export type { RotateOptions, RotateResult, WriteOptions, WriteResult, WriteTarget } from './writes.js'
+export type { WriteOptions, WriteResult, WriteTarget } from './writes.js'

@@ -1,6 +1,6 @@
 import type { CacheRecord, CacheState, ReadCache } from './cache.js'
-import { type ChainHit, type ChainOutcome, type ChainReadSettings, readChain } from './chain.js'
-import type { Classification, Classifier } from './classify.js'
+import type { ChainHit, ChainReadSettings } from './chain.js'
+import { type Classification, type Classifier, classificationWarning } from './classify.js'
 import {
   NotFoundError,
   PolysecretError,
@@ -11,6 +11,7 @@ import {
 } from './errors.js'
 import type { AccessListener } from './events.js'
 import { type Entry, entryText, type Kind, type Provider } from './provider.js'
+import { servedKind, type Walked, walkChains } from './route-walk.js'
 import { Secret } from './secret.js'
 
 /** Where a key is read from and why. */
@@ -20,6 +21,12 @@ export interface Route extends Classification {
   readonly chain: readonly Provider[]
   /** The cache key of the current version of this key in this kind. */
   readonly cacheKey: string
+  /**
+   * For a parameter routed by its name alone (no hint, override or explicit reference): the secrets
+   * chain, asked when no provider of `chain` has the key — so a secret stored under a parameter's
+   * name (`set('FOO', new Secret(…))`) is found by any process. Stores in both chains are left out.
+   */
+  readonly otherChain?: readonly Provider[] | undefined
 }
 
 /** Per-read options. */
@@ -92,6 +99,9 @@ export function assertKey(key: unknown): asserts key is string {
   }
 }
 
+/** Cache key prefixes, two characters each (`invalidate` strips them). */
+const KIND_PREFIX = { secret: 's\u0000', parameter: 'p\u0000', hint: 'h\u0000' } as const
+
 const EXPLICIT_REF = /^([A-Za-z][\w.-]*):\/\/(.+)$/
 
 /** The read path: route → cache → single-flight → chain → cache. One place for all of it. */
@@ -105,6 +115,8 @@ export class ReadEngine {
    */
   #generation = 0
   readonly #byName: Map<string, Provider>
+  /** The secrets chain without the stores the parameters chain has already asked (env() in both). */
+  readonly #secretsOnly: readonly Provider[]
   /** Routes of reads (by hint; writes with a known value are not memoised): routing is pure and hot. */
   readonly #routes = {
     none: new Map<string, Route>(),
@@ -115,6 +127,9 @@ export class ReadEngine {
   constructor(opts: ReadEngineOptions) {
     this.#opts = opts
     this.#byName = new Map([...opts.secrets, ...opts.parameters].map((p) => [p.name, p]))
+    const store = (p: Provider) => `${p.type}\u0000${p.name}`
+    const inParameters = new Set(opts.parameters.map(store))
+    this.#secretsOnly = opts.secrets.filter((p) => !inParameters.has(store(p)))
   }
 
   providerNamed(name: string): Provider | undefined {
@@ -132,25 +147,27 @@ export class ReadEngine {
     return route
   }
 
-  /** Routes later plain reads of a key the way a write routed it (after value heuristics promoted it). */
-  rememberRoute(route: Route): void {
-    this.#routes.none.set(route.key, route)
-  }
-
   #computeRoute(key: string, hint: Kind | undefined, value: string | undefined): Route {
     const ref = key.includes('://') ? EXPLICIT_REF.exec(key) : null
     const provider = ref ? this.#byName.get(ref[1]!) : undefined
     const providerKey = provider ? ref![2]! : key
     const { kind, reason } = this.#opts.classify(providerKey, value, hint)
     const chain = provider ? [provider] : kind === 'secret' ? this.#opts.secrets : this.#opts.parameters
+    // Only a parameter-named key looks further: a secret is never looked for among parameters, where
+    // a plain store (a committed YAML file) would hide a missing secret behind a value.
+    const byName = kind === 'parameter' && !provider && reason !== 'hint' && !reason.startsWith('override:')
     return {
       kind,
       reason,
       key: providerKey,
       chain,
+      otherChain: byName && this.#secretsOnly.length > 0 ? this.#secretsOnly : undefined,
       // An explicit reference keeps its scheme in the cache key: the same name read through the chain
-      // may be served by another provider.
-      cacheKey: (kind === 'secret' ? 's\u0000' : 'p\u0000') + (provider ? key : providerKey),
+      // may be served by another provider. A parameter read by hint (`getParameter`) is cached apart
+      // from one read by name, which may be served as a secret (by its value, or from the secrets chain).
+      cacheKey:
+        KIND_PREFIX[kind === 'parameter' && reason === 'hint' ? 'hint' : kind] +
+        (provider ? key : providerKey),
     }
   }
 
@@ -196,16 +213,16 @@ export class ReadEngine {
     if (cached?.state === 'fresh') {
       const stored = cached.record.value
       if (stored === undefined) {
-        this.#emit(key, route.kind, undefined, 'not-found', started, 'fresh', undefined, 'NOT_FOUND')
+        this.#emit(key, route, undefined, 'not-found', started, 'fresh', undefined, 'NOT_FOUND')
         throw this.#negative(route, cached.record.miss)
       }
-      this.#emit(key, route.kind, stored.provider, 'hit', started, 'fresh', stored.version)
+      this.#emit(key, stored, stored.provider, 'hit', started, 'fresh', stored.version)
       return { ...stored, cache: 'fresh', cached: true, stale: false }
     }
     if (cached?.state === 'stale' && this.#opts.cache.canServeWhileRevalidating(cached.record)) {
       const stored = cached.record.value!
       this.#singleFlight(cacheKey, route, opts).catch(() => {}) // background refresh; failures keep the stale value
-      this.#emit(key, route.kind, stored.provider, 'stale', started, 'stale', stored.version)
+      this.#emit(key, stored, stored.provider, 'stale', started, 'stale', stored.version)
       return { ...stored, cache: 'stale', cached: true, stale: true, staleReason: 'revalidating' }
     }
     return this.#finish(key, route, started, cached?.record, this.#singleFlight(cacheKey, route, opts), opts)
@@ -222,7 +239,7 @@ export class ReadEngine {
   ): Promise<ReadResult> {
     try {
       const stored = await pending
-      this.#emit(key, route.kind, stored.provider, 'miss', started, 'miss', stored.version)
+      this.#emit(key, stored, stored.provider, 'miss', started, 'miss', stored.version)
       return { ...stored, cache: 'miss', cached: false, stale: false }
     } catch (error) {
       const last =
@@ -230,7 +247,7 @@ export class ReadEngine {
         (opts.fresh ? this.#opts.cache.lookup(this.#cacheKey(route, opts))?.record : undefined)
       if (last && isAvailabilityError(error) && this.#opts.cache.canServeOnError(last)) {
         const stored = last.value!
-        this.#emit(key, route.kind, stored.provider, 'stale', started, 'stale', stored.version)
+        this.#emit(key, stored, stored.provider, 'stale', started, 'stale', stored.version)
         return {
           ...stored,
           cache: 'stale',
@@ -243,7 +260,7 @@ export class ReadEngine {
       const code = error instanceof PolysecretError ? error.code : 'UNKNOWN'
       this.#emit(
         key,
-        route.kind,
+        route,
         undefined,
         error instanceof NotFoundError ? 'not-found' : 'error',
         started,
@@ -295,13 +312,13 @@ export class ReadEngine {
         const started = performance.now()
         const generation = this.#generation
         const flights = group.map(({ route }) => this.#startFlight(this.#cacheKey(route, opts)))
-        const outcomes = await readChain(
+        const outcomes = await walkChains(
           chain,
-          group.map((g) => g.route.key),
+          group.map((g) => g.route),
           opts,
           this.#opts.chain,
           group.some((g) => g.route.kind === 'secret'),
-        ).catch(() => new Map<string, ChainOutcome>())
+        ).catch(() => new Map<string, Walked>())
         await Promise.all(
           group.map(async ({ key, route }, i) => {
             const pending = this.#settleOutcome(route, outcomes.get(route.key), opts, generation)
@@ -320,7 +337,7 @@ export class ReadEngine {
 
   #settleOutcome(
     route: Route,
-    outcome: ChainOutcome | undefined,
+    outcome: Walked | undefined,
     opts: ReadOptions,
     generation: number,
   ): Promise<Stored> {
@@ -329,7 +346,8 @@ export class ReadEngine {
         new UnavailableError({ key: route.key, message: `Reading "${route.key}" failed.` }),
       )
     const cacheable = generation === this.#generation
-    if (outcome.ok) return Promise.resolve(this.#store(route, outcome.hit, opts, cacheable))
+    if (outcome.ok)
+      return Promise.resolve(this.#store(route, outcome.hit, opts, cacheable, outcome.viaOther === true))
     // Remember not-found briefly (negative caching) so a missing key does not hit every store each read.
     if (outcome.error instanceof NotFoundError && cacheable)
       this.#opts.cache.store(this.#cacheKey(route, opts), undefined, outcome.error)
@@ -363,9 +381,9 @@ export class ReadEngine {
     const existing = this.#inflight.get(cacheKey)
     if (existing) return existing
     const generation = this.#generation
-    const flight = readChain(
+    const flight = walkChains(
       route.chain,
-      [route.key],
+      [route],
       { version: opts.version, label: opts.label },
       this.#opts.chain,
       route.kind === 'secret',
@@ -373,13 +391,14 @@ export class ReadEngine {
     return this.#register(cacheKey, flight)
   }
 
-  #store(route: Route, hit: ChainHit, opts: ReadOptions, cacheable: boolean): Stored {
+  #store(route: Route, hit: ChainHit, opts: ReadOptions, cacheable: boolean, viaOther = false): Stored {
     const text = entryText(hit.entry.value)
-    const value = route.kind === 'secret' ? new Secret(text) : text
+    const { kind, reason } = servedKind(route, text, viaOther, this.#opts.classify)
+    const value = kind === 'secret' ? new Secret(text) : text
     const stored: Stored = {
       key: route.key,
-      kind: route.kind,
-      reason: route.reason,
+      kind,
+      reason,
       value,
       entry: hit.entry,
       provider: hit.provider.name,
@@ -404,9 +423,10 @@ export class ReadEngine {
     })
   }
 
+  /** Reports one read; `decided` is the stored answer's kind and reason, or the route's on failure. */
   #emit(
     key: string,
-    kind: Kind,
+    decided: Classification,
     provider: string | undefined,
     outcome: 'hit' | 'miss' | 'stale' | 'not-found' | 'error',
     started: number,
@@ -417,13 +437,14 @@ export class ReadEngine {
     this.#opts.emit?.({
       operation: 'get',
       key,
-      kind,
+      kind: decided.kind,
       provider,
       outcome,
       latencyMs: performance.now() - started,
       cache,
       version,
       errorCode,
+      warning: classificationWarning(key, decided.reason),
     })
   }
 

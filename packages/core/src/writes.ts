@@ -1,6 +1,5 @@
 import { asPolysecretError } from './chain.js'
 import {
-  NotFoundError,
   PolysecretError,
   ReadOnlyError,
   UnsupportedError,
@@ -9,10 +8,10 @@ import {
   WriteError,
 } from './errors.js'
 import type { AccessListener } from './events.js'
-import { type GenerateSpec, generate } from './generate.js'
-import type { Capabilities, DeleteOptions, Kind, Provider, VersionInfo } from './provider.js'
+import type { Capabilities, DeleteOptions, Kind, Provider } from './provider.js'
 import { assertKey, type ReadEngine, type Route } from './read-engine.js'
 import { rememberSecretValue, revealValue, Secret } from './secret.js'
+import { canDeleteAt, holdersOf, remainingCopy, sameStore } from './stale-copies.js'
 
 /**
  * Where a write goes: the first provider of the key's chain that can write (default), named providers,
@@ -41,21 +40,12 @@ export interface WriteResult {
   /** The version written at the first destination. */
   readonly version: string | undefined
   readonly results: readonly WriteDestinationResult[]
+  /**
+   * Providers an older copy was deleted from: the key was written as a different kind than its name
+   * says, and reads by name (in any process) would have served that copy first.
+   */
+  readonly removedFrom?: readonly string[]
 }
-
-export interface RotateResult {
-  readonly key: string
-  readonly provider: string
-  /** The version that was current before the rotation (`undefined` when the key was created). */
-  readonly previousVersion: string | undefined
-  /** The version the rotation wrote — the same names a watch listener gets. */
-  readonly newVersion: string | undefined
-  /** Same as `newVersion`, as in every other write result. */
-  readonly version: string | undefined
-}
-
-export type RotateOptions = ({ value: string | Secret } | { generate: GenerateSpec }) &
-  Omit<WriteOptions, 'ifVersion' | 'createOnly'>
 
 export interface WriteContext {
   readonly engine: ReadEngine
@@ -69,7 +59,7 @@ export function requireCapability(provider: Provider, capability: keyof Capabili
     throw new UnsupportedError({ provider: provider.name, capability, key })
 }
 
-function requireWritable(ctx: WriteContext, provider: Provider, key: string): void {
+export function requireWritable(ctx: WriteContext, provider: Provider, key: string): void {
   if (!ctx.allowWrites && provider.writable !== true) {
     throw new ReadOnlyError({ key, provider: provider.name })
   }
@@ -112,7 +102,8 @@ export function destinations(
 
 /**
  * Runs one write or delete at every destination, emits an access event per destination (failures
- * too: an audit log must see refused writes), invalidates the key, and reports each result. A single
+ * too: an audit log must see refused writes), invalidates the key, and reports each result. `refused`
+ * are destinations that failed before any call (a copy the manager may not remove). A single
  * destination's error is rethrown as is; with several, any failure is a `WriteError`.
  */
 async function atEach(
@@ -121,9 +112,26 @@ async function atEach(
   route: Route,
   targets: readonly Provider[],
   op: (provider: Provider) => Promise<string | undefined>,
+  refused: readonly WriteDestinationResult[] = [],
+): Promise<WriteDestinationResult[]> {
+  const results = await runAt(ctx, operation, route, targets, op, refused)
+  const failed = results.filter((r) => !r.ok)
+  if (failed.length && results.length === 1) throw failed[0]!.error
+  if (failed.length) throw new WriteError({ key: route.key, results })
+  return results
+}
+
+/** {@link atEach} without the verdict: every destination's result, failures included. */
+async function runAt(
+  ctx: WriteContext,
+  operation: 'set' | 'delete',
+  route: Route,
+  targets: readonly Provider[],
+  op: (provider: Provider) => Promise<string | undefined>,
+  refused: readonly WriteDestinationResult[],
 ): Promise<WriteDestinationResult[]> {
   const started = performance.now()
-  const results = await Promise.all(
+  const done = await Promise.all(
     targets.map(async (provider): Promise<WriteDestinationResult> => {
       try {
         return { provider: provider.name, ok: true, version: await op(provider) }
@@ -136,6 +144,7 @@ async function atEach(
       }
     }),
   )
+  const results = [...done, ...refused]
   ctx.engine.invalidate(route.key)
   for (const r of results) {
     ctx.emit?.({
@@ -150,31 +159,7 @@ async function atEach(
       errorCode: r.error?.code,
     })
   }
-  const failed = results.filter((r) => !r.ok)
-  if (failed.length && targets.length === 1) throw failed[0]!.error
-  if (failed.length) throw new WriteError({ key: route.key, results })
   return results
-}
-
-/** Reports a finished rollback or rotation (never the value). */
-function emitDone(
-  ctx: WriteContext,
-  operation: 'rollback' | 'rotate',
-  target: { key: string; kind: Kind },
-  provider: string,
-  started: number,
-  version: string | undefined,
-): void {
-  ctx.emit?.({
-    operation,
-    key: target.key,
-    kind: target.kind,
-    provider,
-    outcome: 'ok',
-    latencyMs: performance.now() - started,
-    cache: 'miss',
-    version,
-  })
 }
 
 /** Resolves and checks destinations; a refusal (writes off, unknown provider) is reported as an event too. */
@@ -226,12 +211,63 @@ export async function writeValue(
     })
     return info.version
   })
-  // The value made this key a secret (a URL with a password): later reads by name alone go there too.
-  if (route.reason.startsWith('value:') && opts.to === undefined && route.key === key)
-    ctx.engine.rememberRoute(route)
-  return { key: route.key, kind: route.kind, reason: route.reason, version: results[0]?.version, results }
+  const removedFrom = await removeOtherKindCopies(ctx, key, route, targets, results)
+  return {
+    key: route.key,
+    kind: route.kind,
+    reason: route.reason,
+    version: results[0]?.version,
+    results,
+    ...(removedFrom.length ? { removedFrom } : {}),
+  }
 }
 
+/**
+ * A key written as another kind than its name says (a `Secret` under a parameter's name, a URL with a
+ * password) lands in the other chain, while every process reads it by name from its name's chain
+ * first. An older copy there would shadow the write, so it is deleted; a copy the manager cannot
+ * delete fails the write with a `WriteError` (the new value is written; the results say where the old
+ * one remains). Explicit references (`provider://key`) are left alone.
+ */
+async function removeOtherKindCopies(
+  ctx: WriteContext,
+  key: string,
+  route: Route,
+  written: readonly Provider[],
+  results: readonly WriteDestinationResult[],
+): Promise<string[]> {
+  const byName = ctx.engine.route(key)
+  if (route.key !== key || byName.kind === route.kind) return []
+  const candidates = byName.chain.filter((p) => !written.some((w) => sameStore(w, p)))
+  const holders = await holdersOf(candidates, key)
+  if (holders.length === 0) return []
+  // A store whose read failed is deleted at too when it can be: the store then confirms or says why.
+  const removable = holders.filter((h) => canDeleteAt(h.provider, ctx.allowWrites))
+  const refused = holders
+    .filter((h) => !removable.includes(h))
+    .map((h) => remainingCopy(h.provider, key, ctx.allowWrites, h.error, 'reads by name serve first'))
+  const cleanup = await runAt(
+    ctx,
+    'delete',
+    byName,
+    removable.map((h) => h.provider),
+    async (provider) => {
+      await provider.delete!(key)
+      return undefined
+    },
+    refused,
+  )
+  if (cleanup.some((r) => !r.ok)) throw new WriteError({ key, results: [...results, ...cleanup] })
+  return cleanup.map((r) => r.provider)
+}
+
+/**
+ * Deletes a key. With `to`, exactly there. Otherwise where it is: at every provider a read of the key
+ * would be served from (its chain, and for a parameter-named key the secrets chain after it) that
+ * holds it — so a delete never reports success while `get()` still serves the value. A holder the
+ * manager may not delete at (env, writes disabled) is reported as a failed destination; a key held
+ * nowhere is deleted at the chain's first deletable provider, as a no-op the store confirms.
+ */
 export async function deleteValue(
   ctx: WriteContext,
   key: string,
@@ -239,8 +275,7 @@ export async function deleteValue(
 ): Promise<readonly WriteDestinationResult[]> {
   assertKey(key)
   const route = ctx.engine.route(key, opts.kind)
-  const targets = checkedDestinations(ctx, 'delete', route, opts.to)
-  return atEach(ctx, 'delete', route, targets, async (provider) => {
+  const op = async (provider: Provider) => {
     requireCapability(provider, 'delete', route.key)
     await provider.delete!(route.key, {
       force: opts.force,
@@ -248,113 +283,24 @@ export async function deleteValue(
       ifVersion: opts.ifVersion,
     })
     return undefined
-  })
-}
-
-/** The provider that currently serves a key (or the one named), for version operations. */
-async function servingProvider(
-  ctx: WriteContext,
-  key: string,
-  providerName: string | undefined,
-): Promise<{ provider: Provider; route: Route }> {
-  const route = ctx.engine.route(key)
-  if (providerName) {
-    const provider = ctx.engine.providerNamed(providerName)
-    if (!provider) throw new ValidationError(`Unknown provider "${providerName}".`, { key })
-    return { provider, route }
   }
-  const result = await ctx.engine.read(key, { fresh: true })
-  return { provider: ctx.engine.providerNamed(result.provider)!, route }
-}
-
-export async function listVersions(
-  ctx: WriteContext,
-  key: string,
-  opts: { provider?: string } = {},
-): Promise<VersionInfo[]> {
-  assertKey(key)
-  const { provider, route } = await servingProvider(ctx, key, opts.provider)
-  requireCapability(provider, 'versions', route.key)
-  try {
-    return await provider.versions!(route.key)
-  } catch (error) {
-    throw asPolysecretError(error, route.key, provider.name, route.kind === 'secret')
-  }
-}
-
-export async function rollbackValue(
-  ctx: WriteContext,
-  key: string,
-  version: string,
-  opts: { provider?: string } = {},
-): Promise<VersionInfo> {
-  assertKey(key)
-  if (typeof version !== 'string' || version === '')
-    throw new ValidationError('rollback needs the version to make current.', { key })
-  const started = performance.now()
-  const { provider, route } = await servingProvider(ctx, key, opts.provider)
-  requireWritable(ctx, provider, route.key)
-  requireCapability(provider, 'versions', route.key)
-  try {
-    let info: VersionInfo
-    if (provider.capabilities.rollback && provider.rollback) {
-      info = await provider.rollback(route.key, version)
-    } else {
-      // No native rollback: write the old value again as a new current version.
-      requireCapability(provider, 'write', route.key)
-      const old = await provider.get(route.key, { version })
-      if (!old) {
-        throw new NotFoundError({
-          key: route.key,
-          provider: provider.name,
-          message: `Version "${version}" of "${route.key}" does not exist in "${provider.name}".`,
-        })
-      }
-      info = await provider.set!(route.key, old.value, { kind: route.kind })
-    }
-    emitDone(ctx, 'rollback', route, provider.name, started, info.version)
-    return info
-  } catch (error) {
-    throw asPolysecretError(error, route.key, provider.name, route.kind === 'secret')
-  } finally {
-    ctx.engine.invalidate(route.key)
-  }
-}
-
-export async function rotateValue(
-  ctx: WriteContext,
-  key: string,
-  opts: RotateOptions,
-): Promise<RotateResult> {
-  assertKey(key)
-  const started = performance.now()
-  const next = 'generate' in opts ? generate(opts.generate) : revealValue(opts.value)
-  if (typeof next !== 'string')
-    throw new ValidationError(`rotate needs a string value or a generator for "${key}".`, { key })
-  const kind = opts.kind ?? 'secret'
-  const targets = destinations(ctx, ctx.engine.route(key, kind), opts.to, 'write')
-  let previous: { version: string | undefined; provider: string } | undefined
-  try {
-    previous = await ctx.engine.read(key, { fresh: true, kind })
-  } catch (error) {
-    // Rotating a key that does not exist yet creates it; any other failure stops the rotation.
-    if (!(error instanceof NotFoundError)) throw error
-  }
-  const previousVersion = previous?.version
-  // Guard against a concurrent rotation, but only when the version read is the destination's own.
-  const sameStore = targets.length === 1 && previous?.provider === targets[0]!.name
-  const written = await writeValue(ctx, key, next, {
-    ...opts,
-    kind,
-    ifVersion: sameStore ? previousVersion : undefined,
-  })
-  const result = {
-    key: written.key,
-    provider: written.results[0]!.provider,
-    previousVersion,
-    newVersion: written.version,
-    version: written.version,
-  }
-  emitDone(ctx, 'rotate', written, result.provider, started, written.version)
-  return result
+  if (opts.to !== undefined)
+    return atEach(ctx, 'delete', route, checkedDestinations(ctx, 'delete', route, opts.to), op)
+  const readPath = [...route.chain, ...(route.otherChain ?? [])]
+  const holders = await holdersOf(readPath, route.key)
+  if (holders.length === 0)
+    return atEach(ctx, 'delete', route, checkedDestinations(ctx, 'delete', route, undefined), op)
+  // A holder whose read failed is deleted at too when it can be: the store then confirms or says why.
+  const deletable = holders.filter((h) => canDeleteAt(h.provider, ctx.allowWrites))
+  const refused = holders
+    .filter((h) => !deletable.includes(h))
+    .map((h) => remainingCopy(h.provider, route.key, ctx.allowWrites, h.error, 'get() would still serve'))
+  return atEach(
+    ctx,
+    'delete',
+    route,
+    deletable.map((h) => h.provider),
+    op,
+    refused,
+  )
 }

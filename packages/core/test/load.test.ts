@@ -71,7 +71,7 @@ describe('load(schema) with zod', () => {
     expect(Object.keys(byKey).sort()).toEqual(['API_KEY', 'DB_HOST', 'DB_PASSWORD', 'DB_PORT', 'MISSING_URL'])
     expect(byKey.DB_PORT.provider).toBe('param-store')
     expect(byKey.DB_PASSWORD.provider).toBe('secret-store')
-    expect(byKey.MISSING_URL.message).toMatch(/not found \(tried param-store\)/)
+    expect(byKey.MISSING_URL.message).toMatch(/not found \(tried param-store, secret-store\)/)
     expect(error.message).toContain('DB_PORT')
     for (const text of [error.message, error.stack, JSON.stringify(error.issues)]) {
       expect(text).not.toContain('pw-canary')
