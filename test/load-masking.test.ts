@@ -151,3 +151,18 @@ describe('a live config prints masked too', () => {
     live.close()
   })
 })
+
+describe('a parameter-named key whose value is a credential', () => {
+  it('loads as a plain string and prints masked, like a secret named as one', async () => {
+    const url = 'postgres://app:db-LEAK-77a2@db.internal/app'
+    const parameters = memory({ DATABASE_URL: url, DB_HOST: 'db.internal' }, { name: 'params' })
+    const manager = new ConfigManager({
+      secrets: [memory({}, { name: 'secrets' })],
+      parameters: [parameters],
+    })
+    const config = await manager.load(z.object({ DATABASE_URL: z.string(), DB_HOST: z.string() }))
+    expect(config.DATABASE_URL).toBe(url)
+    expect(printed(config)).not.toContain('db-LEAK-77a2')
+    expect(JSON.parse(JSON.stringify(config))).toEqual({ DATABASE_URL: '[REDACTED]', DB_HOST: 'db.internal' })
+  })
+})
