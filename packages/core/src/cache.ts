@@ -1,4 +1,5 @@
 import type { LRUCache } from 'lru-cache'
+import { defaultCacheClock } from './coarse-clock.js'
 import { ValidationError } from './errors.js'
 import { lruCache } from './lazy-modules.js'
 
@@ -20,7 +21,10 @@ export interface CacheOptions {
   staleIfError?: number
   /** How long a not-found answer is remembered, so a missing key does not hit the store on every read. @default 2_000 */
   negativeTtl?: number
-  /** Clock, for tests with fake time. @default Date.now */
+  /**
+   * Clock, for tests with fake time; called on every freshness check. The default is `Date.now`, read
+   * at most about once per millisecond (exactly, when fake timers replace it; see coarse-clock.ts).
+   */
   now?: () => number
 }
 
@@ -46,7 +50,14 @@ function duration(name: string, value: unknown, fallback: number): number {
 
 export function resolveCacheSettings(options: CacheOptions | false = {}): CacheSettings {
   if (options === false) {
-    return { ttl: 0, maxEntries: 1, staleWhileRevalidate: 0, staleIfError: 0, negativeTtl: 0, now: Date.now }
+    return {
+      ttl: 0,
+      maxEntries: 1,
+      staleWhileRevalidate: 0,
+      staleIfError: 0,
+      negativeTtl: 0,
+      now: defaultCacheClock,
+    }
   }
   const maxEntries = duration('maxEntries', options.maxEntries, 1000)
   if (maxEntries < 1 || !Number.isInteger(maxEntries)) {
@@ -60,7 +71,7 @@ export function resolveCacheSettings(options: CacheOptions | false = {}): CacheS
     staleWhileRevalidate: duration('staleWhileRevalidate', options.staleWhileRevalidate, 0),
     staleIfError: duration('staleIfError', options.staleIfError, 300_000),
     negativeTtl: duration('negativeTtl', options.negativeTtl, 2_000),
-    now: options.now ?? Date.now,
+    now: options.now ?? defaultCacheClock,
   }
 }
 
