@@ -207,7 +207,10 @@ export class ReadEngine {
    */
   fastHit(key: string, opts: ReadOptions | undefined): Promise<Secret | string> | undefined {
     if (opts?.fresh) return undefined
-    const stored = this.#opts.cache.freshRecord(this.route(key, opts?.kind).cacheKey)
+    const kind = opts?.kind
+    // A plain read of a key read before: its memoised route, without route()'s general checks.
+    const route = (kind === undefined ? this.#routes.none.get(key) : undefined) ?? this.route(key, kind)
+    const stored = this.#opts.cache.freshRecord(route.cacheKey)
     if (stored === undefined) return undefined
     this.#opts.emit?.({
       operation: 'get',
