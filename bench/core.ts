@@ -9,7 +9,7 @@ import { instrument } from '@polysecret/testing'
 import { LRUCache } from 'lru-cache'
 import { z } from 'zod'
 import { heap100k } from './heap.js'
-import { asyncOpsPerSecond, builtPackage, fmt, median, opsPerSecond, timed, writeResults } from './lib.js'
+import { builtPackage, fmt, interleavedAsyncRates, median, opsPerSecond, timed, writeResults } from './lib.js'
 
 const LATENCY = 20
 
@@ -27,20 +27,12 @@ async function cachedGet() {
   // Every result is consumed, so the JIT cannot drop the bare get as dead code.
   let sink = 0
   const bare = await opsPerSecond(() => (sink += lru.get('API_KEY')!.length))
-  // Rounds alternate between the two loops, so a slow patch of a shared machine hits both alike.
-  let bareAwaited = 0
-  let managed = 0
-  for (let round = 0; round < 5; round++) {
-    const once = { rounds: 1 }
-    bareAwaited = Math.max(
-      bareAwaited,
-      await asyncOpsPerSecond(async () => (sink += (await lru.get('API_KEY')) ? 1 : 0), once),
-    )
-    managed = Math.max(
-      managed,
-      await asyncOpsPerSecond(async () => (sink += (await manager.get('API_KEY')) ? 1 : 0), once),
-    )
-  }
+  // Batches alternate between the two loops, so a slow patch of a shared machine hits both alike.
+  const rates = await interleavedAsyncRates({
+    bareAwaited: async () => (sink += (await lru.get('API_KEY')) ? 1 : 0),
+    managed: async () => (sink += (await manager.get('API_KEY')) ? 1 : 0),
+  })
+  const { bareAwaited, managed } = rates.best
   if (sink === 0) throw new Error('unreachable: keeps sink alive')
   return {
     managerGetOpsPerSec: Math.round(managed),
@@ -48,6 +40,8 @@ async function cachedGet() {
     bareLruGetAwaitedOpsPerSec: Math.round(bareAwaited),
     ratioToBareLru: managed / bare,
     ratioToAwaitedBareLru: managed / bareAwaited,
+    ratioToAwaitedBareLruOverall: rates.overall.managed / rates.overall.bareAwaited,
+    note: `ops/s in the fastest of ${rates.batches} alternating batches of 2,000 awaited calls per loop (~3 s in all); ratioToAwaitedBareLruOverall compares all batches instead of the fastest.`,
     target:
       'ratioToAwaitedBareLru >= 0.8 (get() is async, so the like-for-like baseline is an awaited lru-cache get; the synchronous ratio is reported too)',
   }

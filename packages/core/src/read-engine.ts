@@ -70,7 +70,7 @@ const NO_ATTEMPTS: readonly ProviderAttempt[] = Object.freeze([])
  * the entry, and a {@link ReadResult} is built from it when a caller asks for one.
  */
 export class Stored {
-  /** The promise every fast cached `get()` returns, made by the first one (most entries are never read that way). */
+  /** The promise every fast cached `get()` returns, made by the first (many entries never need one). */
   resolved: Promise<Secret | string> | undefined = undefined
   constructor(
     readonly route: Route,
