@@ -123,7 +123,7 @@ async function cachedGet() {
     secretsManager: secretsManagerFigures,
     ssm: ssmFigures,
     storeRequests: requests,
-    note: `ops/s of an awaited get of a cached value, in the fastest of many alternating batches of 2,000 calls per loop (~4 s per store); ratio = polysecret / powertools (*Overall: over all batches instead of the fastest). polysecret: manager.get(key) (Secret for secrets, string for parameters; default ttl ${MAX_AGE_SECONDS} s); Powertools equal maxAge: provider.get(name, { maxAge: ${MAX_AGE_SECONDS} }); Powertools defaults: provider.get(name) (maxAge 5 s, so it re-fetches every 5 s during the loops: storeRequests counts every request).`,
+    note: `ops/s of an awaited get of a cached value, in the fastest of many alternating batches of 2,000 calls per loop (~4 s per store); ratio = polysecret / powertools (*Overall: over all batches instead of the fastest). polysecret: manager.get(key) (Secret for secrets, string for parameters; default ttl ${MAX_AGE_SECONDS} s); Powertools equal maxAge: provider.get(name, { maxAge: ${MAX_AGE_SECONDS} }); Powertools defaults: provider.get(name) (maxAge 5 s; a loop running past it re-fetches, and storeRequests counts every request the fakes saw).`,
   }
 }
 
