@@ -42,7 +42,7 @@ export function coarseClock(
 const realSetTimeout = setTimeout
 const coarseDateNow = coarseClock(
   () => Date.now(),
-  (forget) => realSetTimeout(forget, 1).unref(),
+  (forget) => realSetTimeout(forget, 1).unref?.(), // unref: a pending reset never keeps a process alive
 )
 let seenDateNow: (() => number) | undefined
 let dateNowIsNative = false
