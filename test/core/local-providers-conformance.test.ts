@@ -2,9 +2,9 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { dotenv, encryptedFile, env, jsonFile, memory, yamlFile } from '@polysecret/core'
 import { runProviderConformance } from '@polysecret/testing/conformance'
 import { stringify } from 'yaml'
-import { dotenv, encryptedFile, env, jsonFile, memory, yamlFile } from '@polysecret/core'
 // Internal helper: the conformance cases need values quoted exactly as the dotenv writer quotes them.
 import { quoteDotenvValue } from '../../packages/core/src/providers/dotenv-parse.js'
 import { FAST_SCRYPT, PASSPHRASE } from '../../packages/core/test/fixtures/encrypted.js'

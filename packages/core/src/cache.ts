@@ -1,6 +1,5 @@
-import type { LRUCache } from 'lru-cache'
 import { ValidationError } from './errors.js'
-import { lruCache } from './lazy-modules.js'
+import { loadedLruCache, loadLruCache } from './lazy-modules.js'
 
 /**
  * Cache settings. All durations are milliseconds. Words borrowed from HTTP caching: an entry is
@@ -76,6 +75,39 @@ export interface CacheRecord<T> {
   readonly miss?: Error | undefined
 }
 
+/** What the cache needs of its backing store: an `LRUCache`, or a plain bounded map before it loads. */
+interface Entries<R> {
+  get(cacheKey: string): R | undefined
+  set(cacheKey: string, record: R): unknown
+  delete(cacheKey: string): boolean
+  keys(): Iterable<string>
+  clear(): void
+  readonly size: number
+}
+
+/**
+ * A least-recently-used map on `Map`'s insertion order (a read moves the entry to the end): the cache's
+ * store until lru-cache, faster on hits, has loaded.
+ */
+class StartupLru<R> extends Map<string, R> {
+  constructor(readonly max: number) {
+    super()
+  }
+  override get(key: string): R | undefined {
+    const value = super.get(key)
+    if (value !== undefined) {
+      super.delete(key)
+      super.set(key, value)
+    }
+    return value
+  }
+  override set(key: string, value: R): this {
+    super.delete(key)
+    if (this.size >= this.max) this.delete(this.keys().next().value as string)
+    return super.set(key, value)
+  }
+}
+
 /** Cache state of a lookup, as reported in access events and metadata. */
 export type CacheState = 'fresh' | 'stale' | 'miss'
 
@@ -85,11 +117,32 @@ export type CacheState = 'fresh' | 'stale' | 'miss'
  */
 export class ReadCache<T> {
   readonly settings: CacheSettings
-  readonly #lru: LRUCache<string, CacheRecord<T>>
+  #lru: Entries<CacheRecord<T>>
 
   constructor(settings: CacheSettings) {
     this.settings = settings
-    this.#lru = new (lruCache().LRUCache)({ max: settings.maxEntries })
+    const max = settings.maxEntries
+    const loaded = loadedLruCache()
+    if (loaded) {
+      this.#lru = new loaded.LRUCache({ max })
+      return
+    }
+    // The first manager of a process is built before lru-cache has loaded (it is imported lazily, see
+    // lazy-modules.ts): hold entries in a small LRU map until it arrives, then move them over (oldest first).
+    const startup = new StartupLru<CacheRecord<T>>(max)
+    this.#lru = startup
+    loadLruCache().then(
+      ({ LRUCache }) => {
+        const lru = new LRUCache<string, CacheRecord<T>>({ max })
+        for (const [cacheKey, record] of startup) lru.set(cacheKey, record)
+        this.#lru = lru
+      },
+      (error: unknown) => {
+        process.emitWarning(
+          `polysecret: lru-cache could not be loaded (${(error as Error)?.message}); the cache keeps using a slower built-in LRU.`,
+        )
+      },
+    )
   }
 
   /** The record for a key if it may still be served at all (fresh or within a stale window). */
