@@ -14,8 +14,8 @@ export const REPO = join(import.meta.dirname, '..', '..')
 /** Packs every package of packages/* into a new folder; returns the tarball paths. */
 export async function packAll(): Promise<string[]> {
   const into = await mkdtemp(join(tmpdir(), 'polysecret-packs-'))
-  // The same command a release runs (see README "Developing"): pnpm rewrites workspace:* to the version.
-  await run('npx', ['-y', 'pnpm@10', '-r', '--filter', './packages/*', 'pack', '--pack-destination', into], {
+  // The repo's pack script (what `pnpm release` publishes): pnpm rewrites workspace:* to the version.
+  await run('npx', ['-y', 'pnpm@10', 'run', 'pack:packages', '--pack-destination', into], {
     cwd: REPO,
     maxBuffer: 64 * 1024 * 1024,
   })

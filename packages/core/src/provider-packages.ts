@@ -5,7 +5,6 @@
  * Resolving from the app also means core stays free of a dependency cycle with every provider package.
  */
 import { existsSync, readFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import { dirname, join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 
@@ -70,14 +69,17 @@ function entryFile(packageDir: string, name: string): string {
   return join(packageDir, target)
 }
 
-/** The folder of the package as installed for an app rooted at `dir`, or `undefined`. */
+/**
+ * The folder of the package as installed for an app rooted at `dir`, or `undefined`: the first
+ * `node_modules/<name>` from `dir` up to the file system root — what an ESM `import` searches, which
+ * (unlike `require`) ignores NODE_PATH and the global folders.
+ */
 function findPackageDir(name: string, dir: string): string | undefined {
-  const lookup = createRequire(join(dir, 'noop.js')).resolve.paths(name) ?? []
-  for (const nodeModules of lookup) {
-    const candidate = join(nodeModules, name)
+  for (let at = resolve(dir); ; at = dirname(at)) {
+    const candidate = join(at, 'node_modules', name)
     if (existsSync(join(candidate, 'package.json'))) return candidate
+    if (dirname(at) === at) return undefined
   }
-  return undefined
 }
 
 /**
