@@ -51,14 +51,9 @@ export class PolysecretError extends Error {
   /**
    * `error instanceof SomeError` holds for an error built by any copy of core: true when a class on the
    * error's prototype chain carries the same brand as `SomeError`. A subclass of your own is matched by
-   * plain prototype identity unless it declares its own brand.
+   * plain prototype identity (its instances still match every polysecret class above it, from any copy).
    */
-  static override [Symbol.hasInstance]<T>(
-    this: abstract new (
-      ...args: never[]
-    ) => T,
-    value: unknown,
-  ): value is T {
+  static override [Symbol.hasInstance](value: unknown): boolean {
     // biome-ignore lint/complexity/noThisInStatic: `this` is the class on the right of `instanceof`, often a subclass
     return isInstanceByBrand(this, value)
   }
