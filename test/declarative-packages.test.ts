@@ -107,4 +107,34 @@ export const polysecretProviders = {
     )
     expect(((await manager.get('GCP_TOKEN')) as Secret).reveal()).toBe('from-the-esm-entry')
   })
+
+  it('a package that is installed but broken is an error naming it, with the reason as cause', async () => {
+    const app = await appWith()
+    await writeFiles(join(app, 'node_modules/@polysecret/vault'), {
+      'package.json': JSON.stringify({ name: '@polysecret/vault', type: 'module', exports: './index.js' }),
+      'index.js': "throw new Error('a dependency of the package is missing')\n",
+    })
+    await writeFiles(join(app, 'node_modules/@polysecret/azure'), {
+      'package.json': JSON.stringify({
+        name: '@polysecret/azure',
+        exports: { '.': { require: './index.cjs' } },
+      }),
+    })
+    const broken = await createManager({ secrets: [{ type: 'vault-kv' }] }, { resolveFrom: app }).catch(
+      (e: unknown) => e,
+    )
+    expect(broken).toBeInstanceOf(ValidationError)
+    expect((broken as ValidationError).message).toContain('Package @polysecret/vault is installed')
+    expect((broken as ValidationError).message).toContain('failed to load')
+    expect(((broken as ValidationError).cause as Error).message).toContain(
+      'a dependency of the package is missing',
+    )
+    const requireOnly = await createManager(
+      { secrets: [{ type: 'azure-key-vault' }] },
+      { resolveFrom: app },
+    ).catch((e: unknown) => e)
+    expect(requireOnly).toBeInstanceOf(ValidationError)
+    expect((requireOnly as ValidationError).message).toContain('@polysecret/azure')
+    expect((requireOnly as ValidationError).message).toContain('has no entry point for import')
+  })
 })

@@ -7,6 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { ValidationError } from './errors.js'
 
 /** Where provider packages are looked up, in order. */
 export function packageSearchDirs(resolveFrom: string | undefined): string[] {
@@ -65,7 +66,11 @@ function entryFile(packageDir: string, name: string): string {
       : false
   const root = subpaths ? (exports as Record<string, unknown>)['.'] : exports
   const target = exportTarget(root, importConditions())
-  if (target === undefined) throw new Error(`${name} exports no entry for import`)
+  if (target === undefined) {
+    throw new ValidationError(`Package ${name} (${packageDir}) has no entry point for import.`, {
+      hint: `Reinstall or update ${name}.`,
+    })
+  }
   return join(packageDir, target)
 }
 
@@ -89,7 +94,16 @@ function findPackageDir(name: string, dir: string): string | undefined {
 export async function importFromApp(name: string, dirs: readonly string[]): Promise<unknown> {
   for (const dir of dirs) {
     const packageDir = findPackageDir(name, dir)
-    if (packageDir) return import(pathToFileURL(entryFile(packageDir, name)).href)
+    if (!packageDir) continue
+    const entry = entryFile(packageDir, name)
+    try {
+      return await import(pathToFileURL(entry).href)
+    } catch (error) {
+      throw new ValidationError(`Package ${name} is installed (${packageDir}) but failed to load.`, {
+        hint: `Reinstall ${name} and its dependencies in your app (npm install ${name}).`,
+        cause: error,
+      })
+    }
   }
   return undefined
 }
