@@ -5,9 +5,9 @@
  * runs a CommonJS app against the Secrets Manager fake, and bundles the example with esbuild to run it
  * from a folder without node_modules. One pack + install for the whole file.
  */
-import { copyFile, mkdtemp, readFile } from 'node:fs/promises'
+import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { encryptedFile } from '@polysecret/core'
 import { type SecretsManagerFake, startFake } from '@polysecret/testing'
 import { build } from 'esbuild'
@@ -60,6 +60,12 @@ beforeAll(async () => {
   await writeFiles(app, { 'example.mjs': esm, 'example.cjs': asCommonJs(esm) })
   for (const script of ['identity.cjs', 'fallback.cjs']) await copyFile(join(APPS, script), join(app, script))
 }, 600_000)
+
+afterAll(async () => {
+  for (const dir of [app, tarballs?.[0] && dirname(tarballs[0])]) {
+    if (dir) await rm(dir, { recursive: true, force: true })
+  }
+})
 
 describe('pnpm pack', () => {
   it('packs every package with workspace: ranges rewritten to versions', async () => {
@@ -173,6 +179,9 @@ describe('bundled with esbuild, run from a folder without node_modules', () => {
       })
     }
   }, 120_000)
+  afterAll(async () => {
+    await rm(runDir, { recursive: true, force: true })
+  })
 
   it('has nothing to resolve packages from', async () => {
     await writeFiles(runDir, {
