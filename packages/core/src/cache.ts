@@ -1,7 +1,6 @@
-import type { LRUCache } from 'lru-cache'
 import { defaultCacheClock } from './coarse-clock.js'
 import { ValidationError } from './errors.js'
-import { lruCache } from './lazy-modules.js'
+import { loadedLruCache, loadLruCache } from './lazy-modules.js'
 
 /**
  * Cache settings. All durations are milliseconds. Words borrowed from HTTP caching: an entry is
@@ -86,13 +85,41 @@ export interface Cached {
   readonly freshUntil: number
 }
 
+/** What the cache needs of its backing store: an `LRUCache`, or a plain bounded map before it loads. */
+interface Entries<R> {
+  get(cacheKey: string): R | undefined
+  set(cacheKey: string, record: R): unknown
+  delete(cacheKey: string): boolean
+  keys(): Iterable<string>
+  clear(): void
+  readonly size: number
+}
+
+/**
+ * A least-recently-used map on `Map`'s insertion order (a read moves the entry to the end): the cache's
+ * store until lru-cache, faster on hits, has loaded.
+ */
+class StartupLru<R> extends Map<string, R> {
+  constructor(readonly max: number) {
+    super()
+  }
+  override get(key: string): R | undefined {
+    const value = super.get(key)
+    if (value !== undefined) {
+      super.delete(key)
+      super.set(key, value)
+    }
+    return value
+  }
+  override set(key: string, value: R): this {
+    super.delete(key)
+    if (this.size >= this.max) this.delete(this.keys().next().value as string)
+    return super.set(key, value)
+  }
+}
+
 /** Cache state of a lookup, as reported in access events and metadata. */
 export type CacheState = 'fresh' | 'stale' | 'miss'
-
-/** The LRU behind a cache: the one place that obtains the `lru-cache` class (loaded on first use). */
-function newLru<V extends object>(max: number): LRUCache<string, V> {
-  return new (lruCache().LRUCache)<string, V>({ max })
-}
 
 /**
  * A bounded LRU of read results with HTTP-style freshness. Holds values in memory only — never on
@@ -104,7 +131,7 @@ function newLru<V extends object>(max: number): LRUCache<string, V> {
  */
 export class ReadCache<T extends Cached> {
   readonly settings: CacheSettings
-  readonly #lru: LRUCache<string, T>
+  #lru: Entries<T>
   /** How long a value is kept once stale: the larger of the two stale windows. */
   readonly #grace: number
   /** `settings.now`, one property load nearer for the hot path. */
@@ -114,7 +141,28 @@ export class ReadCache<T extends Cached> {
     this.settings = settings
     this.#grace = Math.max(settings.staleIfError, settings.staleWhileRevalidate)
     this.#now = settings.now
-    this.#lru = newLru<T>(settings.maxEntries)
+    const max = settings.maxEntries
+    const loaded = loadedLruCache()
+    if (loaded) {
+      this.#lru = new loaded.LRUCache<string, T>({ max })
+      return
+    }
+    // The first manager of a process is built before lru-cache has loaded (it is imported lazily, see
+    // lazy-modules.ts): hold entries in a small LRU map until it arrives, then move them over (oldest first).
+    const startup = new StartupLru<T>(max)
+    this.#lru = startup
+    loadLruCache().then(
+      ({ LRUCache }) => {
+        const lru = new LRUCache<string, T>({ max })
+        for (const [cacheKey, record] of startup) lru.set(cacheKey, record)
+        this.#lru = lru
+      },
+      (error: unknown) => {
+        process.emitWarning(
+          `polysecret: lru-cache could not be loaded (${(error as Error)?.message}); the cache keeps using a slower built-in LRU.`,
+        )
+      },
+    )
   }
 
   /** The record for a key if it may still be served at all (fresh or within a stale window). */
