@@ -6,7 +6,7 @@
 import { parameterStore, secretsManager } from '@polysecret/aws'
 import { ConfigManager, memory, type Secret, ThrottledError, UnavailableError } from '@polysecret/core'
 import { startFake } from '@polysecret/testing'
-import { describe, expect, it, vi } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { FAKE_AWS, stopAfterEach } from './support/aws.js'
 
 const AWS = FAKE_AWS
