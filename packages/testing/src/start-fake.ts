@@ -5,6 +5,11 @@ import {
 } from './fakes/aws/secrets-manager.js'
 import { type SsmFake, type SsmFakeOptions, startSsmFake } from './fakes/aws/ssm.js'
 import {
+  type GcpParameterManagerFake,
+  type ParameterManagerFakeOptions as GcpParameterManagerFakeOptions,
+  startParameterManagerFake as startGcpParameterManagerFake,
+} from './fakes/gcp/parameter-manager.js'
+import {
   type GcpSecretManagerFake,
   type SecretManagerFakeOptions as GcpSecretManagerFakeOptions,
   startSecretManagerFake as startGcpSecretManagerFake,
@@ -21,6 +26,7 @@ export interface FakeServices {
   'aws-secrets-manager': { options: SecretsManagerFakeOptions; fake: SecretsManagerFake }
   'aws-ssm': { options: SsmFakeOptions; fake: SsmFake }
   'gcp-secret-manager': { options: GcpSecretManagerFakeOptions; fake: GcpSecretManagerFake }
+  'gcp-parameter-manager': { options: GcpParameterManagerFakeOptions; fake: GcpParameterManagerFake }
 }
 
 /** Names accepted by {@link startFake}. */
@@ -34,6 +40,7 @@ const registry: Registry = {
   'aws-secrets-manager': startSecretsManagerFake,
   'aws-ssm': startSsmFake,
   'gcp-secret-manager': startGcpSecretManagerFake,
+  'gcp-parameter-manager': startGcpParameterManagerFake,
 }
 
 /** Service names that {@link startFake} knows, for suites that run against every fake. */

@@ -68,6 +68,8 @@ function typed(type: protobuf.Type, path: string, value: string): unknown {
   }
   if (!field) return value
   if (field.type === 'bool') return value === 'true'
+  // Enums arrive by number when the client asks for `enum-encoding=int` (google-gax always does).
+  if (field.resolvedType && !('fields' in field.resolvedType) && /^-?\d+$/.test(value)) return Number(value)
   if (['int32', 'uint32', 'sint32', 'fixed32', 'sfixed32', 'double', 'float'].includes(field.type))
     return Number(value)
   return value

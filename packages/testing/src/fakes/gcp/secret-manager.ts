@@ -42,7 +42,13 @@ export type GcpSecretManagerFake = GcpFake<
   'gcp-secret-manager',
   SecretManagerState,
   Readonly<Record<string, GcpSecretSeed>>
->
+> & {
+  /**
+   * The payload a version name (`projects/*\/secrets/*\/versions/*`) holds, under AccessSecretVersion's
+   * rules (the same {@link GcpError}s); not counted as a request. Parameter Manager renders references so.
+   */
+  access(name: string): Buffer
+}
 
 /** The payload limit of a secret version (SecretPayload.data: "Must be no larger than 64KiB"). */
 export const SECRET_PAYLOAD_LIMIT = 64 * 1024
@@ -280,13 +286,16 @@ export async function startSecretManagerFake(
     number: options.projectNumber ?? '314159265358',
   }
   const state = new SecretManagerState({ random: createRandom(options.seed), now: options.now ?? Date.now })
-  return startGcpFake(
+  const handlers = secretManagerHandlers(state, project)
+  const fake = await startGcpFake(
     'gcp-secret-manager',
-    {
-      fullName: 'google.cloud.secretmanager.v1.SecretManagerService',
-      handlers: secretManagerHandlers(state, project),
-    },
+    { fullName: 'google.cloud.secretmanager.v1.SecretManagerService', handlers },
     state,
     { ...options, projectId: project.id, initial: options.secrets },
   )
+  const access = (name: string): Buffer => {
+    const response = handlers.AccessSecretVersion!({ name }) as { payload: { data: Buffer } }
+    return response.payload.data
+  }
+  return Object.assign(fake, { access })
 }
