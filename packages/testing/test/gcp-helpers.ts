@@ -10,12 +10,12 @@ const NO_RETRY = { clientConfig: { interfaces: {} } }
 
 /** The official Secret Manager client pointed at `fake` over `transport`. */
 export function smClient(fake: GcpSecretManagerFake, transport: GcpTransport): SecretManagerServiceClient {
-  return new SecretManagerServiceClient({ ...fake.clientOptions(transport), ...NO_RETRY } as never)
+  return new SecretManagerServiceClient({ ...fake.clientOptions(transport), ...NO_RETRY })
 }
 
 /** The official Parameter Manager client pointed at `fake` over `transport`. */
 export function pmClient(fake: GcpParameterManagerFake, transport: GcpTransport): ParameterManagerClient {
-  return new ParameterManagerClient({ ...fake.clientOptions(transport), ...NO_RETRY } as never)
+  return new ParameterManagerClient({ ...fake.clientOptions(transport), ...NO_RETRY })
 }
 
 /**
