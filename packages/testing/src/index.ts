@@ -26,6 +26,30 @@ export {
   type StoredParameter,
 } from './fakes/aws/ssm-state.js'
 export {
+  type AuthFailure as AzureAuthFailure,
+  FAKE_TENANT as AZURE_FAKE_TENANT,
+  type FakeAccessToken,
+  type FakeTokenCredential,
+  type FakeTokenCredentialOptions,
+  fakeTokenCredential,
+} from './fakes/azure/auth.js'
+export {
+  KEY_VAULT_VALUE_LIMIT,
+  type KeyVaultClientOptions,
+  type KeyVaultFake,
+  type KeyVaultFakeOptions,
+  startKeyVaultFake,
+} from './fakes/azure/key-vault.js'
+export {
+  type KeyVaultSecretSeed,
+  KeyVaultState,
+  type KvDeleted,
+  type KvSecret,
+  type KvVersion,
+  type KvVersionSeed,
+} from './fakes/azure/key-vault-state.js'
+export type { AzureClientOptions, AzureFake, AzureFakeOptions } from './fakes/azure/server.js'
+export {
   type DownMode,
   type FaultAction,
   type FaultDecision,

@@ -4,6 +4,7 @@ import {
   startSecretsManagerFake,
 } from './fakes/aws/secrets-manager.js'
 import { type SsmFake, type SsmFakeOptions, startSsmFake } from './fakes/aws/ssm.js'
+import { type KeyVaultFake, type KeyVaultFakeOptions, startKeyVaultFake } from './fakes/azure/key-vault.js'
 import {
   type GcpParameterManagerFake,
   type ParameterManagerFakeOptions as GcpParameterManagerFakeOptions,
@@ -27,6 +28,7 @@ export interface FakeServices {
   'aws-ssm': { options: SsmFakeOptions; fake: SsmFake }
   'gcp-secret-manager': { options: GcpSecretManagerFakeOptions; fake: GcpSecretManagerFake }
   'gcp-parameter-manager': { options: GcpParameterManagerFakeOptions; fake: GcpParameterManagerFake }
+  'azure-key-vault': { options: KeyVaultFakeOptions; fake: KeyVaultFake }
 }
 
 /** Names accepted by {@link startFake}. */
@@ -41,6 +43,7 @@ const registry: Registry = {
   'aws-ssm': startSsmFake,
   'gcp-secret-manager': startGcpSecretManagerFake,
   'gcp-parameter-manager': startGcpParameterManagerFake,
+  'azure-key-vault': startKeyVaultFake,
 }
 
 /** Service names that {@link startFake} knows, for suites that run against every fake. */
