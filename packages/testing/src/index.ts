@@ -26,6 +26,22 @@ export {
   type StoredParameter,
 } from './fakes/aws/ssm-state.js'
 export {
+  APP_CONFIG_ITEM_LIMIT,
+  type AppConfigFake,
+  type AppConfigFakeOptions,
+  startAppConfigFake,
+} from './fakes/azure/app-config.js'
+export {
+  type AppConfigSettingSeed,
+  AppConfigState,
+  FEATURE_FLAG_CONTENT_TYPE,
+  FEATURE_FLAG_PREFIX,
+  KEY_VAULT_REF_CONTENT_TYPE,
+  type KeyValue as AppConfigKeyValue,
+  keyVaultReference,
+  type Snapshot as AppConfigSnapshot,
+} from './fakes/azure/app-config-state.js'
+export {
   type AuthFailure as AzureAuthFailure,
   FAKE_TENANT as AZURE_FAKE_TENANT,
   type FakeAccessToken,

@@ -4,6 +4,7 @@ import {
   startSecretsManagerFake,
 } from './fakes/aws/secrets-manager.js'
 import { type SsmFake, type SsmFakeOptions, startSsmFake } from './fakes/aws/ssm.js'
+import { type AppConfigFake, type AppConfigFakeOptions, startAppConfigFake } from './fakes/azure/app-config.js'
 import { type KeyVaultFake, type KeyVaultFakeOptions, startKeyVaultFake } from './fakes/azure/key-vault.js'
 import {
   type GcpParameterManagerFake,
@@ -29,6 +30,7 @@ export interface FakeServices {
   'gcp-secret-manager': { options: GcpSecretManagerFakeOptions; fake: GcpSecretManagerFake }
   'gcp-parameter-manager': { options: GcpParameterManagerFakeOptions; fake: GcpParameterManagerFake }
   'azure-key-vault': { options: KeyVaultFakeOptions; fake: KeyVaultFake }
+  'azure-app-configuration': { options: AppConfigFakeOptions; fake: AppConfigFake }
 }
 
 /** Names accepted by {@link startFake}. */
@@ -44,6 +46,7 @@ const registry: Registry = {
   'gcp-secret-manager': startGcpSecretManagerFake,
   'gcp-parameter-manager': startGcpParameterManagerFake,
   'azure-key-vault': startKeyVaultFake,
+  'azure-app-configuration': startAppConfigFake,
 }
 
 /** Service names that {@link startFake} knows, for suites that run against every fake. */
