@@ -13,7 +13,9 @@ export interface FakeCertificate {
   readonly key: string
 }
 
-export async function generateCertificate(now: number = Date.now()): Promise<FakeCertificate> {
+export async function generateCertificate(): Promise<FakeCertificate> {
+  // TLS clients check validity on the machine's clock, never on a fake's injected one.
+  const now = Date.now()
   // Loaded on first use so that users of the plain-HTTP fakes never pay for it.
   const { default: forge } = await import('node-forge')
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
@@ -24,7 +26,7 @@ export async function generateCertificate(now: number = Date.now()): Promise<Fak
   const serial = randomBytes(16)
   serial[0]! &= 0x7f
   cert.serialNumber = serial.toString('hex')
-  // Valid from a day back so a fake clock slightly behind the machine's does not trip it.
+  // Valid from a day back, so a client whose clock lags a little still accepts it.
   cert.validity.notBefore = new Date(now - 24 * 3600_000)
   cert.validity.notAfter = new Date(now + 7 * 24 * 3600_000)
   const subject = [

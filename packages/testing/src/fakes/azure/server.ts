@@ -62,7 +62,7 @@ export async function startAzureFake<Name extends string, State extends { seed(i
   const tokenKey = options.tokenKey ?? randomBytes(24).toString('base64url')
   const { service, state, initial } = build({ now, tokenKey })
   if (initial) state.seed(initial)
-  const certificate = await generateCertificate(now())
+  const certificate = await generateCertificate()
   const server = await startFakeServer(azureProtocol(service), options, undefined, certificate)
   const credential = fakeTokenCredential({ tokenKey, now, lifetimeMs: options.tokenLifetimeMs })
   return Object.assign(server, {
