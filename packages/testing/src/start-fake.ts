@@ -4,7 +4,11 @@ import {
   startSecretsManagerFake,
 } from './fakes/aws/secrets-manager.js'
 import { type SsmFake, type SsmFakeOptions, startSsmFake } from './fakes/aws/ssm.js'
-import { type AppConfigFake, type AppConfigFakeOptions, startAppConfigFake } from './fakes/azure/app-config.js'
+import {
+  type AppConfigFake,
+  type AppConfigFakeOptions,
+  startAppConfigFake,
+} from './fakes/azure/app-config.js'
 import { type KeyVaultFake, type KeyVaultFakeOptions, startKeyVaultFake } from './fakes/azure/key-vault.js'
 import {
   type GcpParameterManagerFake,

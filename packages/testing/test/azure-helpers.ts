@@ -1,4 +1,4 @@
-import { AppConfigurationClient } from '@azure/app-configuration'
+import { AppConfigurationClient, type AppConfigurationClientOptions } from '@azure/app-configuration'
 import { SecretClient } from '@azure/keyvault-secrets'
 import type { AppConfigFake, KeyVaultFake } from '../src/index.js'
 
@@ -11,8 +11,12 @@ export function kvClient(fake: KeyVaultFake, options: Record<string, unknown> = 
 }
 
 /** The official App Configuration client pointed at `fake`, by connection string (HMAC) or credential. */
-export function acClient(fake: AppConfigFake, auth: 'hmac' | 'aad' = 'hmac'): AppConfigurationClient {
-  const options = { ...fake.clientOptions, ...NO_RETRY }
+export function acClient(
+  fake: AppConfigFake,
+  auth: 'hmac' | 'aad' = 'hmac',
+  extra: AppConfigurationClientOptions = {},
+): AppConfigurationClient {
+  const options = { ...fake.clientOptions, ...NO_RETRY, ...extra }
   return auth === 'hmac'
     ? new AppConfigurationClient(fake.connectionString, options)
     : new AppConfigurationClient(fake.endpoint, fake.credential, options)
@@ -20,7 +24,11 @@ export function acClient(fake: AppConfigFake, auth: 'hmac' | 'aad' = 'hmac'): Ap
 
 /** Status and service error code of an Azure SDK `RestError`. */
 export function restError(error: unknown): { status?: number; code?: string; inner?: string } {
-  const e = error as { statusCode?: number; code?: string; details?: { error?: { innerError?: { code?: string }; innererror?: { code?: string } } } }
+  const e = error as {
+    statusCode?: number
+    code?: string
+    details?: { error?: { innerError?: { code?: string }; innererror?: { code?: string } } }
+  }
   const inner = e.details?.error?.innerError?.code ?? e.details?.error?.innererror?.code
   return { status: e.statusCode, code: e.code, ...(inner !== undefined && { inner }) }
 }

@@ -55,7 +55,10 @@ describe('Key Vault fake', () => {
   it('treats names case-insensitively, and answers SecretNotFound for a missing secret or version', async () => {
     await client.setSecret('Mixed-Case', 'v')
     expect((await client.getSecret('mixed-case')).value).toBe('v')
-    expect(restError(await rejection(client.getSecret('nope')))).toMatchObject({ status: 404, code: 'SecretNotFound' })
+    expect(restError(await rejection(client.getSecret('nope')))).toMatchObject({
+      status: 404,
+      code: 'SecretNotFound',
+    })
     expect(
       restError(await rejection(client.getSecret('Mixed-Case', { version: '0'.repeat(32) }))),
     ).toMatchObject({ status: 404, code: 'SecretNotFound' })
@@ -136,7 +139,10 @@ describe('Key Vault fake', () => {
     await (await client.beginDeleteSecret('gone')).pollUntilDone()
     await client.purgeDeletedSecret('gone')
     expect(fake.state.deleted('gone')).toBeUndefined()
-    expect(restError(await rejection(client.getDeletedSecret('gone')))).toMatchObject({ status: 404, code: 'SecretNotFound' })
+    expect(restError(await rejection(client.getDeletedSecret('gone')))).toMatchObject({
+      status: 404,
+      code: 'SecretNotFound',
+    })
     await client.setSecret('gone', 'fresh')
     expect((await client.getSecret('gone')).value).toBe('fresh')
     expect(restError(await rejection(client.purgeDeletedSecret('gone')))).toMatchObject({ status: 404 })
@@ -144,11 +150,16 @@ describe('Key Vault fake', () => {
 
   it('refuses a value over 25 KiB and an invalid name with BadParameter', async () => {
     await client.setSecret('big', 'x'.repeat(KEY_VAULT_VALUE_LIMIT))
-    expect(restError(await rejection(client.setSecret('big', 'x'.repeat(KEY_VAULT_VALUE_LIMIT + 1))))).toMatchObject({
+    expect(
+      restError(await rejection(client.setSecret('big', 'x'.repeat(KEY_VAULT_VALUE_LIMIT + 1)))),
+    ).toMatchObject({
       status: 400,
       code: 'BadParameter',
     })
-    expect(restError(await rejection(client.setSecret('bad_name', 'v')))).toMatchObject({ status: 400, code: 'BadParameter' })
+    expect(restError(await rejection(client.setSecret('bad_name', 'v')))).toMatchObject({
+      status: 400,
+      code: 'BadParameter',
+    })
     expect(fake.state.find('big')?.versions).toHaveLength(1)
   })
 
@@ -157,12 +168,19 @@ describe('Key Vault fake', () => {
     const stale = await fake.credential.getToken('https://vault.azure.net/.default')
     clock += 2 * 3600_000
     // The client believes the token good for a year; the fake's clock says it expired an hour ago.
-    const holdsStale = { getToken: async () => ({ ...stale!, expiresOnTimestamp: Date.now() + 365 * 86_400_000 }) }
-    const expired = await rejection(new SecretClient(fake.vaultUrl, holdsStale, { ...fake.clientOptions, ...NO_RETRY }).getSecret('s'))
+    const holdsStale = {
+      getToken: async () => ({ ...stale!, expiresOnTimestamp: Date.now() + 365 * 86_400_000 }),
+    }
+    const expired = await rejection(
+      new SecretClient(fake.vaultUrl, holdsStale, { ...fake.clientOptions, ...NO_RETRY }).getSecret('s'),
+    )
     expect(restError(expired)).toMatchObject({ status: 401, code: 'Unauthorized' })
     const stranger = await startFake('azure-key-vault')
     try {
-      const foreign = new SecretClient(fake.vaultUrl, stranger.credential, { ...fake.clientOptions, ...NO_RETRY })
+      const foreign = new SecretClient(fake.vaultUrl, stranger.credential, {
+        ...fake.clientOptions,
+        ...NO_RETRY,
+      })
       expect(restError(await rejection(foreign.getSecret('s'))).status).toBe(401)
     } finally {
       await stranger.stop()
@@ -170,7 +188,11 @@ describe('Key Vault fake', () => {
     // A credential that gives no token: the only thing that reaches the fake is the unauthenticated
     // probe, which it answers with the challenge.
     fake.requests.reset()
-    const none = new SecretClient(fake.vaultUrl, { getToken: async () => null }, { ...fake.clientOptions, ...NO_RETRY })
+    const none = new SecretClient(
+      fake.vaultUrl,
+      { getToken: async () => null },
+      { ...fake.clientOptions, ...NO_RETRY },
+    )
     await rejection(none.getSecret('s'))
     expect(fake.requests.byOperation()).toEqual({ Challenge: 1 })
     // The fake's own credential mints a token valid on its clock.

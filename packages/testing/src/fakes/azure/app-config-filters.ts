@@ -23,7 +23,7 @@ export function compileFilter(filter: string | undefined, kind: 'key' | 'label')
     if (nullLabel && text === '' && !prefix) alternatives.push((v) => v === null)
     else if (prefix) {
       const p = text
-      alternatives.push((v) => v !== null && v.startsWith(p))
+      alternatives.push((v) => v?.startsWith(p) === true)
     } else {
       const exact = text
       // An empty label alternative names the null label (`label=` is the null label, as on a GET by key).
@@ -49,12 +49,16 @@ export function compileFilter(filter: string | undefined, kind: 'key' | 'label')
   if (escaped) throw new FilterError(`the ${kind} filter '${filter}' ends with a lone '\\'`)
   close()
   if (alternatives.length > MAX_ALTERNATIVES)
-    throw new FilterError(`a ${kind} filter may list at most ${MAX_ALTERNATIVES} alternatives, got ${alternatives.length}`)
+    throw new FilterError(
+      `a ${kind} filter may list at most ${MAX_ALTERNATIVES} alternatives, got ${alternatives.length}`,
+    )
   return (v) => alternatives.some((m) => m(v))
 }
 
 /** Tag filters `name=value` (all must match; `name=\0` matches a tag whose value is null). */
-export function compileTagFilters(filters: readonly string[]): (tags: Readonly<Record<string, string>>) => boolean {
+export function compileTagFilters(
+  filters: readonly string[],
+): (tags: Readonly<Record<string, string>>) => boolean {
   const pairs = filters.map((f) => {
     const eq = f.indexOf('=')
     if (eq <= 0) throw new FilterError(`a tag filter must be 'name=value', got '${f}'`)

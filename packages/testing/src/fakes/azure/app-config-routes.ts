@@ -29,7 +29,10 @@ function labelOf(req: AzureRequest): string | null {
 
 function checkKey(key: string): void {
   if (key === '' || key === '.' || key === '..' || key.includes('%'))
-    throw invalidArgument('key', `The key '${key}' is not allowed: a key cannot be empty, '.' or '..', nor contain '%'.`)
+    throw invalidArgument(
+      'key',
+      `The key '${key}' is not allowed: a key cannot be empty, '.' or '..', nor contain '%'.`,
+    )
 }
 
 export function keyValueRoutes(state: AppConfigState, pageSize: number): AzureRoute[] {
@@ -41,9 +44,14 @@ export function keyValueRoutes(state: AppConfigState, pageSize: number): AzureRo
   /** `If-Match` against the current item (absent: `undefined`); 412 when it does not hold. */
   const checkIfMatch = (req: AzureRequest, current: KeyValue | undefined) => {
     const ifMatch = etagOf(req.headers['if-match'])
-    if (ifMatch !== undefined && (current === undefined || (ifMatch !== '*' && ifMatch !== current.etag))) throw bare(412)
+    if (ifMatch !== undefined && (current === undefined || (ifMatch !== '*' && ifMatch !== current.etag)))
+      throw bare(412)
     const ifNoneMatch = etagOf(req.headers['if-none-match'])
-    if (ifNoneMatch !== undefined && current !== undefined && (ifNoneMatch === '*' || ifNoneMatch === current.etag))
+    if (
+      ifNoneMatch !== undefined &&
+      current !== undefined &&
+      (ifNoneMatch === '*' || ifNoneMatch === current.etag)
+    )
       throw bare(412)
   }
   const one = (req: AzureRequest, kv: KeyValue) => ({
@@ -75,7 +83,8 @@ export function keyValueRoutes(state: AppConfigState, pageSize: number): AzureRo
       if (param(req, 'key') !== undefined || param(req, 'label') !== undefined)
         throw invalidArgument('snapshot', 'A snapshot cannot be combined with key or label filters.')
       const snapshot = state.snapshots.get(snapshotName)
-      if (!snapshot) throw problem(404, 'not-found', `Snapshot '${snapshotName}' was not found.`, { name: snapshotName })
+      if (!snapshot)
+        throw problem(404, 'not-found', `Snapshot '${snapshotName}' was not found.`, { name: snapshotName })
       items = snapshot.items
     } else {
       items = state.all().filter((kv) => keyMatches(kv.key) && labelMatches(kv.label) && tagMatches(kv.tags))
@@ -120,19 +129,27 @@ export function keyValueRoutes(state: AppConfigState, pageSize: number): AzureRo
         checkKey(key)
         const label = labelOf(req)
         const body = (readJson(req, (m) => invalidArgument('body', m)) ?? {}) as Record<string, unknown>
-        if (typeof body !== 'object' || Array.isArray(body)) throw invalidArgument('body', 'The body must be a JSON object.')
+        if (typeof body !== 'object' || Array.isArray(body))
+          throw invalidArgument('body', 'The body must be a JSON object.')
         for (const field of ['value', 'content_type'] as const)
           if (body[field] !== undefined && body[field] !== null && typeof body[field] !== 'string')
             throw invalidArgument(field, `'${field}' must be a string.`)
         const tags = body.tags ?? {}
-        if (typeof tags !== 'object' || tags === null || Object.values(tags).some((t) => typeof t !== 'string'))
+        if (
+          typeof tags !== 'object' ||
+          tags === null ||
+          Object.values(tags).some((t) => typeof t !== 'string')
+        )
           throw invalidArgument('tags', "'tags' must be an object of strings.")
         const current = state.get(key, label)
         checkIfMatch(req, current)
         if (current?.locked) throw lockedError(current)
         const value = (body.value as string | null | undefined) ?? null
         const contentType = (body.content_type as string | null | undefined) ?? null
-        const size = [key, label ?? '', value ?? '', contentType ?? '', JSON.stringify(tags)].reduce((n, s) => n + Buffer.byteLength(s), 0)
+        const size = [key, label ?? '', value ?? '', contentType ?? '', JSON.stringify(tags)].reduce(
+          (n, s) => n + Buffer.byteLength(s),
+          0,
+        )
         if (size > APP_CONFIG_ITEM_LIMIT)
           throw problem(413, 'kv-too-large', 'The key-value is too large', {
             name: key,
@@ -148,7 +165,8 @@ export function keyValueRoutes(state: AppConfigState, pageSize: number): AzureRo
       handler(req) {
         const current = state.get(req.params.key!, labelOf(req))
         const ifMatch = etagOf(req.headers['if-match'])
-        if (ifMatch !== undefined && (current === undefined || (ifMatch !== '*' && ifMatch !== current.etag))) throw bare(412)
+        if (ifMatch !== undefined && (current === undefined || (ifMatch !== '*' && ifMatch !== current.etag)))
+          throw bare(412)
         if (!current) return { status: 204 }
         if (current.locked) throw lockedError(current)
         state.remove(current)
@@ -166,15 +184,39 @@ export function keyValueRoutes(state: AppConfigState, pageSize: number): AzureRo
         const keyMatches = filtered('key', () => compileFilter(param(req, 'key'), 'key'))
         const labelMatches = filtered('label', () => compileFilter(param(req, 'label'), 'label'))
         const fields = selectFields(req)
-        return listPage(req, state.revisions().filter((kv) => keyMatches(kv.key) && labelMatches(kv.label)), {
-          scope: `revisions:${param(req, 'key')}|${param(req, 'label')}`,
-          pageSize,
-          contentType: 'application/vnd.microsoft.appconfig.kvset+json',
-          render: (kv) => kvJson(kv, fields),
-        })
+        return listPage(
+          req,
+          state.revisions().filter((kv) => keyMatches(kv.key) && labelMatches(kv.label)),
+          {
+            scope: `revisions:${param(req, 'key')}|${param(req, 'label')}`,
+            pageSize,
+            contentType: 'application/vnd.microsoft.appconfig.kvset+json',
+            render: (kv) => kvJson(kv, fields),
+          },
+        )
       },
     },
-    { method: 'GET', path: '/keys', operation: 'ListKeys', handler: (req) => names(req, state.all().map((kv) => kv.key), 'key') },
-    { method: 'GET', path: '/labels', operation: 'ListLabels', handler: (req) => names(req, state.all().map((kv) => kv.label), 'label') },
+    {
+      method: 'GET',
+      path: '/keys',
+      operation: 'ListKeys',
+      handler: (req) =>
+        names(
+          req,
+          state.all().map((kv) => kv.key),
+          'key',
+        ),
+    },
+    {
+      method: 'GET',
+      path: '/labels',
+      operation: 'ListLabels',
+      handler: (req) =>
+        names(
+          req,
+          state.all().map((kv) => kv.label),
+          'label',
+        ),
+    },
   ]
 }

@@ -36,7 +36,8 @@ export function snapshotRoutes(state: AppConfigState, pageSize: number): AzureRo
   }
   const body = (req: AzureRequest) => {
     const b = readJson(req, (m) => invalidArgument('body', m))
-    if (typeof b !== 'object' || b === null || Array.isArray(b)) throw invalidArgument('body', 'The body must be a JSON object.')
+    if (typeof b !== 'object' || b === null || Array.isArray(b))
+      throw invalidArgument('body', 'The body must be a JSON object.')
     return b as Record<string, any>
   }
 
@@ -64,14 +65,21 @@ export function snapshotRoutes(state: AppConfigState, pageSize: number): AzureRo
           const tagMatches = filtered('filters', () => compileTagFilters(f.tags ?? []))
           for (const kv of state.all())
             if (keyMatches(kv.key) && labelMatches(kv.label) && tagMatches(kv.tags))
-              chosen.set(compositionType === 'key' ? kv.key : `${kv.key}\u0000${kv.label}`, { ...kv, tags: { ...kv.tags } })
+              chosen.set(compositionType === 'key' ? kv.key : `${kv.key}\u0000${kv.label}`, {
+                ...kv,
+                tags: { ...kv.tags },
+              })
         }
         const items = [...chosen.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
         const retention = b.retention_period ?? DEFAULT_RETENTION_S
         const snapshot: Snapshot = {
           name,
           status: 'ready',
-          filters: filters.map((f: Record<string, unknown>) => ({ key: f.key as string, label: (f.label as string | undefined) ?? null, ...(f.tags ? { tags: f.tags as string[] } : {}) })),
+          filters: filters.map((f: Record<string, unknown>) => ({
+            key: f.key as string,
+            label: (f.label as string | undefined) ?? null,
+            ...(f.tags ? { tags: f.tags as string[] } : {}),
+          })),
           compositionType,
           created: state.now(),
           expires: undefined,
@@ -85,7 +93,12 @@ export function snapshotRoutes(state: AppConfigState, pageSize: number): AzureRo
         return answer(snapshot, 201, { 'Operation-Location': operation })
       },
     },
-    { method: 'GET', path: '/snapshots/{name}', operation: 'GetSnapshot', handler: (req) => answer(find(req.params.name!)) },
+    {
+      method: 'GET',
+      path: '/snapshots/{name}',
+      operation: 'GetSnapshot',
+      handler: (req) => answer(find(req.params.name!)),
+    },
     {
       method: 'PATCH',
       path: '/snapshots/{name}',
@@ -95,7 +108,8 @@ export function snapshotRoutes(state: AppConfigState, pageSize: number): AzureRo
         const ifMatch = req.headers['if-match']
         if (ifMatch !== undefined && String(ifMatch).replace(/"/g, '') !== s.etag) return { status: 412 }
         const status = body(req).status
-        if (status !== 'archived' && status !== 'ready') throw invalidArgument('status', "status must be 'archived' or 'ready'.")
+        if (status !== 'archived' && status !== 'ready')
+          throw invalidArgument('status', "status must be 'archived' or 'ready'.")
         if (s.status !== status) {
           s.status = status
           s.expires = status === 'archived' ? state.now() + s.retentionPeriod * 1000 : undefined
@@ -128,7 +142,8 @@ export function snapshotRoutes(state: AppConfigState, pageSize: number): AzureRo
       operation: 'GetOperationDetails',
       handler(req) {
         const name = param(req, 'snapshot')
-        if (name === undefined) throw invalidArgument('snapshot', 'Name the snapshot whose operation to read.')
+        if (name === undefined)
+          throw invalidArgument('snapshot', 'Name the snapshot whose operation to read.')
         const s = find(name)
         return json(200, { id: s.name, status: s.status === 'failed' ? 'Failed' : 'Succeeded' })
       },

@@ -33,7 +33,11 @@ export interface AppConfigSettingSeed {
   readonly tags?: Readonly<Record<string, string>>
   readonly locked?: boolean
   /** A Key Vault reference to `name` in `vault` (a Key Vault fake, or a vault URL). */
-  readonly keyVaultRef?: { readonly vault: string | { readonly vaultUrl: string }; readonly name: string; readonly version?: string }
+  readonly keyVaultRef?: {
+    readonly vault: string | { readonly vaultUrl: string }
+    readonly name: string
+    readonly version?: string
+  }
   /** A feature flag called `key` (stored under `.appconfig.featureflag/<key>`). */
   readonly featureFlag?: {
     readonly enabled: boolean
@@ -44,7 +48,9 @@ export interface AppConfigSettingSeed {
 
 /** The value of a Key Vault reference: `{"uri":"<vault>/secrets/<name>[/<version>]"}`. */
 export function keyVaultReference(vaultUrl: string, name: string, version?: string): string {
-  return JSON.stringify({ uri: `${vaultUrl.replace(/\/$/, '')}/secrets/${name}${version ? `/${version}` : ''}` })
+  return JSON.stringify({
+    uri: `${vaultUrl.replace(/\/$/, '')}/secrets/${name}${version ? `/${version}` : ''}`,
+  })
 }
 
 export interface Snapshot {
@@ -60,7 +66,8 @@ export interface Snapshot {
   etag: string
 }
 
-const id = (key: string, label: string | null) => `${key}\u0000${label ?? ''}\u0000${label === null ? 'n' : 'l'}`
+const id = (key: string, label: string | null) =>
+  `${key}\u0000${label ?? ''}\u0000${label === null ? 'n' : 'l'}`
 
 export class AppConfigState {
   readonly #items = new Map<string, KeyValue>()
@@ -71,7 +78,10 @@ export class AppConfigState {
   /** Incremented by every write; sync tokens carry it. */
   sequence = 0
 
-  constructor(readonly now: () => number, seed?: number) {
+  constructor(
+    readonly now: () => number,
+    seed?: number,
+  ) {
     this.#random = createRandom(seed)
   }
 
@@ -85,8 +95,16 @@ export class AppConfigState {
 
   /** Every key-value, ordered by key then label (the null label first). */
   all(): KeyValue[] {
-    return [...this.#items.values()].sort(
-      (a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : (a.label ?? '') < (b.label ?? '') ? -1 : (a.label ?? '') > (b.label ?? '') ? 1 : 0),
+    return [...this.#items.values()].sort((a, b) =>
+      a.key < b.key
+        ? -1
+        : a.key > b.key
+          ? 1
+          : (a.label ?? '') < (b.label ?? '')
+            ? -1
+            : (a.label ?? '') > (b.label ?? '')
+              ? 1
+              : 0,
     )
   }
 
@@ -96,7 +114,11 @@ export class AppConfigState {
   }
 
   /** Writes a key-value (a new etag, a revision, a sync-token step) and returns it. */
-  put(key: string, label: string | null, fields: Partial<Pick<KeyValue, 'value' | 'contentType' | 'tags' | 'locked'>>): KeyValue {
+  put(
+    key: string,
+    label: string | null,
+    fields: Partial<Pick<KeyValue, 'value' | 'contentType' | 'tags' | 'locked'>>,
+  ): KeyValue {
     const current = this.get(key, label)
     const kv: KeyValue = {
       key,
@@ -124,12 +146,18 @@ export class AppConfigState {
     for (const s of settings) {
       let { key, value = null, contentType = null } = s
       if (s.keyVaultRef) {
-        const vault = typeof s.keyVaultRef.vault === 'string' ? s.keyVaultRef.vault : s.keyVaultRef.vault.vaultUrl
+        const vault =
+          typeof s.keyVaultRef.vault === 'string' ? s.keyVaultRef.vault : s.keyVaultRef.vault.vaultUrl
         value = keyVaultReference(vault, s.keyVaultRef.name, s.keyVaultRef.version)
         contentType = KEY_VAULT_REF_CONTENT_TYPE
       } else if (s.featureFlag) {
         const { enabled, description, conditions } = s.featureFlag
-        value = JSON.stringify({ id: key, ...(description && { description }), enabled, conditions: conditions ?? { client_filters: [] } })
+        value = JSON.stringify({
+          id: key,
+          ...(description && { description }),
+          enabled,
+          conditions: conditions ?? { client_filters: [] },
+        })
         contentType = FEATURE_FLAG_CONTENT_TYPE
         key = `${FEATURE_FLAG_PREFIX}${key}`
       }

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto'
 import type { WireResponse } from '../http-server.js'
 import { pageToken } from '../page-token.js'
-import type { KeyValue } from './app-config-state.js'
 import { FilterError } from './app-config-filters.js'
+import type { KeyValue } from './app-config-state.js'
 import { AzureHttpError, type AzureRequest, param } from './http.js'
 
 /**
@@ -50,7 +50,8 @@ export function selectFields(req: AzureRequest): readonly string[] {
   const raw = param(req, '$select')
   if (raw === undefined || raw === '') return FIELDS
   const fields = raw.split(',').map((f) => f.trim())
-  for (const f of fields) if (!(FIELDS as readonly string[]).includes(f)) throw invalidArgument('$select', `Unknown field '${f}'.`)
+  for (const f of fields)
+    if (!(FIELDS as readonly string[]).includes(f)) throw invalidArgument('$select', `Unknown field '${f}'.`)
   return fields
 }
 
@@ -92,7 +93,13 @@ export function etagOf(header: string | string[] | undefined): string | undefine
 export function listPage<T>(
   req: AzureRequest,
   items: readonly T[],
-  options: { scope: string; pageSize: number; contentType: string; etagOf?: (item: T) => string; render: (item: T) => unknown },
+  options: {
+    scope: string
+    pageSize: number
+    contentType: string
+    etagOf?: (item: T) => string
+    render: (item: T) => unknown
+  },
 ): WireResponse {
   const after = param(req, 'after')
   const offset = after === undefined ? 0 : pageToken.decode(after, options.scope)
@@ -112,6 +119,12 @@ export function listPage<T>(
     headers.ETag = `"${etag}"`
     if (etagOf(req.headers['if-none-match']) === etag) throw bare(304, headers)
   }
-  const body = { items: page.map(options.render), ...(nextLink && { '@nextLink': nextLink }) }
+  // A page's etag is in both the ETag header and the body (KeyValueListResult.etag).
+  const etag = headers.ETag?.slice(1, -1)
+  const body = {
+    items: page.map(options.render),
+    ...(etag && { etag }),
+    ...(nextLink && { '@nextLink': nextLink }),
+  }
   return { status: 200, headers, body: req.method === 'HEAD' ? '' : JSON.stringify(body) }
 }

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto'
 import type { WireFault, WireResponse } from '../http-server.js'
 import { createRandom } from '../random.js'
-import { type AccessKey, verifyBearer, verifyHmac } from './auth.js'
 import { APP_CONFIG_ITEM_LIMIT, keyValueRoutes } from './app-config-routes.js'
 import { snapshotRoutes } from './app-config-snapshots.js'
 import { type AppConfigSettingSeed, AppConfigState, keyVaultReference } from './app-config-state.js'
 import { invalidArgument, problem } from './app-config-wire.js'
+import { type AccessKey, verifyBearer, verifyHmac } from './auth.js'
 import { AzureHttpError, type AzureRoute, retryAfterSeconds } from './http.js'
 import { type AzureClientOptions, type AzureFake, type AzureFakeOptions, startAzureFake } from './server.js'
 
@@ -30,7 +30,11 @@ export interface AppConfigFakeOptions extends AzureFakeOptions {
 }
 
 /** A running App Configuration fake. */
-export type AppConfigFake = AzureFake<'azure-app-configuration', AppConfigState, readonly AppConfigSettingSeed[]> & {
+export type AppConfigFake = AzureFake<
+  'azure-app-configuration',
+  AppConfigState,
+  readonly AppConfigSettingSeed[]
+> & {
   /** `Endpoint=https://127.0.0.1:<port>;Id=<id>;Secret=<base64>`: the access key the fake verifies. */
   readonly connectionString: string
   readonly clientOptions: AzureClientOptions
@@ -44,21 +48,32 @@ const AUDIENCES = ['https://azconfig.io', 'https://appconfig.azure.com']
 const SYNC_TOKEN = /^[^=;,]+=[^;,]+$/
 
 function appConfigFault(fault: WireFault): WireResponse {
-  if (fault.kind === 'unavailable') return problem(503, 'service-unavailable', 'The service is currently unavailable.').response
+  if (fault.kind === 'unavailable')
+    return problem(503, 'service-unavailable', 'The service is currently unavailable.').response
   if (fault.kind === 'throttle') {
     const ms = fault.retryAfterMs ?? 1000
-    return problem(fault.status ?? 429, 'too-many-requests', 'Resource utilization has surpassed the assigned quota', {
-      headers: { 'Retry-After': retryAfterSeconds(ms), 'retry-after-ms': String(Math.round(ms)) },
-    }).response
+    return problem(
+      fault.status ?? 429,
+      'too-many-requests',
+      'Resource utilization has surpassed the assigned quota',
+      {
+        headers: { 'Retry-After': retryAfterSeconds(ms), 'retry-after-ms': String(Math.round(ms)) },
+      },
+    ).response
   }
   const status = fault.status ?? 500
-  return problem(status, fault.type ?? (status === 503 ? 'service-unavailable' : 'internal-error'), fault.message ?? `Injected fault: HTTP ${status}`).response
+  return problem(
+    status,
+    fault.type ?? (status === 503 ? 'service-unavailable' : 'internal-error'),
+    fault.message ?? `Injected fault: HTTP ${status}`,
+  ).response
 }
 
 /** Starts an App Configuration fake on 127.0.0.1 (random port). Prefer `startFake('azure-app-configuration')`. */
 export function startAppConfigFake(options: AppConfigFakeOptions = {}): Promise<AppConfigFake> {
   const pageSize = options.pageSize ?? 100
-  if (!(Number.isInteger(pageSize) && pageSize >= 1)) throw new RangeError(`pageSize must be a positive integer, got ${pageSize}`)
+  if (!(Number.isInteger(pageSize) && pageSize >= 1))
+    throw new RangeError(`pageSize must be a positive integer, got ${pageSize}`)
   const random = createRandom(options.seed)
   const key: AccessKey = {
     id: options.credentialId ?? `fake-${random.string(4)}-l0-s0:${random.string(20)}`,
@@ -76,7 +91,12 @@ export function startAppConfigFake(options: AppConfigFakeOptions = {}): Promise<
         ...route,
         async handler(req) {
           const incoming = req.headers['sync-token']
-          if (incoming !== undefined && !String(incoming).split(',').every((t) => SYNC_TOKEN.test(t.trim())))
+          if (
+            incoming !== undefined &&
+            !String(incoming)
+              .split(',')
+              .every((t) => SYNC_TOKEN.test(t.trim()))
+          )
             throw invalidArgument('Sync-Token', `Malformed sync token '${String(incoming)}'.`)
           let response: WireResponse
           try {
@@ -92,7 +112,9 @@ export function startAppConfigFake(options: AppConfigFakeOptions = {}): Promise<
       const unauthorized = (detail: string): WireResponse =>
         problem(401, 'unauthorized', 'Unauthorized', {
           detail,
-          headers: { 'WWW-Authenticate': `HMAC-SHA256, Bearer error="invalid_token", error_description="${detail}"` },
+          headers: {
+            'WWW-Authenticate': `HMAC-SHA256, Bearer error="invalid_token", error_description="${detail}"`,
+          },
         }).response
       return {
         state,
@@ -118,10 +140,12 @@ export function startAppConfigFake(options: AppConfigFakeOptions = {}): Promise<
             if (failure === undefined) return undefined
             if (failure === 'missing') return unauthorized('The request carries no credentials.')
             if (failure === 'expired') return unauthorized('The access token has expired.')
-            if (failure === 'audience') return unauthorized('AADSTS500011: The access token is not for App Configuration.')
+            if (failure === 'audience')
+              return unauthorized('AADSTS500011: The access token is not for App Configuration.')
             return unauthorized('The access token is invalid (not issued by this fake).')
           },
-          notFound: (req) => problem(404, 'not-found', `No route for ${req.method} ${req.url.split('?')[0]}.`).response,
+          notFound: (req) =>
+            problem(404, 'not-found', `No route for ${req.method} ${req.url.split('?')[0]}.`).response,
           fault: appConfigFault,
         },
       }

@@ -65,7 +65,9 @@ export function fakeTokenCredential(options: FakeTokenCredentialOptions): FakeTo
       if (list.length !== 1 || typeof list[0] !== 'string')
         throw new TypeError(`getToken takes exactly one scope, got ${JSON.stringify(scopes)}`)
       const exp = now() + lifetimeMs
-      const claims = b64url(JSON.stringify({ aud: audienceOf(list[0]), exp, tid: tenantId, n: b64url(randomBytes(6)) }))
+      const claims = b64url(
+        JSON.stringify({ aud: audienceOf(list[0]), exp, tid: tenantId, n: b64url(randomBytes(6)) }),
+      )
       const signature = createHmac('sha256', tokenKey).update(claims).digest('base64url')
       return { token: `${claims}.${signature}`, expiresOnTimestamp: exp, tokenType: 'Bearer' }
     },

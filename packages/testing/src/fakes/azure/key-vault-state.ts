@@ -93,7 +93,9 @@ export class KeyVaultState {
   value(name: string, version?: string): string | undefined {
     const secret = this.find(name)
     if (!secret) return undefined
-    return version === undefined ? secret.versions.at(-1)?.value : secret.versions.find((v) => v.id === version)?.value
+    return version === undefined
+      ? secret.versions.at(-1)?.value
+      : secret.versions.find((v) => v.id === version)?.value
   }
 
   /** Adds a version (creating the secret) and returns it. */
@@ -144,11 +146,14 @@ export class KeyVaultState {
       this.#secrets.delete(key(name))
       this.#deleted.delete(key(name))
       const s = typeof seed === 'string' ? { value: seed } : seed
-      const versions: KvVersionSeed[] = (s.versions ?? []).map((v) => (typeof v === 'string' ? { value: v } : v))
+      const versions: KvVersionSeed[] = (s.versions ?? []).map((v) =>
+        typeof v === 'string' ? { value: v } : v,
+      )
       const { versions: _v, deleted, ...current } = s
       if (current.value !== undefined) versions.push(current as KvVersionSeed)
       else if (versions.length > 0) versions[versions.length - 1] = { ...versions.at(-1)!, ...current }
-      if (versions.length === 0) throw new TypeError(`Key Vault seed "${name}" has neither value nor versions`)
+      if (versions.length === 0)
+        throw new TypeError(`Key Vault seed "${name}" has neither value nor versions`)
       for (const v of versions) this.addVersion(name, v)
       if (deleted) this.delete(this.find(name)!)
     }

@@ -10,7 +10,13 @@ import {
   readJson,
   retryAfterSeconds,
 } from './http.js'
-import { type KeyVaultSecretSeed, KeyVaultState, type KvDeleted, type KvSecret, type KvVersion } from './key-vault-state.js'
+import {
+  type KeyVaultSecretSeed,
+  KeyVaultState,
+  type KvDeleted,
+  type KvSecret,
+  type KvVersion,
+} from './key-vault-state.js'
 import { type AzureClientOptions, type AzureFake, type AzureFakeOptions, startAzureFake } from './server.js'
 
 /**
@@ -37,7 +43,11 @@ export interface KeyVaultClientOptions extends AzureClientOptions {
 }
 
 /** A running Key Vault fake. */
-export type KeyVaultFake = AzureFake<'azure-key-vault', KeyVaultState, Readonly<Record<string, KeyVaultSecretSeed>>> & {
+export type KeyVaultFake = AzureFake<
+  'azure-key-vault',
+  KeyVaultState,
+  Readonly<Record<string, KeyVaultSecretSeed>>
+> & {
   /** The vault URL to give `SecretClient` (= `endpoint`). */
   readonly vaultUrl: string
   readonly clientOptions: KeyVaultClientOptions
@@ -54,7 +64,9 @@ const API_VERSION = /^(7\.\d+|20\d\d-\d\d-\d\d)(-preview(\.\d+)?)?$/
 const MAX_RESULTS = 25
 
 function kvError(status: number, code: string, message: string, inner?: string): AzureHttpError {
-  return new AzureHttpError(json(status, { error: { code, message, ...(inner && { innererror: { code: inner } }) } }))
+  return new AzureHttpError(
+    json(status, { error: { code, message, ...(inner && { innererror: { code: inner } }) } }),
+  )
 }
 const badParameter = (message: string) => kvError(400, 'BadParameter', message)
 const seconds = (ms: number) => Math.floor(ms / 1000)
@@ -90,17 +102,25 @@ export function keyVaultRoutes(state: KeyVaultState, valueLimit: number): AzureR
 
   const checkApiVersion = (req: AzureRequest) => {
     const v = param(req, 'api-version')
-    if (v === undefined) throw badParameter('The api-version query parameter (?api-version=) is required for all requests.')
+    if (v === undefined)
+      throw badParameter('The api-version query parameter (?api-version=) is required for all requests.')
     if (!API_VERSION.test(v))
-      throw badParameter(`The specified version (${v}) is not recognized. Consider using the latest supported version (2025-07-01).`)
+      throw badParameter(
+        `The specified version (${v}) is not recognized. Consider using the latest supported version (2025-07-01).`,
+      )
     return v
   }
   const checkName = (name: string) => {
     if (!NAME.test(name)) throw badParameter(`The request URI contains an invalid name: ${name}`)
   }
   const notFound = (name: string, version?: string) =>
-    kvError(404, 'SecretNotFound', `A secret with (name/id) ${version ? `${name}/${version}` : name} was not found in this key vault. If you recently deleted this secret you may be able to recover it using the correct recovery command. For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125182`)
-  const deletedNotFound = (name: string) => kvError(404, 'SecretNotFound', `Deleted Secret not found: ${name}`)
+    kvError(
+      404,
+      'SecretNotFound',
+      `A secret with (name/id) ${version ? `${name}/${version}` : name} was not found in this key vault. If you recently deleted this secret you may be able to recover it using the correct recovery command. For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125182`,
+    )
+  const deletedNotFound = (name: string) =>
+    kvError(404, 'SecretNotFound', `Deleted Secret not found: ${name}`)
   const live = (req: AzureRequest) => {
     checkApiVersion(req)
     const name = req.params.name!
@@ -128,7 +148,8 @@ export function keyVaultRoutes(state: KeyVaultState, valueLimit: number): AzureR
     if (typeof a !== 'object') throw badParameter('Property attributes must be an object.')
     const time = (field: 'nbf' | 'exp') => {
       if (a[field] === undefined || a[field] === null) return undefined
-      if (!Number.isInteger(a[field])) throw badParameter(`Property attributes.${field} must be a number of seconds.`)
+      if (!Number.isInteger(a[field]))
+        throw badParameter(`Property attributes.${field} must be a number of seconds.`)
       return a[field] * 1000
     }
     if (a.enabled !== undefined && typeof a.enabled !== 'boolean')
@@ -137,12 +158,17 @@ export function keyVaultRoutes(state: KeyVaultState, valueLimit: number): AzureR
   }
   const readBody = (req: AzureRequest): Record<string, any> => {
     const body = readJson(req, badParameter) ?? {}
-    if (typeof body !== 'object' || Array.isArray(body)) throw badParameter('The request body must be a JSON object.')
+    if (typeof body !== 'object' || Array.isArray(body))
+      throw badParameter('The request body must be a JSON object.')
     return body as Record<string, any>
   }
   const checkTags = (tags: unknown) => {
     if (tags === undefined || tags === null) return undefined
-    if (typeof tags !== 'object' || Array.isArray(tags) || Object.values(tags).some((t) => typeof t !== 'string'))
+    if (
+      typeof tags !== 'object' ||
+      Array.isArray(tags) ||
+      Object.values(tags).some((t) => typeof t !== 'string')
+    )
       throw badParameter('Property tags must be an object of strings.')
     if (Object.keys(tags).length > 15) throw badParameter('A secret may have at most 15 tags.')
     return tags as Record<string, string>
@@ -174,11 +200,19 @@ export function keyVaultRoutes(state: KeyVaultState, valueLimit: number): AzureR
         const name = req.params.name!
         checkName(name)
         const body = readBody(req)
-        if (typeof body.value !== 'string') throw badParameter('Property value is required and must be a string.')
+        if (typeof body.value !== 'string')
+          throw badParameter('Property value is required and must be a string.')
         if (Buffer.byteLength(body.value) > valueLimit)
-          throw badParameter(`The secret value is too large: ${Buffer.byteLength(body.value)} bytes; the limit is ${valueLimit} bytes.`)
+          throw badParameter(
+            `The secret value is too large: ${Buffer.byteLength(body.value)} bytes; the limit is ${valueLimit} bytes.`,
+          )
         if (state.deleted(name))
-          throw kvError(409, 'Conflict', `Secret ${name} is currently in a deleted but recoverable state, and its name cannot be reused; in this state, the secret can only be recovered or purged.`, 'ObjectIsDeletedButRecoverable')
+          throw kvError(
+            409,
+            'Conflict',
+            `Secret ${name} is currently in a deleted but recoverable state, and its name cannot be reused; in this state, the secret can only be recovered or purged.`,
+            'ObjectIsDeletedButRecoverable',
+          )
         if (body.contentType !== undefined && typeof body.contentType !== 'string')
           throw badParameter('Property contentType must be a string.')
         const a = readAttributes(body)
@@ -228,7 +262,12 @@ export function keyVaultRoutes(state: KeyVaultState, valueLimit: number): AzureR
           const secret = live(req)
           const v = version(secret, req.params.version)
           if (!v.enabled)
-            throw kvError(403, 'Forbidden', 'Operation get is not allowed on a disabled secret.', 'SecretDisabled')
+            throw kvError(
+              403,
+              'Forbidden',
+              'Operation get is not allowed on a disabled secret.',
+              'SecretDisabled',
+            )
           return json(200, bundle(req, secret, v, true))
         },
       },
@@ -240,7 +279,8 @@ export function keyVaultRoutes(state: KeyVaultState, valueLimit: number): AzureR
           const secret = live(req)
           const v = version(secret, req.params.version)
           const body = readBody(req)
-          if ('value' in body) throw badParameter('The value of a secret cannot be updated; set a new version instead.')
+          if ('value' in body)
+            throw badParameter('The value of a secret cannot be updated; set a new version instead.')
           const a = readAttributes(body)
           if (a.enabled !== undefined) v.enabled = a.enabled
           if (a.notBefore !== undefined) v.notBefore = a.notBefore
@@ -304,15 +344,25 @@ export function keyVaultRoutes(state: KeyVaultState, valueLimit: number): AzureR
 
 function keyVaultFault(fault: WireFault): WireResponse {
   if (fault.kind === 'unavailable')
-    return json(503, { error: { code: 'ServiceUnavailable', message: 'The service is currently unavailable.' } })
+    return json(503, {
+      error: { code: 'ServiceUnavailable', message: 'The service is currently unavailable.' },
+    })
   if (fault.kind === 'throttle')
     return json(
       fault.status ?? 429,
-      { error: { code: 'Throttled', message: 'Request was not processed because too many requests were received. Reason: VaultRequestTypeLimitReached' } },
+      {
+        error: {
+          code: 'Throttled',
+          message:
+            'Request was not processed because too many requests were received. Reason: VaultRequestTypeLimitReached',
+        },
+      },
       { 'Retry-After': retryAfterSeconds(fault.retryAfterMs) },
     )
   const status = fault.status ?? 500
-  const code = fault.type ?? (status === 503 ? 'ServiceUnavailable' : status >= 500 ? 'InternalServerError' : 'BadRequest')
+  const code =
+    fault.type ??
+    (status === 503 ? 'ServiceUnavailable' : status >= 500 ? 'InternalServerError' : 'BadRequest')
   return json(status, { error: { code, message: fault.message ?? `Injected fault: ${code}` } })
 }
 
@@ -320,7 +370,9 @@ function keyVaultFault(fault: WireFault): WireResponse {
 export function startKeyVaultFake(options: KeyVaultFakeOptions = {}): Promise<KeyVaultFake> {
   const recoverableDays = options.recoverableDays ?? 90
   if (!(Number.isInteger(recoverableDays) && recoverableDays >= 0))
-    throw new RangeError(`recoverableDays must be a whole number of days (0 turns soft delete off), got ${recoverableDays}`)
+    throw new RangeError(
+      `recoverableDays must be a whole number of days (0 turns soft delete off), got ${recoverableDays}`,
+    )
   return startAzureFake(
     'azure-key-vault',
     options,
@@ -339,13 +391,16 @@ export function startKeyVaultFake(options: KeyVaultFakeOptions = {}): Promise<Ke
           authenticate(req) {
             const failure = verifyBearer(req.headers.authorization, tokenKey, [RESOURCE], now())
             if (failure === undefined) return undefined
-            if (failure === 'missing') return unauthorized('AKV10000: Request is missing a Bearer or PoP token.')
+            if (failure === 'missing')
+              return unauthorized('AKV10000: Request is missing a Bearer or PoP token.')
             if (failure === 'expired') return unauthorized('The access token has expired.')
             if (failure === 'audience') return unauthorized(`The access token is not for ${RESOURCE}.`)
             return unauthorized('The access token is invalid (not issued by this fake).')
           },
           notFound: (req) =>
-            json(404, { error: { code: 'NotFound', message: `No route for ${req.method} ${req.url.split('?')[0]}.` } }),
+            json(404, {
+              error: { code: 'NotFound', message: `No route for ${req.method} ${req.url.split('?')[0]}.` },
+            }),
           fault: keyVaultFault,
         },
       }

@@ -52,7 +52,12 @@ export interface AzureContext {
 }
 
 /** Starts an Azure fake serving `service` over HTTPS. */
-export async function startAzureFake<Name extends string, State extends { seed(items: Seed): void }, Seed, Extra>(
+export async function startAzureFake<
+  Name extends string,
+  State extends { seed(items: Seed): void },
+  Seed,
+  Extra,
+>(
   name: Name,
   options: AzureFakeOptions,
   build: (context: AzureContext) => { service: AzureService; state: State; initial?: Seed | undefined },
