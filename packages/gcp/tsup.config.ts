@@ -9,5 +9,5 @@ export default defineConfig({
   target: 'node20',
   platform: 'node',
   // The SDKs stay external so they are loaded lazily, on first use, from the user's node_modules.
-  external: [/^@google-cloud\//, 'google-gax', '@polysecret/core'],
+  external: [/^@google-cloud\//, 'google-gax', 'yaml', '@polysecret/core'],
 })
