@@ -24,7 +24,13 @@ export interface LazyClientSetup<Sdk, C> {
   /** A client the caller passed; used as-is and never closed by the provider. */
   readonly client?: C | undefined
   /** Creates the provider's own client from the loaded SDK. */
-  readonly create: (sdk: Sdk) => C
+  readonly create: (sdk: Sdk) => C | Promise<C>
+  /**
+   * Readies a client before its first use (own or passed), e.g. a Google client's `initialize()`,
+   * whose failure the client would otherwise also throw as an unhandled rejection. When it fails on
+   * the provider's own client, that client is disposed and the next call starts afresh.
+   */
+  readonly ready?: (client: C) => Promise<unknown>
   /** Releases a client the provider created (`destroy()`, `close()`); may be async. */
   readonly dispose: (client: C) => void | Promise<void>
 }
@@ -55,9 +61,19 @@ export function lazyClient<Sdk, C>(setup: LazyClientSetup<Sdk, C>): LazyClient<S
   let created: C | undefined
   const open = async () => {
     const sdk = await importSdk(setup)
-    if (setup.client !== undefined) return { sdk, client: setup.client }
-    created = setup.create(sdk)
-    return { sdk, client: created }
+    if (setup.client !== undefined) {
+      await setup.ready?.(setup.client)
+      return { sdk, client: setup.client }
+    }
+    const client = await setup.create(sdk)
+    try {
+      await setup.ready?.(client)
+    } catch (error) {
+      await Promise.resolve(setup.dispose(client)).catch(() => undefined)
+      throw error
+    }
+    created = client
+    return { sdk, client }
   }
   return {
     connect() {

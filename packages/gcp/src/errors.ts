@@ -90,12 +90,40 @@ interface GoogleLikeError {
 export function grpcStatusName(error: unknown): StatusName | undefined {
   const e = (error ?? {}) as GoogleLikeError
   if (typeof e.status === 'string' && Object.hasOwn(GrpcStatus, e.status)) return e.status as StatusName
-  for (const code of [e.code, e.status, e.response?.status]) {
-    if (typeof code !== 'number' || !Number.isInteger(code)) continue
-    if (code >= 1 && code <= 16) return NAMES.get(code)
-    if (code >= 400) return FROM_HTTP[code] ?? (code >= 500 ? 'INTERNAL' : 'INVALID_ARGUMENT')
-  }
+  const http = [e.code, e.status, e.response?.status].find((c) => typeof c === 'number' && c >= 100)
+  // REST over gaxios: the HTTP status is ambiguous (400 is INVALID_ARGUMENT, FAILED_PRECONDITION and
+  // OUT_OF_RANGE alike), so the body's `error.status` string decides when there is one.
+  if (http !== undefined) return restBodyStatus(e) ?? fromHttp(http as number)
+  if (typeof e.code === 'number' && Number.isInteger(e.code)) return NAMES.get(e.code)
   return undefined
+}
+
+function fromHttp(status: number): StatusName {
+  return FROM_HTTP[status] ?? (status >= 500 ? 'INTERNAL' : 'INVALID_ARGUMENT')
+}
+
+/**
+ * The `error.status` string of a Google REST error body (`{ "error": { "code": 404, "status":
+ * "NOT_FOUND", … } }`), from the parsed response data or from the message, which gaxios sets to the
+ * body text. Only the status name is read; the message text is never copied anywhere.
+ */
+function restBodyStatus(e: GoogleLikeError): StatusName | undefined {
+  const fromObject = (body: unknown) => {
+    const status = (body as { error?: { status?: unknown } } | null)?.error?.status
+    return typeof status === 'string' && Object.hasOwn(GrpcStatus, status)
+      ? (status as StatusName)
+      : undefined
+  }
+  const data = (e.response as { data?: unknown } | undefined)?.data
+  const found = typeof data === 'object' ? fromObject(data) : undefined
+  if (found !== undefined) return found
+  const text = typeof data === 'string' ? data : e.message
+  if (typeof text !== 'string' || !text.trimStart().startsWith('{')) return undefined
+  try {
+    return fromObject(JSON.parse(text))
+  } catch {
+    return undefined
+  }
 }
 
 /** Whether the store says the secret, parameter or version does not exist. */
@@ -189,7 +217,11 @@ export function toPolysecretError(error: unknown, context: GcpErrorContext): Pol
         hint: 'Check the key name, value size and provider options (projectId, location).',
       })
     case 'DATA_LOSS':
-      return new IntegrityError({ ...ctx, message: `The store reported data loss (${what})${at}.` })
+      return new IntegrityError({
+        ...ctx,
+        message: `The store reported data loss (${what})${at}.`,
+        hint: 'The stored data is unrecoverable or corrupted; restore the value from its source.',
+      })
     case undefined:
       break
     default:

@@ -153,6 +153,9 @@ export function parameterManager(options: ParameterManagerOptions = {}): Paramet
       }
       return new m.ParameterManagerClient(config as never)
     },
+    // Initialising up front: the client's methods would also throw a failed initialisation (no
+    // credentials, say) as an unhandled rejection, which can end the process.
+    ready: (client) => client.initialize(),
     dispose: (client) => client.close(),
   })
   let project: Promise<string> | undefined

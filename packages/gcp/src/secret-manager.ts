@@ -144,6 +144,9 @@ export function secretManager(options: SecretManagerOptions = {}): SecretManager
     client: options.client,
     create: (m) =>
       new m.SecretManagerServiceClient(clientConstructorOptions(options as GcpConnectionOptions) as never),
+    // Initialising up front: the client's methods would also throw a failed initialisation (no
+    // credentials, say) as an unhandled rejection, which can end the process.
+    ready: (client) => client.initialize(),
     dispose: (client) => client.close(),
   })
   let project: Promise<string> | undefined
