@@ -34,6 +34,30 @@ export {
   type InjectedError,
   type Latency,
 } from './fakes/faults.js'
+export { crc32c } from './fakes/gcp/crc32c.js'
+export {
+  type GcpParameterManagerFake,
+  type ParameterManagerFakeOptions as GcpParameterManagerFakeOptions,
+  startParameterManagerFake as startGcpParameterManagerFake,
+} from './fakes/gcp/parameter-manager.js'
+export {
+  type GcpParameterSeed,
+  type ParameterFormat as GcpParameterFormat,
+  ParameterManagerState as GcpParameterManagerState,
+} from './fakes/gcp/parameter-manager-state.js'
+export {
+  type GcpSecretManagerFake,
+  SECRET_PAYLOAD_LIMIT as GCP_SECRET_PAYLOAD_LIMIT,
+  type SecretManagerFakeOptions as GcpSecretManagerFakeOptions,
+  startSecretManagerFake as startGcpSecretManagerFake,
+} from './fakes/gcp/secret-manager.js'
+export {
+  type GcpSecretSeed,
+  SecretManagerState as GcpSecretManagerState,
+  type VersionState as GcpSecretVersionState,
+} from './fakes/gcp/secret-manager-state.js'
+export type { GcpClientOptions, GcpFake, GcpFakeOptions, GcpTransport } from './fakes/gcp/server.js'
+export { GcpError, type StatusName as GcpStatusName } from './fakes/gcp/status.js'
 export type { FakeServer, FakeServerOptions } from './fakes/http-server.js'
 export { type RecordedRequest, RequestLog } from './fakes/request-log.js'
 export {

@@ -4,6 +4,16 @@ import {
   startSecretsManagerFake,
 } from './fakes/aws/secrets-manager.js'
 import { type SsmFake, type SsmFakeOptions, startSsmFake } from './fakes/aws/ssm.js'
+import {
+  type GcpParameterManagerFake,
+  type ParameterManagerFakeOptions as GcpParameterManagerFakeOptions,
+  startParameterManagerFake as startGcpParameterManagerFake,
+} from './fakes/gcp/parameter-manager.js'
+import {
+  type GcpSecretManagerFake,
+  type SecretManagerFakeOptions as GcpSecretManagerFakeOptions,
+  startSecretManagerFake as startGcpSecretManagerFake,
+} from './fakes/gcp/secret-manager.js'
 
 /**
  * One entry point for every wire-level fake. Each service name maps to its options and handle types
@@ -15,6 +25,8 @@ import { type SsmFake, type SsmFakeOptions, startSsmFake } from './fakes/aws/ssm
 export interface FakeServices {
   'aws-secrets-manager': { options: SecretsManagerFakeOptions; fake: SecretsManagerFake }
   'aws-ssm': { options: SsmFakeOptions; fake: SsmFake }
+  'gcp-secret-manager': { options: GcpSecretManagerFakeOptions; fake: GcpSecretManagerFake }
+  'gcp-parameter-manager': { options: GcpParameterManagerFakeOptions; fake: GcpParameterManagerFake }
 }
 
 /** Names accepted by {@link startFake}. */
@@ -27,6 +39,8 @@ type Registry = {
 const registry: Registry = {
   'aws-secrets-manager': startSecretsManagerFake,
   'aws-ssm': startSsmFake,
+  'gcp-secret-manager': startGcpSecretManagerFake,
+  'gcp-parameter-manager': startGcpParameterManagerFake,
 }
 
 /** Service names that {@link startFake} knows, for suites that run against every fake. */

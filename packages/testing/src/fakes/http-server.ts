@@ -1,5 +1,12 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import type { Socket } from 'node:net'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import {
+  createServer as createHttp2Server,
+  type IncomingHttpHeaders as Http2Headers,
+  type OutgoingHttpHeaders,
+  type ServerHttp2Stream,
+} from 'node:http2'
+import { createServer as createNetServer, type Server, type Socket } from 'node:net'
+import { Duplex } from 'node:stream'
 import { type DownMode, Faults } from './faults.js'
 import { RequestLog } from './request-log.js'
 
@@ -41,6 +48,23 @@ export interface WireProtocol {
   fault(fault: WireFault): WireResponse
 }
 
+/** A response on an HTTP/2 stream: headers, an optional body and optional trailers (gRPC's status). */
+export interface StreamResponse {
+  readonly headers: OutgoingHttpHeaders
+  readonly body?: Buffer
+  readonly trailers?: OutgoingHttpHeaders
+}
+
+/**
+ * A protocol spoken over HTTP/2 with prior knowledge (gRPC), served on the same port as the HTTP/1.1
+ * {@link WireProtocol}: the server tells the two apart by the HTTP/2 connection preface.
+ */
+export interface StreamProtocol {
+  parse(headers: Http2Headers, body: Buffer): { operation: string; input: unknown }
+  handle(headers: Http2Headers, operation: string, input: unknown): StreamResponse | Promise<StreamResponse>
+  fault(fault: WireFault): StreamResponse
+}
+
 /** Options every fake accepts. */
 export interface FakeServerOptions {
   /** Seed for fault dice and generated ids, for reproducible runs. Default: unseeded (`Math.random`). */
@@ -72,7 +96,7 @@ export interface FakeServer {
 
 const HOST = '127.0.0.1'
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
+function readBody(req: NodeJS.ReadableStream): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = []
     req.on('data', (c: Buffer) => chunks.push(c))
@@ -88,10 +112,74 @@ function send(res: ServerResponse, response: WireResponse): void {
   res.end(body)
 }
 
-/** Starts an HTTP fake speaking `protocol`. Service fakes wrap this and add their `seed`/`state`. */
+/** One request in flight, whichever transport carried it. */
+interface Exchange<R> {
+  readonly closed: boolean
+  /** Drops the connection without an answer (ECONNRESET on the client). */
+  reset(): void
+  send(response: R): void
+  fault(fault: WireFault): R
+  handle(): R | Promise<R>
+}
+
+/** The part of a request every transport shares: record it, roll the fault dice, act on the answer. */
+async function serve<R>(
+  operation: string,
+  input: unknown,
+  log: RequestLog,
+  faults: Faults,
+  x: Exchange<R>,
+): Promise<void> {
+  log.record({ operation, input, at: Date.now() })
+  const { delayMs, action } = faults.decide(operation)
+  if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs))
+  if (x.closed) return
+  switch (action.kind) {
+    case 'down':
+      if (action.mode === 'unavailable') return x.send(x.fault({ kind: 'unavailable' }))
+      return x.reset()
+    case 'reset':
+      return x.reset()
+    case 'hang':
+      // Leave the request open; stop() destroys the socket so nothing outlives the test.
+      return
+    case 'throttle':
+      return x.send(x.fault({ kind: 'throttle', status: action.status, retryAfterMs: action.retryAfterMs }))
+    case 'error':
+      return x.send(x.fault({ kind: 'error', ...action.error }))
+    case 'pass':
+      try {
+        x.send(await x.handle())
+      } catch (error) {
+        // A bug in a fake must surface as a 500 the test can see, not as a hung request.
+        x.send(x.fault({ kind: 'error', message: `fake failed: ${(error as Error).message}` }))
+      }
+  }
+}
+
+function sendStream(stream: ServerHttp2Stream, response: StreamResponse): void {
+  if (stream.destroyed || stream.headersSent) return
+  const { headers, body, trailers } = response
+  if (!body && !trailers) {
+    stream.respond(headers, { endStream: true })
+    return
+  }
+  stream.respond(headers, { waitForTrailers: trailers !== undefined })
+  if (trailers) stream.once('wantTrailers', () => stream.sendTrailers(trailers))
+  stream.end(body)
+}
+
+// The client connection preface of HTTP/2 with prior knowledge (RFC 9113 §3.4); HTTP/1.1 never starts so.
+const HTTP2_PREFACE = Buffer.from('PRI * HTTP/2.0')
+
+/**
+ * Starts a fake speaking `protocol` over HTTP/1.1 and, when given, `stream` over HTTP/2 on the same
+ * port. Service fakes wrap this and add their `seed`/`state`.
+ */
 export async function startFakeServer(
   protocol: WireProtocol,
   options: FakeServerOptions = {},
+  stream?: StreamProtocol,
 ): Promise<FakeServer> {
   const requests = new RequestLog()
   const faults = new Faults({ seed: options.seed })
@@ -101,44 +189,59 @@ export async function startFakeServer(
   const onRequest = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const body = await readBody(req)
     const { operation, input } = protocol.parse(req, body)
-    requests.record({ operation, input, at: Date.now() })
-    const { delayMs, action } = faults.decide(operation)
-    if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs))
-    if (res.destroyed) return
-    switch (action.kind) {
-      case 'down':
-        if (action.mode === 'unavailable') return send(res, protocol.fault({ kind: 'unavailable' }))
-        req.socket.destroy()
-        return
-      case 'reset':
-        req.socket.destroy()
-        return
-      case 'hang':
-        // Leave the request open; stop() destroys the socket so nothing outlives the test.
-        return
-      case 'throttle':
-        return send(
-          res,
-          protocol.fault({ kind: 'throttle', status: action.status, retryAfterMs: action.retryAfterMs }),
-        )
-      case 'error':
-        return send(res, protocol.fault({ kind: 'error', ...action.error }))
-      case 'pass':
-        try {
-          send(res, await protocol.handle(req, operation, input))
-        } catch (error) {
-          // A bug in a fake must surface as a 500 the test can see, not as a hung request.
-          send(res, protocol.fault({ kind: 'error', message: `fake failed: ${(error as Error).message}` }))
-        }
-    }
+    await serve(operation, input, requests, faults, {
+      get closed() {
+        return res.destroyed
+      },
+      reset: () => req.socket.destroy(),
+      send: (response) => send(res, response),
+      fault: (fault) => protocol.fault(fault),
+      handle: () => protocol.handle(req, operation, input),
+    })
   }
 
-  const server: Server = createServer((req, res) => {
+  const onStream = async (h2: ServerHttp2Stream, headers: Http2Headers, p: StreamProtocol) => {
+    const body = await readBody(h2)
+    const { operation, input } = p.parse(headers, body)
+    await serve(operation, input, requests, faults, {
+      get closed() {
+        return h2.destroyed
+      },
+      // Closing the session ends the connection under it, as a reset would.
+      reset: () => h2.session?.destroy(),
+      send: (response) => sendStream(h2, response),
+      fault: (fault) => p.fault(fault),
+      handle: () => p.handle(headers, operation, input),
+    })
+  }
+
+  const http1 = createServer((req, res) => {
     onRequest(req, res).catch(() => req.socket.destroy())
   })
-  server.on('connection', (socket) => {
+  const http2 = stream && createHttp2Server()
+  http2?.on('stream', (h2, headers) => {
+    onStream(h2, headers, stream!).catch(() => h2.session?.destroy())
+  })
+
+  const server: Server = createNetServer((socket) => {
     sockets.add(socket)
     socket.on('close', () => sockets.delete(socket))
+    if (!http2) {
+      http1.emit('connection', socket)
+      return
+    }
+    socket.once('data', (chunk: Buffer) => {
+      socket.pause()
+      socket.unshift(chunk)
+      if (chunk.subarray(0, HTTP2_PREFACE.length).equals(HTTP2_PREFACE)) {
+        // An HTTP/2 session reads a net.Socket's native handle and would miss the unshifted preface;
+        // through a JS duplex it reads the stream, preface included.
+        http2.emit('connection', Duplex.from({ readable: socket, writable: socket }))
+      } else {
+        http1.emit('connection', socket)
+      }
+      socket.resume()
+    })
   })
 
   const listen = (port: number) =>

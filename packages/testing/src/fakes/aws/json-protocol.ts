@@ -8,6 +8,7 @@ import {
   type WireProtocol,
   type WireResponse,
 } from '../http-server.js'
+import { pageToken } from '../page-token.js'
 
 /**
  * The AWS JSON 1.1 protocol as the official SDKs speak it: `POST /`, the operation in
@@ -197,24 +198,7 @@ export function epochSeconds(ms: number): number {
   return Math.round(ms) / 1000
 }
 
-/** Opaque pagination tokens: an offset the fake can validate, wrapped so callers cannot build them. */
-export const pageToken = {
-  encode(offset: number, scope: string): string {
-    return Buffer.from(JSON.stringify({ o: offset, s: scope })).toString('base64url')
-  },
-  /** Returns the offset, or `undefined` when the token is malformed or belongs to another listing. */
-  decode(token: string, scope: string): number | undefined {
-    try {
-      const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as {
-        o?: unknown
-        s?: unknown
-      }
-      return typeof parsed.o === 'number' && parsed.s === scope && parsed.o >= 0 ? parsed.o : undefined
-    } catch {
-      return undefined
-    }
-  },
-}
+export { pageToken }
 
 /**
  * Slices one page out of `items`. `scope` ties a token to the listing that produced it (a token from
