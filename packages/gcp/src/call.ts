@@ -3,7 +3,10 @@
  * (AccessSecretVersion would otherwise retry UNAVAILABLE and RESOURCE_EXHAUSTED for up to 10 minutes):
  * the ConfigManager owns retries, with backoff, budgets and stale-if-error.
  */
-export const CALL_OPTIONS = Object.freeze({ retry: null }) as { retry: null }
+export function callOptions(): { retry: null } {
+  // A fresh object per call: the generated clients add `otherArgs` (routing headers) to it.
+  return { retry: null }
+}
 
 /**
  * Settles with `call`, or rejects with an `AbortError` as soon as `signal` aborts. Google's clients

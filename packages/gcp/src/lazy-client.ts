@@ -20,7 +20,7 @@ export interface GcpConnectionOptions {
    * Kept in a closure: never readable from the provider object.
    * @example fake.clientOptions('grpc') // @polysecret/testing's fakes
    */
-  readonly clientOptions?: Readonly<Record<string, unknown>>
+  readonly clientOptions?: object
   /** Not with connection options: pass a configured client instead. */
   readonly client?: never
 }
@@ -39,7 +39,9 @@ export type GcpClientOptions<C> = GcpConnectionOptions | GcpClientOption<C>
 
 /** The constructor options of the provider's own client: `clientOptions`, with `fallback` set by `transport`. */
 export function clientConstructorOptions(options: GcpConnectionOptions): Record<string, unknown> {
-  const config: Record<string, unknown> = { ...options.clientOptions }
+  const config: Record<string, unknown> = {
+    ...(options.clientOptions as Record<string, unknown> | undefined),
+  }
   if (options.transport !== undefined) config.fallback = options.transport === 'rest'
   return config
 }

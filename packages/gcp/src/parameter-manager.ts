@@ -16,7 +16,7 @@ import {
   type SetOptions,
   ValidationError,
 } from '@polysecret/core'
-import { CALL_OPTIONS, lastSegment, toDate, withSignal } from './call.js'
+import { callOptions, lastSegment, toDate, withSignal } from './call.js'
 import { isAlreadyExists, isFailedPrecondition, isNotFound, toPolysecretError } from './errors.js'
 import {
   type GcpKeyMappingName,
@@ -191,7 +191,7 @@ export function parameterManager(options: ParameterManagerOptions = {}): Paramet
     try {
       if (render) {
         const [out] = await withSignal(
-          ctx.client.renderParameterVersion({ name: versionName }, CALL_OPTIONS),
+          ctx.client.renderParameterVersion({ name: versionName }, callOptions()),
           ctx.signal,
         )
         const raw = bytesOf(out.payload?.data)
@@ -202,7 +202,7 @@ export function parameterManager(options: ParameterManagerOptions = {}): Paramet
         }
       }
       const [out] = await withSignal(
-        ctx.client.getParameterVersion({ name: versionName }, CALL_OPTIONS),
+        ctx.client.getParameterVersion({ name: versionName }, callOptions()),
         ctx.signal,
       )
       if (out.disabled) return undefined
@@ -268,7 +268,7 @@ export function parameterManager(options: ParameterManagerOptions = {}): Paramet
       try {
         const { client, parent } = await connect()
         iterator = client
-          .listParametersAsync({ parent, pageSize: 1000 }, CALL_OPTIONS)
+          .listParametersAsync({ parent, pageSize: 1000 }, callOptions())
           [Symbol.asyncIterator]()
       } catch (error) {
         throw fail(error)
@@ -297,7 +297,7 @@ export function parameterManager(options: ParameterManagerOptions = {}): Paramet
         const { client, parent } = await connect()
         const createParameter = async () => {
           const parameter = { format }
-          const call = client.createParameter({ parent, parameterId: r.id, parameter }, CALL_OPTIONS)
+          const call = client.createParameter({ parent, parameterId: r.id, parameter }, callOptions())
           await withSignal(call, opts.signal)
         }
         let versions = await listParameterVersions(ctx)
@@ -320,7 +320,7 @@ export function parameterManager(options: ParameterManagerOptions = {}): Paramet
         const parameterVersionId = nextVersionId(versions)
         const request = { parent: ctx.parameter, parameterVersionId, parameterVersion: { payload: { data } } }
         try {
-          const [v] = await withSignal(client.createParameterVersion(request, CALL_OPTIONS), opts.signal)
+          const [v] = await withSignal(client.createParameterVersion(request, callOptions()), opts.signal)
           const createdAt = toDate(v.createTime)
           return {
             key,
@@ -355,12 +355,12 @@ export function parameterManager(options: ParameterManagerOptions = {}): Paramet
         // A parameter with versions cannot be deleted: versions go first.
         await mapLimit(versions, 10, async (v) => {
           try {
-            await withSignal(ctx.client.deleteParameterVersion({ name: v.name }, CALL_OPTIONS), opts.signal)
+            await withSignal(ctx.client.deleteParameterVersion({ name: v.name }, callOptions()), opts.signal)
           } catch (error) {
             if (!isNotFound(error)) throw error
           }
         })
-        await withSignal(ctx.client.deleteParameter({ name: ctx.parameter }, CALL_OPTIONS), opts.signal)
+        await withSignal(ctx.client.deleteParameter({ name: ctx.parameter }, callOptions()), opts.signal)
       } catch (error) {
         if (isNotFound(error)) return
         throw fail(error, key)
@@ -389,7 +389,7 @@ export function parameterManager(options: ParameterManagerOptions = {}): Paramet
       const started = performance.now()
       try {
         const { client, parent } = await connect()
-        const call = client.listParameters({ parent, pageSize: 1 }, { ...CALL_OPTIONS, autoPaginate: false })
+        const call = client.listParameters({ parent, pageSize: 1 }, { ...callOptions(), autoPaginate: false })
         await withSignal(call, opts.signal)
         return { ok: true, latencyMs: Math.round(performance.now() - started) }
       } catch (error) {

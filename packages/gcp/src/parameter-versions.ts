@@ -1,6 +1,6 @@
 import type { ParameterManagerClient } from '@google-cloud/parametermanager'
 import { ConflictError, NotFoundError, type VersionInfo } from '@polysecret/core'
-import { CALL_OPTIONS, lastSegment, toDate, withSignal } from './call.js'
+import { callOptions, lastSegment, toDate, withSignal } from './call.js'
 import { isNotFound } from './errors.js'
 
 /** A parameter version as `versions()` reports it: core's VersionInfo plus whether it is disabled. */
@@ -41,7 +41,7 @@ export async function listParameterVersions(ctx: ParameterContext): Promise<List
   try {
     const pages = ctx.client.listParameterVersionsAsync(
       { parent: ctx.parameter, pageSize: 1000 },
-      CALL_OPTIONS,
+      callOptions(),
     )
     for await (const v of pages) {
       const id = lastSegment(v.name)
@@ -116,7 +116,7 @@ export function assertCurrent(
 
 async function setDisabled(ctx: ParameterContext, name: string, disabled: boolean): Promise<void> {
   const request = { parameterVersion: { name, disabled }, updateMask: { paths: ['disabled'] } }
-  await withSignal(ctx.client.updateParameterVersion(request, CALL_OPTIONS), ctx.signal)
+  await withSignal(ctx.client.updateParameterVersion(request, callOptions()), ctx.signal)
 }
 
 /** Makes `version` current by disabling every enabled version newer than it (enabling it if needed). */

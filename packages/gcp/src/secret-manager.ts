@@ -16,7 +16,7 @@ import {
   type SetOptions,
   ValidationError,
 } from '@polysecret/core'
-import { CALL_OPTIONS, lastSegment, toDate, withSignal } from './call.js'
+import { callOptions, lastSegment, toDate, withSignal } from './call.js'
 import { crc32c } from './crc32c.js'
 import { isAlreadyExists, isFailedPrecondition, isNotFound, toPolysecretError } from './errors.js'
 import {
@@ -180,7 +180,10 @@ export function secretManager(options: SecretManagerOptions = {}): SecretManager
     const ctx = await context(r, opts.signal)
     const pinned = opts.version ?? opts.label
     const access = async (version: string) => {
-      const call = ctx.client.accessSecretVersion({ name: `${ctx.secret}/versions/${version}` }, CALL_OPTIONS)
+      const call = ctx.client.accessSecretVersion(
+        { name: `${ctx.secret}/versions/${version}` },
+        callOptions(),
+      )
       const [out] = await withSignal(call, opts.signal)
       return accessToEntry(out, r, name)
     }
@@ -229,7 +232,7 @@ export function secretManager(options: SecretManagerOptions = {}): SecretManager
       let pages: AsyncIterable<{ name?: string | null; createTime?: unknown }>
       try {
         const { client, project } = await connect()
-        pages = client.listSecretsAsync({ parent: `projects/${project}`, pageSize: 100 }, CALL_OPTIONS)
+        pages = client.listSecretsAsync({ parent: `projects/${project}`, pageSize: 100 }, callOptions())
       } catch (error) {
         throw fail(error)
       }
@@ -258,7 +261,7 @@ export function secretManager(options: SecretManagerOptions = {}): SecretManager
         const { client } = ctx
         const add = async (): Promise<SecretVersionInfo> => {
           const payload = { data, dataCrc32c: crc32c(data) }
-          const call = client.addSecretVersion({ parent: ctx.secret, payload }, CALL_OPTIONS)
+          const call = client.addSecretVersion({ parent: ctx.secret, payload }, callOptions())
           const [v] = await withSignal(call, opts.signal)
           const createdAt = toDate(v.createTime)
           const version = lastSegment(v.name) ?? ''
@@ -279,7 +282,7 @@ export function secretManager(options: SecretManagerOptions = {}): SecretManager
           }
           const call = client.createSecret(
             { parent: `projects/${project}`, secretId: r.id, secret },
-            CALL_OPTIONS,
+            callOptions(),
           )
           await withSignal(call, opts.signal)
         }
@@ -327,7 +330,7 @@ export function secretManager(options: SecretManagerOptions = {}): SecretManager
           etag = (await secretMeta(ctx))?.etag
           await checkCurrent(ctx, opts.ifVersion)
         }
-        const call = ctx.client.deleteSecret({ name: ctx.secret, ...(etag && { etag }) }, CALL_OPTIONS)
+        const call = ctx.client.deleteSecret({ name: ctx.secret, ...(etag && { etag }) }, callOptions())
         await withSignal(call, opts.signal)
       } catch (error) {
         if (isNotFound(error)) return // idempotent
@@ -359,7 +362,7 @@ export function secretManager(options: SecretManagerOptions = {}): SecretManager
       try {
         const { client, project } = await connect()
         const request = { parent: `projects/${project}`, pageSize: 1 }
-        await withSignal(client.listSecrets(request, { ...CALL_OPTIONS, autoPaginate: false }), opts.signal)
+        await withSignal(client.listSecrets(request, { ...callOptions(), autoPaginate: false }), opts.signal)
         return { ok: true, latencyMs: Math.round(performance.now() - started) }
       } catch (error) {
         return { ok: false, latencyMs: Math.round(performance.now() - started), message: fail(error).message }

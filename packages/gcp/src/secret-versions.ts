@@ -1,6 +1,6 @@
 import type { protos, SecretManagerServiceClient } from '@google-cloud/secret-manager'
 import { ConflictError, NotFoundError, type VersionInfo } from '@polysecret/core'
-import { CALL_OPTIONS, lastSegment, toDate, withSignal } from './call.js'
+import { callOptions, lastSegment, toDate, withSignal } from './call.js'
 import { isNotFound } from './errors.js'
 
 type ISecretVersion = protos.google.cloud.secretmanager.v1.ISecretVersion
@@ -46,7 +46,7 @@ export interface VersionContext {
 export async function listVersions(ctx: VersionContext): Promise<StoredVersion[] | undefined> {
   const out: StoredVersion[] = []
   try {
-    const pages = ctx.client.listSecretVersionsAsync({ parent: ctx.secret, pageSize: 100 }, CALL_OPTIONS)
+    const pages = ctx.client.listSecretVersionsAsync({ parent: ctx.secret, pageSize: 100 }, callOptions())
     for await (const v of pages) {
       const s = stored(v)
       if (s !== undefined) out.push(s)
@@ -68,7 +68,7 @@ export async function secretMeta(
   ctx: VersionContext,
 ): Promise<{ aliases: Map<number, string[]>; etag: string | undefined } | undefined> {
   try {
-    const [secret] = await withSignal(ctx.client.getSecret({ name: ctx.secret }, CALL_OPTIONS), ctx.signal)
+    const [secret] = await withSignal(ctx.client.getSecret({ name: ctx.secret }, callOptions()), ctx.signal)
     const aliases = new Map<number, string[]>()
     for (const [alias, version] of Object.entries(secret.versionAliases ?? {})) {
       const n = Number(String(version))
@@ -138,11 +138,11 @@ export async function rollbackTo(ctx: VersionContext, version: string): Promise<
   }
   const { client } = ctx
   if (target.state === 'DISABLED') {
-    await client.enableSecretVersion({ name: target.name, etag: target.etag }, CALL_OPTIONS)
+    await client.enableSecretVersion({ name: target.name, etag: target.etag }, callOptions())
   }
   for (const v of versions ?? []) {
     if (v.number > target.number && v.state === 'ENABLED') {
-      await client.disableSecretVersion({ name: v.name, etag: v.etag }, CALL_OPTIONS)
+      await client.disableSecretVersion({ name: v.name, etag: v.etag }, callOptions())
     }
   }
   const meta = await secretMeta(ctx)
