@@ -53,7 +53,7 @@ export async function versionToEntry(
   try {
     value = new TextDecoder('utf-8', { fatal: true }).decode(v.data)
   } catch {
-    value = v.data
+    value = new Uint8Array(v.data)
   }
   if (ref.field !== undefined) {
     if (typeof value !== 'string') throw notStructured(ref, provider)

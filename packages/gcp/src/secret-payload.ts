@@ -45,7 +45,7 @@ export function accessToEntry(out: AccessResponse, ref: IdRef, provider: string)
   try {
     value = utf8.decode(data)
   } catch {
-    value = data
+    value = new Uint8Array(data) // a plain copy, not a view into the client's (possibly pooled) buffer
     binary = true
   }
   if (ref.field !== undefined) {
