@@ -393,7 +393,13 @@ export class ReadEngine {
 
   #store(route: Route, hit: ChainHit, opts: ReadOptions, cacheable: boolean, viaOther = false): Stored {
     const text = entryText(hit.entry.value)
-    const { kind, reason } = servedKind(route, text, viaOther, this.#opts.classify)
+    const { kind, reason } = servedKind(
+      route,
+      text,
+      viaOther,
+      this.#opts.classify,
+      hit.entry.sensitive === true,
+    )
     const value = kind === 'secret' ? new Secret(text) : text
     const stored: Stored = {
       key: route.key,

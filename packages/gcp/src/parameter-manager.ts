@@ -198,7 +198,7 @@ export function parameterManager(options: ParameterManagerOptions = {}): Paramet
         return {
           name: out.parameterVersion || versionName,
           data: bytesOf(out.renderedPayload) ?? raw ?? new Uint8Array(0),
-          resolvedReferences: hasSecretReferences(raw),
+          rawWithReferences: hasSecretReferences(raw) ? raw : undefined,
         }
       }
       const [out] = await withSignal(
@@ -210,7 +210,6 @@ export function parameterManager(options: ParameterManagerOptions = {}): Paramet
         name: out.name || versionName,
         data: bytesOf(out.payload?.data) ?? new Uint8Array(0),
         createdAt: out.createTime,
-        resolvedReferences: false,
       }
     } catch (error) {
       // Rendering a disabled version fails: to a reader asking for it, it is not there.

@@ -23,8 +23,8 @@ export interface FetchedVersion {
   readonly name: string
   readonly data: Uint8Array
   readonly createdAt?: unknown
-  /** The raw payload held `__REF__(…)` references that rendering replaced with secret values. */
-  readonly resolvedReferences: boolean
+  /** The stored payload, when rendering replaced `__REF__(…)` references in it with secret values. */
+  readonly rawWithReferences?: Uint8Array | undefined
 }
 
 /** Whether a raw payload holds secret references. */
@@ -55,11 +55,20 @@ export async function versionToEntry(
   } catch {
     value = new Uint8Array(v.data)
   }
+  // Rendered secret references make the value secret material, whatever the key is called: the
+  // selected field when it (or something inside it) was a reference, the whole value otherwise.
+  let sensitive = v.rawWithReferences !== undefined
   if (ref.field !== undefined) {
     if (typeof value !== 'string') throw notStructured(ref, provider)
     const selected = await selectPath(value, ref, provider)
     if (selected === undefined) return undefined
     value = selected
+    if (v.rawWithReferences !== undefined) {
+      const raw = await selectPath(Buffer.from(v.rawWithReferences).toString('utf8'), ref, provider).catch(
+        () => undefined,
+      )
+      sensitive = raw === undefined || raw.includes(SECRET_REFERENCE)
+    }
   }
   const version = lastSegment(v.name)
   const updatedAt = toDate(v.createdAt)
@@ -71,8 +80,9 @@ export async function versionToEntry(
     metadata: {
       name: v.name,
       ...(typeof value !== 'string' && { encoding: 'binary' }),
-      ...(v.resolvedReferences && { secretReferences: 'resolved' }),
+      ...(v.rawWithReferences !== undefined && { secretReferences: 'resolved' }),
     },
+    ...(sensitive && { sensitive: true }),
   }
 }
 

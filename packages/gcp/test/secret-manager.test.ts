@@ -1,9 +1,15 @@
-import { AccessDeniedError, ConflictError, IntegrityError, NotFoundError, ValidationError } from '@polysecret/core'
+import {
+  AccessDeniedError,
+  ConflictError,
+  IntegrityError,
+  NotFoundError,
+  ValidationError,
+} from '@polysecret/core'
 import type { GcpSecretManagerFake } from '@polysecret/testing'
+import { startFake } from '@polysecret/testing'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { SecretManagerProvider } from '../src/index.js'
 import { smFor, TRANSPORTS } from './support.js'
-import { startFake } from '@polysecret/testing'
 
 const open: { fake: GcpSecretManagerFake; sm: SecretManagerProvider }[] = []
 afterEach(async () => {
@@ -24,7 +30,10 @@ describe.each(TRANSPORTS)('secretManager over %s (official client, wire fake)', 
 
   it('reads latest, a version number, an alias and a JSON field', async () => {
     const { sm } = await setup({
-      DB: { versions: ['{"user":"app","password":"p1","port":5432}', '{"user":"app","password":"p2"}'], aliases: { stable: 1 } },
+      DB: {
+        versions: ['{"user":"app","password":"p1","port":5432}', '{"user":"app","password":"p2"}'],
+        aliases: { stable: 1 },
+      },
     })
     expect(await sm.get('DB#password')).toMatchObject({ value: 'p2', version: '2' })
     expect((await sm.get('DB#password', { version: '1' }))?.value).toBe('p1')
