@@ -141,15 +141,33 @@ export function isFailedPrecondition(error: unknown): boolean {
   return grpcStatusName(error) === 'FAILED_PRECONDITION'
 }
 
-/** The wait a `RESOURCE_EXHAUSTED` answer asked for: google.rpc.RetryInfo's `retryDelay`, in ms. */
+/**
+ * The wait a `RESOURCE_EXHAUSTED` answer asked for, in ms: google.rpc.RetryInfo's `retryDelay` (gRPC
+ * status details), else the HTTP `Retry-After` header (seconds or a date) of a REST answer.
+ */
 function retryAfterMs(error: GoogleLikeError): number | undefined {
   for (const detail of error.statusDetails ?? []) {
     const delay = (detail as { retryDelay?: { seconds?: unknown; nanos?: unknown } } | null)?.retryDelay
     if (delay === undefined) continue
-    const ms = Number(delay.seconds ?? 0) * 1000 + Number(delay.nanos ?? 0) / 1e6
+    const ms = Number(String(delay.seconds ?? 0)) * 1000 + Number(delay.nanos ?? 0) / 1e6
     if (Number.isFinite(ms) && ms >= 0) return Math.round(ms)
   }
-  return undefined
+  const headers = (error.response as { headers?: unknown } | undefined)?.headers
+  const raw =
+    headers && typeof (headers as { get?: unknown }).get === 'function'
+      ? (headers as { get(name: string): string | null }).get('retry-after')
+      : headerOf(headers as Record<string, unknown> | undefined, 'retry-after')
+  if (typeof raw !== 'string' || raw.trim() === '') return undefined
+  const seconds = Number(raw)
+  if (Number.isFinite(seconds) && seconds >= 0) return Math.round(seconds * 1000)
+  const at = Date.parse(raw)
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now())
+}
+
+function headerOf(headers: Record<string, unknown> | undefined, name: string): unknown {
+  if (!headers || typeof headers !== 'object') return undefined
+  const found = Object.keys(headers).find((h) => h.toLowerCase() === name)
+  return found === undefined ? undefined : headers[found]
 }
 
 /**

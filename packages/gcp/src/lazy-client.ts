@@ -51,7 +51,7 @@ const PROJECT = /^(?:[a-z][a-z0-9-]{4,28}[a-z0-9]|\d{1,20})$/
 
 /** Eager checks shared by both factories; every problem is reported at once. */
 export function validateConnection(
-  options: GcpClientOptions<unknown> & { name?: unknown; projectId?: unknown; concurrency?: unknown },
+  options: GcpClientOptions<unknown> & { name?: unknown; projectId?: unknown },
   clientMethod: string,
   type: string,
 ): string[] {

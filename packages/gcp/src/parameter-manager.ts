@@ -1,7 +1,6 @@
 import type { ParameterManagerClient } from '@google-cloud/parametermanager'
 import {
   assertValidOptions,
-  type BatchResult,
   type Capabilities,
   ConflictError,
   type DeleteOptions,
@@ -49,6 +48,7 @@ import {
   rollbackParameter,
   toVersionInfos,
 } from './parameter-versions.js'
+import { CAPABILITIES as SECRET_MANAGER_CAPABILITIES } from './secret-manager.js'
 
 type Sdk = typeof import('@google-cloud/parametermanager')
 
@@ -80,8 +80,6 @@ export interface ParameterManagerSettings {
   readonly keyMapping?: GcpKeyMappingName | KeyMapping
   /** Format of parameters this provider creates on first write. @default 'UNFORMATTED' */
   readonly format?: ParameterFormat
-  /** Most reads in flight at once for `getMany`. @default 50 */
-  readonly concurrency?: number
 }
 
 /** Options of {@link parameterManager}: settings plus either connection options or your own `client`. */
@@ -90,7 +88,6 @@ export type ParameterManagerOptions = ParameterManagerSettings & GcpClientOption
 /** The Google Cloud Parameter Manager provider. */
 export interface ParameterManagerProvider extends Provider {
   readonly type: 'gcp-parameter-manager'
-  getMany(keys: readonly string[], opts?: { signal?: AbortSignal }): Promise<BatchResult>
   list(prefix?: string): AsyncIterable<KeyInfo>
   /** CreateParameterVersion `v<n+1>` (CreateParameter with `format` on first write). */
   set(key: string, value: string | Uint8Array, opts?: SetOptions): Promise<ParameterVersionInfo>
@@ -102,15 +99,8 @@ export interface ParameterManagerProvider extends Provider {
   close(): Promise<void>
 }
 
-const CAPABILITIES: Capabilities = Object.freeze({
-  list: true,
-  write: true,
-  delete: true,
-  versions: true,
-  batch: true,
-  watch: true,
-  rollback: true,
-})
+/** As Secret Manager's: no batch read, so the manager reads key by key, in parallel. */
+const CAPABILITIES: Capabilities = SECRET_MANAGER_CAPABILITIES
 
 /**
  * A provider backed by Google Cloud Parameter Manager, over gRPC (default) or REST. Reads return the
@@ -130,7 +120,6 @@ export function parameterManager(options: ParameterManagerOptions = {}): Paramet
   const location = options.location ?? 'global'
   const render = options.render ?? true
   const format = options.format ?? 'UNFORMATTED'
-  const concurrency = options.concurrency ?? 50
   const issues = validateConnection(options, 'renderParameterVersion', TYPE)
   issues.push(...keyMappingIssues(options.prefix, options.keyMapping, PARAMETER_IDS))
   if (!/^[a-z][a-z0-9-]{0,62}$/.test(location))
@@ -246,20 +235,6 @@ export function parameterManager(options: ParameterManagerOptions = {}): Paramet
       } catch (error) {
         throw fail(error, key)
       }
-    },
-
-    async getMany(keys, opts = {}) {
-      const entries = new Map<string, Entry>()
-      const errors = new Map<string, Error>()
-      await mapLimit([...new Set(keys)], concurrency, async (key) => {
-        try {
-          const entry = await read(ids.ref(key), { signal: opts.signal })
-          if (entry !== undefined) entries.set(key, entry)
-        } catch (error) {
-          errors.set(key, fail(error, key))
-        }
-      })
-      return { entries, errors }
     },
 
     async *list(keyPrefix = '') {

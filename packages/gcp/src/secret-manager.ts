@@ -1,8 +1,7 @@
 import type { SecretManagerServiceClient } from '@google-cloud/secret-manager'
 import {
-  ALL_CAPABILITIES,
   assertValidOptions,
-  type BatchResult,
+  type Capabilities,
   ConflictError,
   type DeleteOptions,
   type Entry,
@@ -11,7 +10,6 @@ import {
   type KeyInfo,
   type KeyMapping,
   lazyClient,
-  mapLimit,
   type Provider,
   type SetOptions,
   ValidationError,
@@ -48,6 +46,21 @@ type Sdk = typeof import('@google-cloud/secret-manager')
 
 const TYPE = 'gcp-secret-manager'
 
+/**
+ * Everything but `batch`: Secret Manager has no batch read, so the manager reads many keys with one
+ * AccessSecretVersion each, `concurrency` (the ConfigManager option, default 100) at a time — over gRPC
+ * all on one HTTP/2 connection — and retries each key on its own.
+ */
+export const CAPABILITIES: Capabilities = Object.freeze({
+  list: true,
+  write: true,
+  delete: true,
+  versions: true,
+  batch: false,
+  watch: true,
+  rollback: true,
+})
+
 /** Options of {@link secretManager} that do not concern the connection. */
 export interface SecretManagerSettings {
   /**
@@ -74,12 +87,6 @@ export interface SecretManagerSettings {
    */
   readonly keyMapping?: GcpKeyMappingName | KeyMapping
   /**
-   * Most AccessSecretVersion requests in flight at once for `getMany`. Over gRPC they share one HTTP/2
-   * connection, so 100 secrets load in about two round trips of wall time.
-   * @default 50
-   */
-  readonly concurrency?: number
-  /**
    * Replication of secrets this provider creates on first write: automatic, or user-managed in the
    * given locations.
    * @default { automatic: {} }
@@ -95,8 +102,6 @@ export type SecretManagerOptions = SecretManagerSettings & GcpClientOptions<Secr
 /** The Google Cloud Secret Manager provider: every optional method of `Provider` is present. */
 export interface SecretManagerProvider extends Provider {
   readonly type: 'gcp-secret-manager'
-  /** AccessSecretVersion per key, `concurrency` at a time. */
-  getMany(keys: readonly string[], opts?: { signal?: AbortSignal }): Promise<BatchResult>
   /** Keys (without the prefix) of secrets whose key starts with `prefix`. */
   list(prefix?: string): AsyncIterable<KeyInfo>
   /** AddSecretVersion (CreateSecret on first write). `ifVersion` is check-then-write. */
@@ -129,7 +134,6 @@ export interface SecretManagerProvider extends Provider {
 export function secretManager(options: SecretManagerOptions = {}): SecretManagerProvider {
   const name = options.name ?? TYPE
   const prefix = options.prefix ?? ''
-  const concurrency = options.concurrency ?? 50
   const issues = validateConnection(options, 'accessSecretVersion', TYPE)
   issues.push(...keyMappingIssues(options.prefix, options.keyMapping, SECRET_IDS))
   assertValidOptions(issues, TYPE, name)
@@ -203,7 +207,7 @@ export function secretManager(options: SecretManagerOptions = {}): SecretManager
   return {
     name,
     type: TYPE,
-    capabilities: ALL_CAPABILITIES,
+    capabilities: CAPABILITIES,
 
     async get(key, opts = {}) {
       const r = ids.ref(key)
@@ -212,20 +216,6 @@ export function secretManager(options: SecretManagerOptions = {}): SecretManager
       } catch (error) {
         throw fail(error, key)
       }
-    },
-
-    async getMany(keys, opts = {}) {
-      const entries = new Map<string, Entry>()
-      const errors = new Map<string, Error>()
-      await mapLimit([...new Set(keys)], concurrency, async (key) => {
-        try {
-          const entry = await read(ids.ref(key), { signal: opts.signal })
-          if (entry !== undefined) entries.set(key, entry)
-        } catch (error) {
-          errors.set(key, fail(error, key))
-        }
-      })
-      return { entries, errors }
     },
 
     async *list(keyPrefix = '') {

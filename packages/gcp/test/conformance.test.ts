@@ -9,7 +9,13 @@ for (const transport of TRANSPORTS) {
         Object.fromEntries(Object.entries(seed).map(([key, value]) => [`conformance-${key}`, value])),
       )
       const provider = smFor(fake, transport, { prefix: 'conformance-' })
-      return { provider, cleanup: async () => (await provider.close(), await fake.stop()) }
+      return {
+        provider,
+        cleanup: async () => {
+          await provider.close()
+          await fake.stop()
+        },
+      }
     },
   })
 
@@ -20,7 +26,13 @@ for (const transport of TRANSPORTS) {
         Object.fromEntries(Object.entries(seed).map(([key, value]) => [`conformance-${key}`, value])),
       )
       const provider = pmFor(fake, transport, { prefix: 'conformance-' })
-      return { provider, cleanup: async () => (await provider.close(), await fake.stop()) }
+      return {
+        provider,
+        cleanup: async () => {
+          await provider.close()
+          await fake.stop()
+        },
+      }
     },
   })
 }

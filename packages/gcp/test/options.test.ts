@@ -11,10 +11,9 @@ describe('factory options are checked eagerly, every problem at once', () => {
         transport: 'carrier-pigeon' as never,
         prefix: 'bad/prefix',
         keyMapping: 'shouting' as never,
-        concurrency: 0,
       })
     expect(attempt).toThrow(ValidationError)
-    expect(attempt).toThrow(/projectId[\s\S]*transport[\s\S]*concurrency[\s\S]*prefix[\s\S]*keyMapping/)
+    expect(attempt).toThrow(/projectId[\s\S]*transport[\s\S]*prefix[\s\S]*keyMapping/)
   })
 
   it('refuses a client together with connection options, and a client that is not one', () => {

@@ -1,8 +1,10 @@
 import {
   AccessDeniedError,
+  ConfigManager,
   ConflictError,
   IntegrityError,
   NotFoundError,
+  type Secret,
   ValidationError,
 } from '@polysecret/core'
 import type { GcpSecretManagerFake } from '@polysecret/testing'
@@ -111,17 +113,24 @@ describe.each(TRANSPORTS)('secretManager over %s (official client, wire fake)', 
     expect((await sm.get('SERVICE_7_TOKEN'))?.value).toBe('v7')
   })
 
-  it('getMany reads in parallel, one AccessSecretVersion per key, and reports per-key failures', async () => {
+  it('the manager reads many keys in parallel, one AccessSecretVersion per key, failures per key', async () => {
     const seed: Record<string, string> = {}
     for (let i = 0; i < 40; i++) seed[`S${i}`] = `v${i}`
-    const { fake, sm } = await setup(seed, { concurrency: 8 })
+    const { fake, sm } = await setup(seed)
+    expect(sm.capabilities.batch).toBe(false) // no batch API: the manager fans out, with its concurrency
     fake.state.deny('S3', ['secretmanager.versions.access'])
-    const keys = [...Object.keys(seed), 'ABSENT']
-    const { entries, errors } = await sm.getMany(keys)
-    expect(entries.size).toBe(39)
-    expect(entries.get('S39')?.value).toBe('v39')
-    expect([...errors.keys()]).toEqual(['S3'])
-    expect(errors.get('S3')).toBeInstanceOf(AccessDeniedError)
+    const manager = new ConfigManager({
+      secrets: [sm],
+      concurrency: 8,
+      cache: false,
+      retry: { retries: 2, baseDelay: 1 },
+    })
+    const { values, errors } = await manager.getMany([...Object.keys(seed), 'ABSENT'], { kind: 'secret' })
+    expect(Object.keys(values)).toHaveLength(39)
+    expect((values.S39 as Secret).reveal()).toBe('v39')
+    expect(Object.keys(errors).sort()).toEqual(['ABSENT', 'S3'])
+    expect(errors.S3).toBeInstanceOf(AccessDeniedError)
+    // Access denied and not found are answers, not retried: exactly one request per key.
     expect(fake.requests.count('AccessSecretVersion')).toBe(41)
   })
 
