@@ -1,14 +1,15 @@
 /**
- * Core engine benchmarks: cached get throughput against a bare lru-cache, a 100-key load against a
- * store with 20 ms latency, single-flight under 1,000 concurrent cold reads, and the import cost of
- * @polysecret/core (the built package) over bare node.
+ * Core engine benchmarks: cached get throughput against a bare lru-cache, the heap of 100,000 cached
+ * entries, a 100-key load against a store with 20 ms latency, single-flight under 1,000 concurrent
+ * cold reads, and the import cost of @polysecret/core (the built package) over bare node.
  */
 import { execFileSync } from 'node:child_process'
 import { ConfigManager, memory, type Provider } from '@polysecret/core'
 import { instrument } from '@polysecret/testing'
 import { LRUCache } from 'lru-cache'
 import { z } from 'zod'
-import { asyncOpsPerSecond, builtPackage, fmt, median, opsPerSecond, timed, writeResults } from './lib.js'
+import { heap100k } from './heap.js'
+import { builtPackage, fmt, interleavedAsyncRates, median, opsPerSecond, timed, writeResults } from './lib.js'
 
 const LATENCY = 20
 
@@ -26,23 +27,12 @@ async function cachedGet() {
   // Every result is consumed, so the JIT cannot drop the bare get as dead code.
   let sink = 0
   const bare = await opsPerSecond(() => (sink += lru.get('API_KEY')!.length))
-  // Rounds alternate between the two loops, so a slow patch of a shared machine hits both alike.
-  let bareAwaited = 0
-  let managed = 0
-  for (let round = 0; round < 5; round++) {
-    const once = { rounds: 1 }
-    bareAwaited = Math.max(
-      bareAwaited,
-      await asyncOpsPerSecond(async () => (sink += (await lru.get('API_KEY')) === undefined ? 0 : 1), once),
-    )
-    managed = Math.max(
-      managed,
-      await asyncOpsPerSecond(
-        async () => (sink += (await manager.get('API_KEY')) === undefined ? 0 : 1),
-        once,
-      ),
-    )
-  }
+  // Batches alternate between the two loops, so a slow patch of a shared machine hits both alike.
+  const rates = await interleavedAsyncRates({
+    bareAwaited: async () => (sink += (await lru.get('API_KEY')) ? 1 : 0),
+    managed: async () => (sink += (await manager.get('API_KEY')) ? 1 : 0),
+  })
+  const { bareAwaited, managed } = rates.best
   if (sink === 0) throw new Error('unreachable: keeps sink alive')
   return {
     managerGetOpsPerSec: Math.round(managed),
@@ -50,8 +40,10 @@ async function cachedGet() {
     bareLruGetAwaitedOpsPerSec: Math.round(bareAwaited),
     ratioToBareLru: managed / bare,
     ratioToAwaitedBareLru: managed / bareAwaited,
+    ratioToAwaitedBareLruOverall: rates.overall.managed / rates.overall.bareAwaited,
+    note: `ops/s in the fastest of ${rates.batches} alternating batches of 2,000 awaited calls per loop (~3 s in all); ratioToAwaitedBareLruOverall compares all batches instead of the fastest.`,
     target:
-      'ratioToAwaitedBareLru >= 0.5 (get() is async, so the like-for-like baseline is an awaited lru-cache get; the synchronous ratio is reported too)',
+      'ratioToAwaitedBareLru >= 0.8 (get() is async, so the like-for-like baseline is an awaited lru-cache get; the synchronous ratio is reported too)',
   }
 }
 
@@ -120,14 +112,16 @@ function importCost() {
 export async function runCore() {
   const figures = {
     cachedGet: await cachedGet(),
+    heap100k: await heap100k(),
     load100: await load100(),
     singleFlight: await singleFlight(),
     importCost: importCost(),
   }
   const file = writeResults('core', figures)
-  const { cachedGet: c, load100: l, singleFlight: s, importCost: i } = figures
+  const { cachedGet: c, heap100k: h, load100: l, singleFlight: s, importCost: i } = figures
   console.log(`core (${file})
-  cached get()         ${fmt(c.managerGetOpsPerSec)} ops/s; awaited bare lru-cache get ${fmt(c.bareLruGetAwaitedOpsPerSec)} ops/s → ratio ${fmt(c.ratioToAwaitedBareLru, 2)} (target ≥ 0.5); synchronous bare get ${fmt(c.bareLruGetOpsPerSec)} ops/s → ratio ${fmt(c.ratioToBareLru, 2)}
+  cached get()         ${fmt(c.managerGetOpsPerSec)} ops/s; awaited bare lru-cache get ${fmt(c.bareLruGetAwaitedOpsPerSec)} ops/s → ratio ${fmt(c.ratioToAwaitedBareLru, 2)} (target ≥ 0.8); synchronous bare get ${fmt(c.bareLruGetOpsPerSec)} ops/s → ratio ${fmt(c.ratioToBareLru, 2)}
+  heap, 100k entries   ${fmt(h.polysecretMiB, 1)} MiB with values (target ≤ 48): ${fmt(h.polysecretBytesPerEntryOverValues)} bytes/entry over the ${fmt(h.valuesOnlyMiB, 1)} MiB of values; lru-cache with a small record ${fmt(h.lruCacheSmallRecordMiB, 1)} MiB
   load() of 100 keys   batching store ${fmt(l.batchingStore.wallMs, 1)} ms = ${fmt(l.batchingStore.roundTrips, 2)} round trips; single-get store ${fmt(l.singleGetStore.wallMs, 1)} ms = ${fmt(l.singleGetStore.roundTrips, 2)} round trips (20 ms each; target ≤ 2)
   1,000 cold reads     ${s.providerCalls} provider call(s) (target 1)
   import core          ${fmt(i.importCostMs, 1)} ms over bare node (${fmt(i.nodeWithCoreMs, 1)} vs ${fmt(i.bareNodeMs, 1)} ms; target ≤ 30)`)

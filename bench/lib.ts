@@ -23,24 +23,6 @@ export async function opsPerSecond(
   return best
 }
 
-/** Same as {@link opsPerSecond} for async functions, awaiting each call in turn. */
-export async function asyncOpsPerSecond(
-  fn: () => Promise<unknown>,
-  { ms = 700, batch = 10_000, rounds = 3 } = {},
-): Promise<number> {
-  let best = 0
-  for (let round = 0; round < rounds; round++) {
-    let ops = 0
-    const started = performance.now()
-    while (performance.now() - started < ms) {
-      for (let i = 0; i < batch; i++) await fn()
-      ops += batch
-    }
-    best = Math.max(best, ops / ((performance.now() - started) / 1000))
-  }
-  return best
-}
-
 export async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; result: T }> {
   const started = performance.now()
   const result = await fn()
@@ -86,4 +68,47 @@ export function builtPackage(pkg: '@polysecret/core' | '@polysecret/aws'): strin
     built.add(pkg)
   }
   return join(import.meta.dirname, '../packages', pkg.split('/')[1]!, 'dist/index.js')
+}
+
+/** Rates of several async loops measured side by side (see {@link interleavedAsyncRates}). */
+export interface InterleavedRates<L extends string> {
+  /** ops/s of each loop in its fastest batch: the machine's least disturbed moment for that loop. */
+  readonly best: Record<L, number>
+  /** ops/s of each loop over all its batches. */
+  readonly overall: Record<L, number>
+  readonly batches: number
+}
+
+/**
+ * Runs several async loops in alternating batches (`batch` awaited calls of one loop, then of the next)
+ * for about `ms` in all, so a busy moment of a shared machine falls on every loop alike, and reports
+ * each loop's fastest batch and its overall rate. Batches of a few milliseconds are short enough that
+ * some of them run undisturbed even when other processes compete for the CPU.
+ */
+export async function interleavedAsyncRates<L extends string>(
+  loops: Record<L, () => Promise<unknown>>,
+  { ms = 3000, batch = 2000 } = {},
+): Promise<InterleavedRates<L>> {
+  const labels = Object.keys(loops) as L[]
+  const bestMs = Object.fromEntries(labels.map((l) => [l, Number.POSITIVE_INFINITY])) as Record<L, number>
+  const totalMs = Object.fromEntries(labels.map((l) => [l, 0])) as Record<L, number>
+  let batches = 0
+  const started = performance.now()
+  while (performance.now() - started < ms) {
+    for (const label of labels) {
+      const fn = loops[label]
+      const t = performance.now()
+      for (let i = 0; i < batch; i++) await fn()
+      const elapsed = performance.now() - t
+      bestMs[label] = Math.min(bestMs[label], elapsed)
+      totalMs[label] += elapsed
+    }
+    batches++
+  }
+  const rate = (elapsedMs: number, n: number) => (n * batch) / (elapsedMs / 1000)
+  return {
+    best: Object.fromEntries(labels.map((l) => [l, rate(bestMs[l], 1)])) as Record<L, number>,
+    overall: Object.fromEntries(labels.map((l) => [l, rate(totalMs[l], batches)])) as Record<L, number>,
+    batches,
+  }
 }

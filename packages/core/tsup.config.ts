@@ -8,6 +8,4 @@ export default defineConfig({
   sourcemap: true,
   target: 'node20',
   platform: 'node',
-  // import.meta.url in the CommonJS build (lazy-modules.ts loads yaml and lru-cache on first use)
-  shims: true,
 })

@@ -78,16 +78,19 @@ describe('contract: createManager / fromConfig', () => {
     }
   })
   it('installed package type (aws) loads on demand', async () => {
-    const m = await createManager({
-      secrets: [
-        {
-          type: 'aws-secrets-manager',
-          region: 'us-east-1',
-          endpoint: 'http://127.0.0.1:1',
-          credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
-        },
-      ],
-    })
+    const m = await createManager(
+      {
+        secrets: [
+          {
+            type: 'aws-secrets-manager',
+            region: 'us-east-1',
+            endpoint: 'http://127.0.0.1:1',
+            credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+          },
+        ],
+      },
+      { resolveFrom: join(import.meta.dirname, '..') }, // the app folder that installs @polysecret/aws
+    )
     expect(m.providers.secrets[0]!.type).toBe('aws-secrets-manager')
   })
   it('malformed config file → ValidationError', async () => {
@@ -143,7 +146,7 @@ describe('contract: createManager / fromConfig', () => {
   it('reads POLYSECRET_* env vars: ENV_PREFIX, ALLOW_WRITES, CACHE_TTL, ENV_FILE', async () => {
     const dir = tmp()
     writeFileSync(join(dir, 'x.env'), 'FROM_FILE_HOST=f\n')
-    const cfg = configFromEnv({
+    const cfg = await configFromEnv({
       POLYSECRET_ENV_PREFIX: 'APP_',
       POLYSECRET_ALLOW_WRITES: 'true',
       POLYSECRET_CACHE_TTL: '1234',
@@ -171,10 +174,10 @@ describe('contract: createManager / fromConfig', () => {
     vi.stubEnv('POLYSECRET_CACHE_TTL', 'soon')
     await expect(createManager()).rejects.toBeInstanceOf(ValidationError)
   })
-  it('POLYSECRET_ALLOW_WRITES=TRUE / 1 (case)?', () => {
+  it('POLYSECRET_ALLOW_WRITES=TRUE / 1 (case)?', async () => {
     // documented: `true` enables writes; at least `true` must work
-    expect(configFromEnv({ POLYSECRET_ALLOW_WRITES: 'true' }).allowWrites).toBe(true)
-    expect(configFromEnv({ POLYSECRET_ALLOW_WRITES: 'false' }).allowWrites).toBe(false)
+    expect((await configFromEnv({ POLYSECRET_ALLOW_WRITES: 'true' })).allowWrites).toBe(true)
+    expect((await configFromEnv({ POLYSECRET_ALLOW_WRITES: 'false' })).allowWrites).toBe(false)
   })
   it('encrypted-file in a config takes the passphrase from POLYSECRET_PASSPHRASE; missing → ValidationError', async () => {
     const dir = tmp()

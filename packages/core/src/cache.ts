@@ -1,6 +1,6 @@
-import type { LRUCache } from 'lru-cache'
+import { defaultCacheClock } from './coarse-clock.js'
 import { ValidationError } from './errors.js'
-import { lruCache } from './lazy-modules.js'
+import { loadedLruCache, loadLruCache } from './lazy-modules.js'
 
 /**
  * Cache settings. All durations are milliseconds. Words borrowed from HTTP caching: an entry is
@@ -20,7 +20,10 @@ export interface CacheOptions {
   staleIfError?: number
   /** How long a not-found answer is remembered, so a missing key does not hit the store on every read. @default 2_000 */
   negativeTtl?: number
-  /** Clock, for tests with fake time. @default Date.now */
+  /**
+   * Clock, for tests with fake time; called on every freshness check. The default is `Date.now`, read
+   * at most about once per millisecond (exactly, when fake timers replace it; see coarse-clock.ts).
+   */
   now?: () => number
 }
 
@@ -46,7 +49,14 @@ function duration(name: string, value: unknown, fallback: number): number {
 
 export function resolveCacheSettings(options: CacheOptions | false = {}): CacheSettings {
   if (options === false) {
-    return { ttl: 0, maxEntries: 1, staleWhileRevalidate: 0, staleIfError: 0, negativeTtl: 0, now: Date.now }
+    return {
+      ttl: 0,
+      maxEntries: 1,
+      staleWhileRevalidate: 0,
+      staleIfError: 0,
+      negativeTtl: 0,
+      now: defaultCacheClock,
+    }
   }
   const maxEntries = duration('maxEntries', options.maxEntries, 1000)
   if (maxEntries < 1 || !Number.isInteger(maxEntries)) {
@@ -60,20 +70,52 @@ export function resolveCacheSettings(options: CacheOptions | false = {}): CacheS
     staleWhileRevalidate: duration('staleWhileRevalidate', options.staleWhileRevalidate, 0),
     staleIfError: duration('staleIfError', options.staleIfError, 300_000),
     negativeTtl: duration('negativeTtl', options.negativeTtl, 2_000),
-    now: options.now ?? Date.now,
+    now: options.now ?? defaultCacheClock,
   }
 }
 
-/** What the cache holds for one key: a value (with whatever the manager wants to keep) or a miss. */
-export interface CacheRecord<T> {
-  /** `undefined` records a not-found answer (negative caching). */
-  readonly value: T | undefined
-  readonly storedAt: number
+/**
+ * What the cache needs of a record: whether it holds a value (`undefined` records a not-found answer,
+ * negative caching) and until when it is fresh. Everything else about the read lives on the same object,
+ * so an entry costs one object (see bench/heap-child.ts).
+ */
+export interface Cached {
+  readonly value: unknown
+  /** Clock time (`settings.now`) until which the record is fresh. */
   readonly freshUntil: number
-  /** Until when a stale value may still be served (the larger of the SWR and stale-if-error windows). */
-  readonly keepUntil: number
-  /** For a not-found record: the error the lookup produced (which providers said so), to answer again. */
-  readonly miss?: Error | undefined
+}
+
+/** What the cache needs of its backing store: an `LRUCache`, or a plain bounded map before it loads. */
+interface Entries<R> {
+  get(cacheKey: string): R | undefined
+  set(cacheKey: string, record: R): unknown
+  delete(cacheKey: string): boolean
+  keys(): Iterable<string>
+  clear(): void
+  readonly size: number
+}
+
+/**
+ * A least-recently-used map on `Map`'s insertion order (a read moves the entry to the end): the cache's
+ * store until lru-cache, faster on hits, has loaded.
+ */
+class StartupLru<R> extends Map<string, R> {
+  constructor(readonly max: number) {
+    super()
+  }
+  override get(key: string): R | undefined {
+    const value = super.get(key)
+    if (value !== undefined) {
+      super.delete(key)
+      super.set(key, value)
+    }
+    return value
+  }
+  override set(key: string, value: R): this {
+    super.delete(key)
+    if (this.size >= this.max) this.delete(this.keys().next().value as string)
+    return super.set(key, value)
+  }
 }
 
 /** Cache state of a lookup, as reported in access events and metadata. */
@@ -82,35 +124,70 @@ export type CacheState = 'fresh' | 'stale' | 'miss'
 /**
  * A bounded LRU of read results with HTTP-style freshness. Holds values in memory only — never on
  * disk. Expiry is computed against the injectable clock, so fake timers work.
+ *
+ * A record stores one time, `freshUntil`; how long it is kept after that is the same for every value
+ * (the larger of the stale-while-revalidate and stale-if-error windows) and zero for a not-found answer,
+ * so it is derived rather than stored.
  */
-export class ReadCache<T> {
+export class ReadCache<T extends Cached> {
   readonly settings: CacheSettings
-  readonly #lru: LRUCache<string, CacheRecord<T>>
+  #lru: Entries<T>
+  /** How long a value is kept once stale: the larger of the two stale windows. */
+  readonly #grace: number
+  /** `settings.now`, one property load nearer for the hot path. */
+  readonly #now: () => number
 
   constructor(settings: CacheSettings) {
     this.settings = settings
-    this.#lru = new (lruCache().LRUCache)({ max: settings.maxEntries })
+    this.#grace = Math.max(settings.staleIfError, settings.staleWhileRevalidate)
+    this.#now = settings.now
+    const max = settings.maxEntries
+    const loaded = loadedLruCache()
+    if (loaded) {
+      this.#lru = new loaded.LRUCache<string, T>({ max })
+      return
+    }
+    // The first manager of a process is built before lru-cache has loaded (it is imported lazily, see
+    // lazy-modules.ts): hold entries in a small LRU map until it arrives, then move them over (oldest first).
+    const startup = new StartupLru<T>(max)
+    this.#lru = startup
+    loadLruCache().then(
+      ({ LRUCache }) => {
+        const lru = new LRUCache<string, T>({ max })
+        for (const [cacheKey, record] of startup) lru.set(cacheKey, record)
+        this.#lru = lru
+      },
+      (error: unknown) => {
+        process.emitWarning(
+          `polysecret: lru-cache could not be loaded (${(error as Error)?.message}); the cache keeps using a slower built-in LRU.`,
+        )
+      },
+    )
   }
 
   /** The record for a key if it may still be served at all (fresh or within a stale window). */
-  lookup(cacheKey: string): { record: CacheRecord<T>; state: CacheState } | undefined {
+  lookup(cacheKey: string): { record: T; state: CacheState } | undefined {
     const record = this.#lru.get(cacheKey)
     if (!record) return undefined
     const now = this.settings.now()
     if (now < record.freshUntil) return { record, state: 'fresh' }
-    if (now < record.keepUntil) return { record, state: 'stale' }
+    if (now < record.freshUntil + (record.value === undefined ? 0 : this.#grace)) {
+      return { record, state: 'stale' }
+    }
     this.#lru.delete(cacheKey)
     return undefined
   }
 
-  /** The value for a key if it is fresh — the hot path of a cached read, allocating nothing. */
-  freshValue(cacheKey: string): T | undefined {
+  /** The record for a key if it holds a fresh value — the hot path of a cached read, allocating nothing. */
+  freshRecord(cacheKey: string): T | undefined {
     const record = this.#lru.get(cacheKey)
-    return record !== undefined && this.settings.now() < record.freshUntil ? record.value : undefined
+    return record !== undefined && record.value !== undefined && this.#now() < record.freshUntil
+      ? record
+      : undefined
   }
 
   /** A stale value may be served while revalidating (stale-while-revalidate window). */
-  canServeWhileRevalidating(record: CacheRecord<T>): boolean {
+  canServeWhileRevalidating(record: T): boolean {
     return (
       record.value !== undefined &&
       this.settings.now() < record.freshUntil + this.settings.staleWhileRevalidate
@@ -118,28 +195,26 @@ export class ReadCache<T> {
   }
 
   /** A stale value may be served because every provider failed (stale-if-error window). */
-  canServeOnError(record: CacheRecord<T>): boolean {
+  canServeOnError(record: T): boolean {
     const { staleIfError, now } = this.settings
     // staleIfError: 0 turns the feature off, even for a `fresh: true` read of a still-fresh entry.
     return record.value !== undefined && staleIfError > 0 && now() < record.freshUntil + staleIfError
   }
 
-  /** Stores a value (or a not-found answer); `ttl` overrides the default freshness for this entry. */
-  store(cacheKey: string, value: T | undefined, miss?: Error, entryTtl?: number): void {
-    const { negativeTtl, staleIfError, staleWhileRevalidate, now } = this.settings
-    const ttl = entryTtl ?? this.settings.ttl
-    const freshFor = value === undefined ? negativeTtl : ttl
+  /**
+   * Until when a record stored now is fresh, or `undefined` when it must not be kept at all. `found`
+   * is false for a not-found answer; `entryTtl` overrides the default freshness for this entry.
+   */
+  freshUntil(found: boolean, entryTtl?: number): number | undefined {
+    const freshFor = found ? (entryTtl ?? this.settings.ttl) : this.settings.negativeTtl
     // A value is kept for stale-if-error even when ttl is 0, so an outage can still be bridged.
-    const keepFor = value === undefined ? negativeTtl : ttl + Math.max(staleIfError, staleWhileRevalidate)
-    if (keepFor <= 0) return
-    const storedAt = now()
-    this.#lru.set(cacheKey, {
-      value,
-      storedAt,
-      freshUntil: storedAt + freshFor,
-      keepUntil: storedAt + keepFor,
-      miss,
-    })
+    const keepFor = found ? freshFor + this.#grace : freshFor
+    return keepFor > 0 ? this.settings.now() + freshFor : undefined
+  }
+
+  /** Stores a record made with a {@link freshUntil} time. */
+  set(cacheKey: string, record: T): void {
+    this.#lru.set(cacheKey, record)
   }
 
   /** Removes one key's records, or every record whose key starts with the prefix. */

@@ -1,7 +1,7 @@
 import { type CacheOptions, ReadCache, resolveCacheSettings } from './cache.js'
 import { asPolysecretError, type FallbackOptions, makeFallbackPredicate } from './chain.js'
 import { type Classification, type ClassifyOptions, createClassifier } from './classify.js'
-import { createManager, type ManagerConfig } from './create-manager.js'
+import { type CreateManagerOptions, createManager, type ManagerConfig } from './create-manager.js'
 import { NotFoundError, type PolysecretError, ValidationError } from './errors.js'
 import { type AccessListener, makeEmitter } from './events.js'
 import { type Live, LiveConfig, liveView } from './live-config.js'
@@ -146,10 +146,7 @@ export class ConfigManager {
    * Builds a manager from plain data or a JSON/YAML config file path — the same as
    * {@link createManager}; with no argument, from the `POLYSECRET_*` environment variables.
    */
-  static fromConfig(
-    config?: ManagerConfig | string,
-    extra?: Pick<ConfigManagerOptions, 'onAccess'>,
-  ): Promise<ConfigManager> {
+  static fromConfig(config?: ManagerConfig | string, extra?: CreateManagerOptions): Promise<ConfigManager> {
     return createManager(config, extra)
   }
 

@@ -4,9 +4,10 @@ import type { FallbackReason } from './chain.js'
 import type { ClassifyOptions } from './classify.js'
 import { ConfigManager, type ConfigManagerOptions } from './config-manager.js'
 import { ValidationError } from './errors.js'
-import { yaml } from './lazy-modules.js'
+import { loadYaml } from './lazy-modules.js'
 import { localProviderTypes } from './local-provider-types.js'
 import type { Provider } from './provider.js'
+import { importFromApp, packageSearchDirs } from './provider-packages.js'
 import { locateJsonError } from './providers/json-locate.js'
 import type { RetryOptions } from './retry.js'
 import { safeErrorName } from './scrub-error.js'
@@ -34,6 +35,16 @@ export interface ManagerConfig {
   retry?: Omit<RetryOptions, 'random'> | number | false
   allowWrites?: boolean
   concurrency?: number
+}
+
+/** Options of {@link createManager} that are not part of the config data. */
+export interface CreateManagerOptions extends Pick<ConfigManagerOptions, 'onAccess'> {
+  /**
+   * The application folder provider packages (`@polysecret/aws` …) are resolved from, as an `import`
+   * in that folder would find them. Core never resolves them from its own location.
+   * @default process.cwd(), then the folder of the main script
+   */
+  resolveFrom?: string
 }
 
 /**
@@ -69,7 +80,7 @@ export function registerProviderType(type: string, factory: ProviderFactory): vo
   registered.set(type, factory)
 }
 
-async function factoryFor(type: string, where: string): Promise<ProviderFactory> {
+async function factoryFor(type: string, where: string, from: string | undefined): Promise<ProviderFactory> {
   const local = localProviderTypes[type] ?? registered.get(type)
   if (local) return local
   const pkg = PACKAGE_OF_TYPE[type]
@@ -79,22 +90,17 @@ async function factoryFor(type: string, where: string): Promise<ProviderFactory>
       hint: `Known types: ${known.join(', ')}.`,
     })
   }
-  let mod: { polysecretProviders?: Record<string, ProviderFactory> }
-  try {
-    mod = await import(pkg)
-  } catch (error) {
-    if (
-      (error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' ||
-      (error as { code?: string }).code === 'MODULE_NOT_FOUND'
-    ) {
-      throw new ValidationError(
-        `Provider type "${type}" at ${where} needs the package ${pkg}, which is not installed.`,
-        {
-          hint: `Install it: npm install ${pkg}`,
-        },
-      )
-    }
-    throw error
+  const dirs = packageSearchDirs(from)
+  const mod = (await importFromApp(pkg, dirs)) as
+    | { polysecretProviders?: Record<string, ProviderFactory> }
+    | undefined
+  if (!mod) {
+    throw new ValidationError(
+      `Provider type "${type}" at ${where} needs the package ${pkg}, which is not installed in the application (looked in ${dirs.join(', ')}).`,
+      {
+        hint: `Install it in your app: npm install ${pkg} (or pass resolveFrom: the app's folder to createManager).`,
+      },
+    )
   }
   const factory = mod.polysecretProviders?.[type]
   if (!factory)
@@ -108,6 +114,7 @@ async function buildChain(
   list: unknown,
   chainName: string,
   cache: Map<string, Provider>,
+  from: string | undefined,
 ): Promise<Provider[]> {
   if (list === undefined) return []
   if (!Array.isArray(list)) throw new ValidationError(`"${chainName}" must be a list of providers.`)
@@ -122,7 +129,7 @@ async function buildChain(
     const identity = JSON.stringify([type, options])
     let provider = cache.get(identity)
     if (!provider) {
-      provider = (await factoryFor(type, where))(options)
+      provider = (await factoryFor(type, where, from))(options)
       cache.set(identity, provider)
     }
     providers.push(provider)
@@ -130,8 +137,8 @@ async function buildChain(
   return providers
 }
 
-/** Reads a config file (JSON or YAML by extension; YAML parses JSON too). */
-export function readConfigFile(path: string): ManagerConfig {
+/** Reads a config file (JSON or YAML by extension; YAML parses JSON too). Async: the YAML parser loads on first use. */
+export async function readConfigFile(path: string): Promise<ManagerConfig> {
   let text: string
   try {
     text = readFileSync(path, 'utf8')
@@ -141,7 +148,7 @@ export function readConfigFile(path: string): ManagerConfig {
       { cause: error },
     )
   }
-  const parsed = path.endsWith('.json') ? parseJsonConfig(text, path) : parseYamlConfig(text, path)
+  const parsed = path.endsWith('.json') ? parseJsonConfig(text, path) : await parseYamlConfig(text, path)
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
     throw new ValidationError(`Config file ${path} must hold an object (a mapping of options).`, {
       hint: 'See docs/api.md#declarative-config for the format.',
@@ -168,8 +175,8 @@ function parseJsonConfig(text: string, path: string): unknown {
   }
 }
 
-function parseYamlConfig(text: string, path: string): unknown {
-  const doc = yaml().parseDocument(text, { prettyErrors: false })
+async function parseYamlConfig(text: string, path: string): Promise<unknown> {
+  const doc = (await loadYaml()).parseDocument(text, { prettyErrors: false })
   const error = doc.errors[0]
   if (error) {
     // yaml's own message may quote the offending text; its code and position never do.
@@ -200,8 +207,8 @@ function parseYamlConfig(text: string, path: string): unknown {
  * - parameters: `env`, then the dotenv file `POLYSECRET_ENV_FILE` (default `.env`) if it exists;
  * - `POLYSECRET_ALLOW_WRITES=true`, `POLYSECRET_CACHE_TTL` (ms).
  */
-export function configFromEnv(environment: NodeJS.ProcessEnv = process.env): ManagerConfig {
-  if (environment.POLYSECRET_CONFIG) return readConfigFile(environment.POLYSECRET_CONFIG)
+export async function configFromEnv(environment: NodeJS.ProcessEnv = process.env): Promise<ManagerConfig> {
+  if (environment.POLYSECRET_CONFIG) return await readConfigFile(environment.POLYSECRET_CONFIG)
   const envProvider: ProviderConfig = {
     type: 'env',
     ...(environment.POLYSECRET_ENV_PREFIX ? { prefix: environment.POLYSECRET_ENV_PREFIX } : {}),
@@ -231,8 +238,9 @@ export function configFromEnv(environment: NodeJS.ProcessEnv = process.env): Man
 
 /**
  * Builds a manager from plain data — what a config file, the CLI or the sidecar has. Providers are
- * named by type; types from other packages are imported on demand, and a missing package is an error
- * that says which one to install. With no argument, reads the `POLYSECRET_*` environment variables
+ * named by type; types from other packages are imported on demand from the application's
+ * `node_modules` (see {@link CreateManagerOptions.resolveFrom}), and a missing package is an error that
+ * says which one to install. With no argument, reads the `POLYSECRET_*` environment variables
  * (see {@link configFromEnv}).
  *
  * @example
@@ -245,15 +253,21 @@ export function configFromEnv(environment: NodeJS.ProcessEnv = process.env): Man
  * ```
  */
 export async function createManager(
-  config: ManagerConfig | string = configFromEnv(),
-  extra: Pick<ConfigManagerOptions, 'onAccess'> = {},
+  config?: ManagerConfig | string,
+  extra: CreateManagerOptions = {},
 ): Promise<ConfigManager> {
-  const data = typeof config === 'string' ? readConfigFile(config) : config
+  const { resolveFrom, ...managerExtra } = extra
+  const data =
+    config === undefined
+      ? await configFromEnv()
+      : typeof config === 'string'
+        ? await readConfigFile(config)
+        : config
   if (!data || typeof data !== 'object')
     throw new ValidationError('createManager needs a config object or a config file path.')
   const instances = new Map<string, Provider>()
-  const secrets = await buildChain(data.secrets, 'secrets', instances)
-  const parameters = await buildChain(data.parameters, 'parameters', instances)
+  const secrets = await buildChain(data.secrets, 'secrets', instances, resolveFrom)
+  const parameters = await buildChain(data.parameters, 'parameters', instances, resolveFrom)
   const { secrets: _s, parameters: _p, ...rest } = data
-  return new ConfigManager({ ...rest, ...extra, secrets, parameters } as ConfigManagerOptions)
+  return new ConfigManager({ ...rest, ...managerExtra, secrets, parameters } as ConfigManagerOptions)
 }

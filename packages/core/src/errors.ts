@@ -18,11 +18,49 @@ export interface ErrorContext {
 }
 
 /**
+ * The brand every polysecret error class carries: its code, stored on the class under a registry symbol.
+ * One process may hold several copies of core — the CommonJS build required by the app and the ESM build
+ * a provider package imports, or two installed versions — and each copy has its own classes. `instanceof`
+ * checks (the user's, and core's own fallback decisions) compare brands, so an `AccessDeniedError` from
+ * any copy is an `AccessDeniedError` to every copy.
+ */
+const BRAND: unique symbol = Symbol.for('polysecret.error')
+
+type Branded = { readonly [BRAND]?: string }
+
+function hasOwnBrand(value: unknown): value is Branded & { [BRAND]: string } {
+  return typeof value === 'function' && Object.hasOwn(value, BRAND)
+}
+
+function isInstanceByBrand(cls: abstract new (...args: never[]) => unknown, value: unknown): boolean {
+  if (Function.prototype[Symbol.hasInstance].call(cls, value)) return true
+  if (!hasOwnBrand(cls) || typeof value !== 'object' || value === null) return false
+  const wanted = cls[BRAND]
+  for (let proto = Object.getPrototypeOf(value); proto !== null; proto = Object.getPrototypeOf(proto)) {
+    const owner: unknown = Object.hasOwn(proto, 'constructor') ? proto.constructor : undefined
+    if (hasOwnBrand(owner) && owner[BRAND] === wanted) return true
+  }
+  return false
+}
+
+/**
  * Base class of every error polysecret throws. Carries `key` and `provider` (never a value), a stable
  * `code`, whether retrying may help, and `hint` — what to do next, which is also the message's last
  * sentence.
  */
 export class PolysecretError extends Error {
+  static readonly [BRAND]: string = 'POLYSECRET_ERROR'
+
+  /**
+   * `error instanceof SomeError` holds for an error built by any copy of core: true when a class on the
+   * error's prototype chain carries the same brand as `SomeError`. A subclass of your own is matched by
+   * plain prototype identity (its instances still match every polysecret class above it, from any copy).
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the class on the right of `instanceof`, often a subclass
+    return isInstanceByBrand(this, value)
+  }
+
   readonly code: string = 'POLYSECRET_ERROR'
   readonly key: string | undefined
   readonly provider: string | undefined
@@ -60,6 +98,7 @@ function where(context: ErrorContext): string {
 
 /** The key does not exist in any provider that was asked. */
 export class NotFoundError extends PolysecretError {
+  static override readonly [BRAND] = 'NOT_FOUND'
   override readonly code = 'NOT_FOUND'
   constructor(context: ErrorContext & { message?: string } = {}) {
     super(context.message ?? `Not found${where(context)}.`, {
@@ -71,6 +110,7 @@ export class NotFoundError extends PolysecretError {
 
 /** The store refused the caller's credentials or permissions. Not retried, not fallen back from. */
 export class AccessDeniedError extends PolysecretError {
+  static override readonly [BRAND] = 'ACCESS_DENIED'
   override readonly code = 'ACCESS_DENIED'
   constructor(context: ErrorContext & { message?: string } = {}) {
     super(context.message ?? `Access denied${where(context)}.`, {
@@ -82,6 +122,7 @@ export class AccessDeniedError extends PolysecretError {
 
 /** The store is rate-limiting. Retried with backoff; honours the store's retry-after hint. */
 export class ThrottledError extends PolysecretError {
+  static override readonly [BRAND] = 'THROTTLED'
   override readonly code = 'THROTTLED'
   override readonly retryable = true
   readonly retryAfterMs: number | undefined
@@ -96,6 +137,7 @@ export class ThrottledError extends PolysecretError {
 
 /** The store could not be reached or failed (timeout, connection reset, 5xx). Retried, then fallen back from. */
 export class UnavailableError extends PolysecretError {
+  static override readonly [BRAND] = 'UNAVAILABLE'
   override readonly code = 'UNAVAILABLE'
   override readonly retryable = true
   readonly retryAfterMs: number | undefined
@@ -110,6 +152,7 @@ export class UnavailableError extends PolysecretError {
 
 /** A write lost an optimistic-concurrency race (`ifVersion`) or `createOnly` met an existing key. */
 export class ConflictError extends PolysecretError {
+  static override readonly [BRAND] = 'CONFLICT'
   override readonly code = 'CONFLICT'
   readonly currentVersion: string | undefined
   constructor(context: ErrorContext & { message?: string; currentVersion?: string | undefined } = {}) {
@@ -123,6 +166,7 @@ export class ConflictError extends PolysecretError {
 
 /** A write was refused because writes are disabled or the provider cannot write. */
 export class ReadOnlyError extends PolysecretError {
+  static override readonly [BRAND] = 'READ_ONLY'
   override readonly code = 'READ_ONLY'
   constructor(context: ErrorContext & { message?: string } = {}) {
     super(context.message ?? `Writes are disabled${where(context)}.`, {
@@ -134,6 +178,7 @@ export class ReadOnlyError extends PolysecretError {
 
 /** The provider lacks a capability the call needs (versions, write, list, watch …). */
 export class UnsupportedError extends PolysecretError {
+  static override readonly [BRAND] = 'UNSUPPORTED'
   override readonly code = 'UNSUPPORTED'
   readonly capability: string | undefined
   constructor(context: ErrorContext & { capability?: string; message?: string } = {}) {
@@ -148,6 +193,7 @@ export class UnsupportedError extends PolysecretError {
 
 /** Stored data failed authentication: tampered, truncated, foreign, or the wrong key/passphrase. */
 export class IntegrityError extends PolysecretError {
+  static override readonly [BRAND] = 'INTEGRITY'
   override readonly code = 'INTEGRITY'
   constructor(context: ErrorContext & { message?: string } = {}) {
     super(context.message ?? `Integrity check failed${where(context)}.`, {
@@ -159,6 +205,7 @@ export class IntegrityError extends PolysecretError {
 
 /** Invalid input or configuration: a bad key, a malformed file, an unknown provider type, bad options. */
 export class ValidationError extends PolysecretError {
+  static override readonly [BRAND] = 'VALIDATION'
   override readonly code = 'VALIDATION'
   constructor(message: string, context: ErrorContext = {}) {
     super(message, context)
@@ -179,6 +226,7 @@ export interface ConfigIssue {
 
 /** Every problem found while loading a schema, reported at once. */
 export class ConfigValidationError extends PolysecretError {
+  static override readonly [BRAND] = 'CONFIG_INVALID'
   override readonly code = 'CONFIG_INVALID'
   readonly issues: readonly ConfigIssue[]
   constructor(issues: readonly ConfigIssue[], context: Pick<ErrorContext, 'cause'> = {}) {
@@ -215,6 +263,7 @@ export interface ProviderAttempt {
 
 /** Several destinations of one write did not all succeed; `results` says which did. */
 export class WriteError extends PolysecretError {
+  static override readonly [BRAND] = 'WRITE_FAILED'
   override readonly code = 'WRITE_FAILED'
   readonly results: readonly WriteDestinationResult[]
   constructor(context: ErrorContext & { results: readonly WriteDestinationResult[] }) {
@@ -240,7 +289,10 @@ export interface WriteDestinationResult {
   readonly error?: PolysecretError | undefined
 }
 
-/** Whether a value is a polysecret error with the given class. */
+/**
+ * Whether a value is a polysecret error — built by this copy of `@polysecret/core` or by any other
+ * (the ESM and CommonJS builds, or another installed version), recognised by its brand.
+ */
 export function isPolysecretError(error: unknown): error is PolysecretError {
   return error instanceof PolysecretError
 }

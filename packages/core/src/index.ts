@@ -31,7 +31,12 @@ export type {
   ValueWithMetadata,
 } from './config-manager.js'
 export { ConfigManager } from './config-manager.js'
-export type { ManagerConfig, ProviderConfig, ProviderFactory } from './create-manager.js'
+export type {
+  CreateManagerOptions,
+  ManagerConfig,
+  ProviderConfig,
+  ProviderFactory,
+} from './create-manager.js'
 export { configFromEnv, createManager, readConfigFile, registerProviderType } from './create-manager.js'
 export * from './errors.js'
 export type { AccessEvent, AccessListener, AccessOperation, AccessOutcome } from './events.js'

@@ -1,4 +1,4 @@
-import type { CacheRecord, CacheState, ReadCache } from './cache.js'
+import type { CacheState, ReadCache } from './cache.js'
 import type { ChainHit, ChainReadSettings } from './chain.js'
 import { type Classification, type Classifier, classificationWarning } from './classify.js'
 import {
@@ -68,8 +68,50 @@ export interface ReadResult {
   readonly error?: PolysecretError | undefined
 }
 
-type Stored = Omit<ReadResult, 'cache' | 'cached' | 'stale' | 'staleReason' | 'error'> & {
-  readonly resolved: Promise<Secret | string>
+/** The providers tried before the one that answered, when it was the first: one shared empty list. */
+const NO_ATTEMPTS: readonly ProviderAttempt[] = Object.freeze([])
+
+/**
+ * One read as the cache keeps it — a found value or a remembered not-found — and the only object kept
+ * per cache entry: key, kind and reason come from the (shared, memoised) route, version and date from
+ * the entry, and a {@link ReadResult} is built from it when a caller asks for one.
+ */
+export class Stored {
+  /** The promise every fast cached `get()` returns, made by the first (many entries never need one). */
+  resolved: Promise<Secret | string> | undefined = undefined
+  constructor(
+    readonly route: Route,
+    /** `undefined` for a not-found answer. */
+    readonly value: Secret | string | undefined,
+    readonly entry: Entry | undefined,
+    readonly provider: string | undefined,
+    readonly tried: readonly ProviderAttempt[],
+    readonly freshUntil: number,
+  ) {}
+}
+
+/** The result of a read served from a record (found), with how it was served. */
+function resultOf(
+  stored: Stored,
+  cache: CacheState,
+  stale?: { staleReason: 'revalidating' | 'error'; error?: PolysecretError },
+): ReadResult {
+  const { route, entry } = stored
+  return {
+    key: route.key,
+    kind: route.kind,
+    reason: route.reason,
+    value: stored.value!,
+    entry: entry!,
+    provider: stored.provider!,
+    version: entry!.version,
+    updatedAt: entry!.updatedAt,
+    tried: stored.tried,
+    cache,
+    cached: cache !== 'miss',
+    stale: stale !== undefined,
+    ...stale,
+  }
 }
 
 export interface ReadEngineOptions {
@@ -182,18 +224,23 @@ export class ReadEngine {
    */
   fastHit(key: string, opts: ReadOptions | undefined): Promise<Secret | string> | undefined {
     if (opts?.fresh) return undefined
-    const stored = this.#opts.cache.freshValue(this.route(key, opts?.kind).cacheKey)
+    const kind = opts?.kind
+    // A plain read of a key read before: its memoised route, without route()'s general checks.
+    const route = (kind === undefined ? this.#routes.none.get(key) : undefined) ?? this.route(key, kind)
+    const stored = this.#opts.cache.freshRecord(route.cacheKey)
     if (stored === undefined) return undefined
     this.#opts.emit?.({
       operation: 'get',
       key,
-      kind: stored.kind,
+      kind: stored.route.kind,
       provider: stored.provider,
       outcome: 'hit',
       latencyMs: 0,
       cache: 'fresh',
-      version: stored.version,
+      version: stored.entry!.version,
     })
+    // Made once per entry, on its first fast read: later cached reads return this very promise.
+    stored.resolved ??= Promise.resolve(stored.value!)
     return stored.resolved
   }
 
@@ -211,19 +258,19 @@ export class ReadEngine {
     const cacheKey = this.#cacheKey(route, opts)
     const cached = opts.fresh ? undefined : this.#opts.cache.lookup(cacheKey)
     if (cached?.state === 'fresh') {
-      const stored = cached.record.value
-      if (stored === undefined) {
+      const stored = cached.record
+      if (stored.value === undefined) {
         this.#emit(key, route, undefined, 'not-found', started, 'fresh', undefined, 'NOT_FOUND')
-        throw this.#negative(route, cached.record.miss)
+        throw this.#negative(route, stored.tried)
       }
-      this.#emit(key, stored, stored.provider, 'hit', started, 'fresh', stored.version)
-      return { ...stored, cache: 'fresh', cached: true, stale: false }
+      this.#emit(key, stored.route, stored.provider, 'hit', started, 'fresh', stored.entry!.version)
+      return resultOf(stored, 'fresh')
     }
     if (cached?.state === 'stale' && this.#opts.cache.canServeWhileRevalidating(cached.record)) {
-      const stored = cached.record.value!
+      const stored = cached.record
       this.#singleFlight(cacheKey, route, opts).catch(() => {}) // background refresh; failures keep the stale value
-      this.#emit(key, stored, stored.provider, 'stale', started, 'stale', stored.version)
-      return { ...stored, cache: 'stale', cached: true, stale: true, staleReason: 'revalidating' }
+      this.#emit(key, stored.route, stored.provider, 'stale', started, 'stale', stored.entry!.version)
+      return resultOf(stored, 'stale', { staleReason: 'revalidating' })
     }
     return this.#finish(key, route, started, cached?.record, this.#singleFlight(cacheKey, route, opts), opts)
   }
@@ -233,29 +280,21 @@ export class ReadEngine {
     key: string,
     route: Route,
     started: number,
-    cachedRecord: CacheRecord<Stored> | undefined,
+    cachedRecord: Stored | undefined,
     pending: Promise<Stored>,
     opts: ReadOptions,
   ): Promise<ReadResult> {
     try {
       const stored = await pending
-      this.#emit(key, stored, stored.provider, 'miss', started, 'miss', stored.version)
-      return { ...stored, cache: 'miss', cached: false, stale: false }
+      this.#emit(key, stored.route, stored.provider, 'miss', started, 'miss', stored.entry!.version)
+      return resultOf(stored, 'miss')
     } catch (error) {
       const last =
         cachedRecord ??
         (opts.fresh ? this.#opts.cache.lookup(this.#cacheKey(route, opts))?.record : undefined)
       if (last && isAvailabilityError(error) && this.#opts.cache.canServeOnError(last)) {
-        const stored = last.value!
-        this.#emit(key, stored, stored.provider, 'stale', started, 'stale', stored.version)
-        return {
-          ...stored,
-          cache: 'stale',
-          cached: true,
-          stale: true,
-          staleReason: 'error',
-          error: error as PolysecretError,
-        }
+        this.#emit(key, last.route, last.provider, 'stale', started, 'stale', last.entry!.version)
+        return resultOf(last, 'stale', { staleReason: 'error', error: error as PolysecretError })
       }
       const code = error instanceof PolysecretError ? error.code : 'UNKNOWN'
       this.#emit(
@@ -349,8 +388,14 @@ export class ReadEngine {
     if (outcome.ok)
       return Promise.resolve(this.#store(route, outcome.hit, opts, cacheable, outcome.viaOther === true))
     // Remember not-found briefly (negative caching) so a missing key does not hit every store each read.
-    if (outcome.error instanceof NotFoundError && cacheable)
-      this.#opts.cache.store(this.#cacheKey(route, opts), undefined, outcome.error)
+    if (outcome.error instanceof NotFoundError && cacheable) {
+      const freshUntil = this.#opts.cache.freshUntil(false)
+      if (freshUntil !== undefined) {
+        const { tried } = outcome.error
+        const stored = new Stored(route, undefined, undefined, undefined, tried, freshUntil)
+        this.#opts.cache.set(this.#cacheKey(route, opts), stored)
+      }
+    }
     return Promise.reject(outcome.error)
   }
 
@@ -393,34 +438,20 @@ export class ReadEngine {
 
   #store(route: Route, hit: ChainHit, opts: ReadOptions, cacheable: boolean, viaOther = false): Stored {
     const text = entryText(hit.entry.value)
-    const { kind, reason } = servedKind(
-      route,
-      text,
-      viaOther,
-      this.#opts.classify,
-      hit.entry.sensitive === true,
-    )
-    const value = kind === 'secret' ? new Secret(text) : text
-    const stored: Stored = {
-      key: route.key,
-      kind,
-      reason,
-      value,
-      entry: hit.entry,
-      provider: hit.provider.name,
-      version: hit.entry.version,
-      updatedAt: hit.entry.updatedAt,
-      tried: hit.tried,
-      resolved: Promise.resolve(value),
-    }
-    if (cacheable)
-      this.#opts.cache.store(this.#cacheKey(route, opts), stored, undefined, opts.ttl ?? opts.maxAge)
+    const served = servedKind(route, text, viaOther, this.#opts.classify, hit.entry.sensitive === true)
+    // Most reads serve the kind the name gave: keep the shared route; a value-decided kind gets its own.
+    const decided = served === route ? route : { ...route, kind: served.kind, reason: served.reason }
+    const value = decided.kind === 'secret' ? new Secret(text) : text
+    const freshUntil = cacheable ? this.#opts.cache.freshUntil(true, opts.ttl ?? opts.maxAge) : undefined
+    // Most reads find the key in the first provider: share one empty list rather than keep one per entry.
+    const tried = hit.tried.length === 0 ? NO_ATTEMPTS : hit.tried
+    const stored = new Stored(decided, value, hit.entry, hit.provider.name, tried, freshUntil ?? 0)
+    if (freshUntil !== undefined) this.#opts.cache.set(this.#cacheKey(route, opts), stored)
     return stored
   }
 
   /** The answer to a remembered not-found: the original lookup's providers and reasons. */
-  #negative(route: Route, miss: Error | undefined): NotFoundError {
-    const tried = miss instanceof NotFoundError ? miss.tried : []
+  #negative(route: Route, tried: readonly ProviderAttempt[]): NotFoundError {
     const names = tried.map((t) => t.provider).join(', ') || 'no provider'
     return new NotFoundError({
       key: route.key,

@@ -23,6 +23,8 @@ import { valueVersion } from './value-version.js'
 
 /** What a file format supplies: parsing with positions, reading, and editing one key in place. */
 export interface FileFormat<Doc> {
+  /** Loads what the format needs (e.g. the parser library) before the first parse or edit. */
+  prepare?(): Promise<unknown>
   /** Parses the text; throws `ValidationError` naming the file and line, never a value. */
   parse(text: string, path: string): Doc
   read(doc: Doc, key: string): string | undefined
@@ -86,6 +88,8 @@ export function plainFileProvider<Doc>(type: string, format: FileFormat<Doc>, op
   let snapshot: Snapshot<Doc> | undefined
 
   async function load(key?: string): Promise<Doc | undefined> {
+    // Every read and every edit (modify() loads first) passes here, so the format is ready for both.
+    await format.prepare?.()
     let info: BigIntStats
     try {
       info = await stat(path, { bigint: true })

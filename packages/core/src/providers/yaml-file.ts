@@ -4,7 +4,7 @@
  */
 import type { Document } from 'yaml'
 import { ValidationError } from '../errors.js'
-import { yaml } from '../lazy-modules.js'
+import { loadYaml, yaml } from '../lazy-modules.js'
 import { blockedAt, keyPath, leafKeys, readPath } from './nested-keys.js'
 import { type FileFormat, type PlainFileOptions, plainFileProvider } from './plain-file.js'
 
@@ -101,6 +101,7 @@ function edit(text: string, change: (doc: Document) => void): string {
 }
 
 const format: FileFormat<YamlDocument> = {
+  prepare: loadYaml,
   parse: parseYaml,
   read: (doc, key) => readPath(doc.root, key),
   keys: (doc) => leafKeys(doc.root),

@@ -142,7 +142,7 @@ function evaluate(node: Node, fields: FilterFields): boolean {
     return compare(resolved.value, t, cmp === ':' ? '=' : cmp)
   }
   const text = resolved.value
-  if (cmp === ':') return value === '*' ? text !== undefined : text !== undefined && text.includes(value)
+  if (cmp === ':') return value === '*' ? text !== undefined : text?.includes(value) === true
   if (text === undefined) return cmp === '!='
   return compare(text, value, cmp)
 }

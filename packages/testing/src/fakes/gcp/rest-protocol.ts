@@ -138,6 +138,11 @@ export function restProtocol(service: ResolvedService): WireProtocol {
 
     async handle(req, operation, input) {
       try {
+        if (!/^Bearer \S+/.test(String(req.headers.authorization ?? '')))
+          throw new GcpError(
+            'UNAUTHENTICATED',
+            'Request is missing required authentication credential. Expected OAuth 2 access token, login cookie or other valid authentication credential.',
+          )
         if (input instanceof GcpError) throw input
         if (operation === 'unknown' || !input) {
           throw new GcpError(

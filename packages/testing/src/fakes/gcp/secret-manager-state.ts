@@ -165,7 +165,7 @@ export class SecretManagerState {
 
   isDenied(id: string, permission: string): boolean {
     const rule = this.#denied.get(id)
-    return rule === '*' || (rule !== undefined && rule.has(permission))
+    return rule === '*' || rule?.has(permission) === true
   }
 
   /** The payload of a version (`latest` by default) as UTF-8, or undefined when it has none. */

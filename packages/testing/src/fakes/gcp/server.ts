@@ -1,3 +1,5 @@
+import type * as GrpcModule from '@grpc/grpc-js'
+import type { OAuth2Client } from 'google-auth-library'
 import { type FakeServer, type FakeServerOptions, startFakeServer } from '../http-server.js'
 import { grpcProtocol } from './grpc-protocol.js'
 import { restProtocol } from './rest-protocol.js'
@@ -29,10 +31,10 @@ export interface GcpClientOptions {
   readonly apiEndpoint: string
   readonly port: number
   readonly projectId: string
-  readonly authClient: unknown
+  readonly authClient: OAuth2Client
   /** gRPC only: insecure channel credentials and the module instance that made them. */
-  readonly sslCreds?: unknown
-  readonly grpc?: unknown
+  readonly sslCreds?: GrpcModule.ChannelCredentials
+  readonly grpc?: typeof GrpcModule
   /** gRPC only: reconnect quickly after `faults.down()`/`up()` (google-gax's default waits 1 s). */
   readonly 'grpc.initial_reconnect_backoff_ms'?: number
   /** REST only. */

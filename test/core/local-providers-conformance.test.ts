@@ -2,16 +2,12 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { dotenv, encryptedFile, env, jsonFile, memory, yamlFile } from '@polysecret/core'
 import { runProviderConformance } from '@polysecret/testing/conformance'
 import { stringify } from 'yaml'
-import { dotenv } from '../../src/providers/dotenv.js'
-import { quoteDotenvValue } from '../../src/providers/dotenv-parse.js'
-import { encryptedFile } from '../../src/providers/encrypted-file.js'
-import { env } from '../../src/providers/env.js'
-import { jsonFile } from '../../src/providers/json-file.js'
-import { memory } from '../../src/providers/memory.js'
-import { yamlFile } from '../../src/providers/yaml-file.js'
-import { FAST_SCRYPT, PASSPHRASE } from '../fixtures/encrypted.js'
+// Internal helper: the conformance cases need values quoted exactly as the dotenv writer quotes them.
+import { quoteDotenvValue } from '../../packages/core/src/providers/dotenv-parse.js'
+import { FAST_SCRYPT, PASSPHRASE } from '../../packages/core/test/fixtures/encrypted.js'
 
 /** A temp file seeded with `text`, and its cleanup. */
 async function seededFile(name: string, text: string | undefined) {

@@ -1,0 +1,94 @@
+/**
+ * A wire-level fake from @polysecret/testing in its own node process, so the CPU it spends answering
+ * requests is not counted as client time in a wall-clock benchmark. The parent talks to it over IPC:
+ * {@link startFakeProcess} returns the endpoint and the few controls the benchmarks use.
+ *
+ * Run as a script (by `fork`), this file is the child: it starts the fake named in the first message,
+ * answers one message per control call, and stops the fake when the parent disconnects.
+ */
+import { fork } from 'node:child_process'
+import type { FakeServiceName, FakeServices } from '@polysecret/testing'
+
+type Command =
+  | { id: number; op: 'latency'; ms: number }
+  | { id: number; op: 'clearFaults' }
+  | { id: number; op: 'resetRequests' }
+  | { id: number; op: 'requestsByOperation' }
+
+type WithoutId<C> = C extends unknown ? Omit<C, 'id'> : never
+
+/** The controls of a fake running in a child process. */
+export interface FakeProcess {
+  readonly endpoint: string
+  /** Adds `ms` of latency to every request (`fake.faults.latency(ms)`). */
+  latency(ms: number): Promise<void>
+  clearFaults(): Promise<void>
+  resetRequests(): Promise<void>
+  requestsByOperation(): Promise<Record<string, number>>
+  [Symbol.asyncDispose](): Promise<void>
+}
+
+/** Starts `service` in a child node process (tsx, source conditions) and waits until it listens. */
+export async function startFakeProcess<S extends FakeServiceName>(
+  service: S,
+  options: FakeServices[S]['options'],
+): Promise<FakeProcess> {
+  const child = fork(import.meta.filename, ['--child'], {
+    execArgv: ['--import', 'tsx', '--conditions=source'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  })
+  const pending = new Map<number, (result: unknown) => void>()
+  let nextId = 0
+  const endpoint = await new Promise<string>((resolve, reject) => {
+    child.once('error', reject)
+    child.once('exit', (code) => reject(new Error(`fake process exited with code ${code}`)))
+    child.once('message', (m) => resolve((m as { endpoint: string }).endpoint))
+    child.send({ service, options })
+  })
+  child.on('message', (m) => {
+    const { id, result } = m as { id: number; result: unknown }
+    pending.get(id)?.(result)
+    pending.delete(id)
+  })
+  const call = <T>(command: WithoutId<Command>) =>
+    new Promise<T>((resolve) => {
+      const id = nextId++
+      pending.set(id, resolve as (result: unknown) => void)
+      child.send({ ...command, id })
+    })
+  return {
+    endpoint,
+    latency: (ms) => call({ op: 'latency', ms }),
+    clearFaults: () => call({ op: 'clearFaults' }),
+    resetRequests: () => call({ op: 'resetRequests' }),
+    requestsByOperation: () => call({ op: 'requestsByOperation' }),
+    async [Symbol.asyncDispose]() {
+      child.removeAllListeners('exit')
+      const exited = new Promise((resolve) => child.once('exit', resolve))
+      child.disconnect()
+      await exited
+    },
+  }
+}
+
+async function runChild() {
+  await import('@polysecret/testing/loopback-guard')
+  const { startFake } = await import('@polysecret/testing')
+  process.once('message', async (m) => {
+    const { service, options } = m as { service: FakeServiceName; options: never }
+    const fake = await startFake(service, options)
+    process.on('message', (raw) => {
+      const command = raw as Command
+      let result: unknown
+      if (command.op === 'latency') fake.faults.latency(command.ms)
+      else if (command.op === 'clearFaults') fake.faults.clear()
+      else if (command.op === 'resetRequests') fake.requests.reset()
+      else result = fake.requests.byOperation()
+      process.send!({ id: command.id, result })
+    })
+    process.once('disconnect', () => void fake.stop().then(() => process.exit(0)))
+    process.send!({ endpoint: fake.endpoint })
+  })
+}
+
+if (process.argv[2] === '--child') await runChild()

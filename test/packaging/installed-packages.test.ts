@@ -1,0 +1,205 @@
+/**
+ * Our packages the way users install them: `pnpm pack` of each package, `npm install` of the tarballs
+ * into an empty project (third-party dependencies from the registry), then plain node runs the README
+ * example as ESM and through require(), checks error identity across the ESM/CommonJS copies of core,
+ * runs a CommonJS app against the Secrets Manager fake, and bundles the example with esbuild to run it
+ * from a folder without node_modules. One pack + install for the whole file.
+ */
+import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { encryptedFile } from '@polysecret/core'
+import { type SecretsManagerFake, startFake } from '@polysecret/testing'
+import { build } from 'esbuild'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { asCommonJs, installApp, packAll, readmeExample, runNode, writeFiles } from './support.js'
+
+const PASSWORD = 'pw-from-the-encrypted-file'
+const PASSPHRASE = 'packaging test passphrase'
+const APPS = join(import.meta.dirname, 'apps')
+
+let tarballs: string[]
+let app: string
+
+/** The README example plus one line that reports what it loaded (never the value itself). */
+async function exampleProgram(): Promise<string> {
+  const report =
+    'console.log(JSON.stringify({ port: config.PORT, passwordMatches: config.DB_PASSWORD.reveal() === process.env.EXPECTED }))'
+  return `${await readmeExample()}${report}\n`
+}
+
+/** What the README example needs in its working folder: `.env` and the encrypted store. */
+async function seedExampleFolder(dir: string): Promise<void> {
+  await writeFiles(dir, { '.env': 'PORT=8080\n' })
+  const store = encryptedFile({
+    path: join(dir, '.polysecret/secrets.enc'),
+    passphrase: PASSPHRASE,
+    scrypt: { N: 2 ** 10 },
+  })
+  await store.set('DB_PASSWORD', PASSWORD)
+  await store.close?.()
+}
+
+const EXAMPLE_ENV = { POLYSECRET_PASSPHRASE: PASSPHRASE, EXPECTED: PASSWORD }
+
+/** The example's two output lines: the Secret as console.log shows it, then the report. */
+function expectExampleRan(result: { code: number; stdout: string; stderr: string }): void {
+  expect(result.stderr).toBe('')
+  expect(result.code).toBe(0)
+  const [printed, report] = result.stdout.trim().split('\n')
+  expect(printed).toContain('[REDACTED]')
+  expect(result.stdout).not.toContain(PASSWORD)
+  expect(JSON.parse(report!)).toEqual({ port: 8080, passwordMatches: true })
+}
+
+beforeAll(async () => {
+  tarballs = await packAll()
+  app = await installApp(tarballs, ['zod@^4.1.0'])
+  await seedExampleFolder(app)
+  const esm = await exampleProgram()
+  await writeFiles(app, { 'example.mjs': esm, 'example.cjs': asCommonJs(esm) })
+  for (const script of ['identity.cjs', 'fallback.cjs']) await copyFile(join(APPS, script), join(app, script))
+}, 600_000)
+
+afterAll(async () => {
+  for (const dir of [app, tarballs?.[0] && dirname(tarballs[0])]) {
+    if (dir) await rm(dir, { recursive: true, force: true })
+  }
+})
+
+describe('pnpm pack', () => {
+  it('packs every package with workspace: ranges rewritten to versions', async () => {
+    expect(tarballs.map((t) => t.replace(/.*\//, '')).sort()).toEqual([
+      'polysecret-aws-0.1.0.tgz',
+      'polysecret-core-0.1.0.tgz',
+      'polysecret-testing-0.1.0.tgz',
+    ])
+    const installed = JSON.parse(
+      await readFile(join(app, 'node_modules/@polysecret/aws/package.json'), 'utf8'),
+    ) as { dependencies: Record<string, string> }
+    expect(installed.dependencies['@polysecret/core']).toBe('0.1.0')
+    const core = JSON.parse(await readFile(join(app, 'node_modules/@polysecret/core/package.json'), 'utf8'))
+    expect(JSON.stringify(core)).not.toContain('workspace:')
+  })
+})
+
+describe('the README example, installed with npm', () => {
+  it('runs as ESM', async () => {
+    expectExampleRan(await runNode('example.mjs', app, EXAMPLE_ENV))
+  })
+
+  it('runs through require()', async () => {
+    expectExampleRan(await runNode('example.cjs', app, EXAMPLE_ENV))
+  })
+})
+
+describe('error identity across the ESM and CommonJS copies of core', () => {
+  it('instanceof and isPolysecretError hold across copies; different classes stay different', async () => {
+    const result = await runNode('identity.cjs', app)
+    expect(result.stderr).toBe('')
+    expect(JSON.parse(result.stdout)).toEqual({
+      twoCopies: true,
+      esmInstanceofCjs: true,
+      cjsInstanceofEsm: true,
+      esmIsCjsBase: true,
+      cjsIsEsmBase: true,
+      esmIsError: true,
+      isPolysecretErrorAcross: true,
+      esmIsPolysecretErrorAcross: true,
+      sameCode: true,
+      notFoundIsNotAccessDenied: false,
+      throttledIsNotUnavailable: false,
+      plainErrorIsNotPolysecret: false,
+    })
+  })
+})
+
+describe('a CommonJS app with createManager and @polysecret/aws (loaded as ESM)', () => {
+  let fake: SecretsManagerFake
+  beforeAll(async () => {
+    fake = await startFake('aws-secrets-manager')
+    fake.seed({ DB_PASSWORD: 'value-in-secrets-manager' })
+  })
+  afterAll(async () => {
+    await fake.stop()
+  })
+
+  const read = async () => {
+    fake.requests.reset()
+    const result = await runNode('fallback.cjs', app, { SM_ENDPOINT: fake.endpoint })
+    // stderr may hold the AWS SDK's Node-version notice; the app's report is on stdout.
+    expect(result.code, result.stderr).toBe(0)
+    return JSON.parse(result.stdout)
+  }
+
+  it('reads from Secrets Manager over the wire', async () => {
+    fake.faults.clear()
+    expect(await read()).toEqual({ outcome: 'value', provider: 'aws-secrets-manager' })
+  })
+
+  it('falls back to the next store when Secrets Manager is unavailable', async () => {
+    fake.faults.clear()
+    fake.faults.errorRate(1, { status: 500 })
+    expect(await read()).toEqual({ outcome: 'value', provider: 'local' })
+  })
+
+  it('never falls back past access-denied', async () => {
+    fake.faults.clear()
+    fake.faults.errorRate(1, { status: 400, type: 'AccessDeniedException' })
+    const report = await read()
+    expect(report).toMatchObject({
+      outcome: 'error',
+      code: 'ACCESS_DENIED',
+      instanceofAccessDenied: true,
+      isPolysecretError: true,
+      builtByCommonJsCore: false,
+    })
+    expect(report.tried.map((t: { provider: string }) => t.provider)).not.toContain('local')
+    expect(fake.requests.count('GetSecretValue')).toBe(1)
+  })
+})
+
+describe('bundled with esbuild, run from a folder without node_modules', () => {
+  let runDir: string
+  beforeAll(async () => {
+    runDir = await mkdtemp(join(tmpdir(), 'polysecret-bundle-'))
+    await seedExampleFolder(runDir)
+    for (const [entry, format, out] of [
+      ['example.mjs', 'esm', 'bundle.mjs'],
+      ['example.cjs', 'cjs', 'bundle.cjs'],
+    ] as const) {
+      await build({
+        entryPoints: [join(app, entry)],
+        outfile: join(runDir, out),
+        bundle: true,
+        platform: 'node',
+        target: 'node20',
+        format,
+        logLevel: 'error',
+      })
+    }
+  }, 120_000)
+  afterAll(async () => {
+    await rm(runDir, { recursive: true, force: true })
+  })
+
+  it('has nothing to resolve packages from', async () => {
+    await writeFiles(runDir, {
+      'resolve.cjs': `for (const name of ['zod', '@polysecret/core', 'lru-cache', 'yaml']) {
+  try { require.resolve(name); console.log('found', name) } catch { console.log('missing', name) }
+}`,
+    })
+    const result = await runNode('resolve.cjs', runDir)
+    expect(result.stdout.trim().split('\n')).toEqual([
+      'missing zod',
+      'missing @polysecret/core',
+      'missing lru-cache',
+      'missing yaml',
+    ])
+  })
+
+  it.each(['bundle.mjs', 'bundle.cjs'])('%s runs the README example', async (bundle) => {
+    // stderr stays empty: no "lru-cache could not be loaded" warning, no missing module.
+    expectExampleRan(await runNode(bundle, runDir, EXAMPLE_ENV))
+  })
+})
