@@ -58,7 +58,13 @@ beforeAll(async () => {
   await seedExampleFolder(app)
   const esm = await exampleProgram()
   await writeFiles(app, { 'example.mjs': esm, 'example.cjs': asCommonJs(esm) })
-  for (const script of ['identity.cjs', 'fallback.cjs', 'gcp-fallback.cjs'])
+  for (const script of [
+    'identity.cjs',
+    'fallback.cjs',
+    'gcp-fallback.cjs',
+    'gcp-require.cjs',
+    'gcp-lazy.mjs',
+  ])
     await copyFile(join(APPS, script), join(app, script))
 }, 600_000)
 
@@ -197,6 +203,54 @@ describe('a CommonJS app with createManager and @polysecret/gcp (loaded as ESM),
       builtByCommonJsCore: false,
     })
     expect(fake.requests.count('AccessSecretVersion')).toBe(1)
+  })
+
+  it("works through require(): the CommonJS build reads, and its errors are the CommonJS core's", async () => {
+    fake.faults.clear()
+    fake.seed({ DENIED: 'x' })
+    fake.state.deny('DENIED')
+    const env = { GCP_PORT: String(new URL(fake.endpoint).port), EXPECTED: 'value-in-secret-manager' }
+    const result = await runNode('gcp-require.cjs', app, env)
+    expect(result.code, result.stderr).toBe(0)
+    expect(JSON.parse(result.stdout)).toEqual({
+      matches: true,
+      deniedIsAccessDenied: true,
+      deniedIsPolysecretError: true,
+      deniedKey: 'DENIED',
+    })
+  })
+})
+
+describe('@polysecret/gcp bundled with esbuild, the Google clients left external', () => {
+  let runDir: string
+  beforeAll(async () => {
+    runDir = await mkdtemp(join(tmpdir(), 'polysecret-gcp-bundle-'))
+    await build({
+      entryPoints: [join(app, 'gcp-lazy.mjs')],
+      outfile: join(runDir, 'bundle.mjs'),
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'esm',
+      external: ['@google-cloud/*'],
+      logLevel: 'error',
+    })
+  }, 120_000)
+  afterAll(async () => {
+    await rm(runDir, { recursive: true, force: true })
+  })
+
+  it('imports and builds providers without the clients; the first call says what to install', async () => {
+    const bundle = await readFile(join(runDir, 'bundle.mjs'), 'utf8')
+    expect(bundle).toContain('import("@google-cloud/secret-manager")') // still a lazy import
+    const result = await runNode('bundle.mjs', runDir)
+    expect(result.code, result.stderr).toBe(0)
+    expect(JSON.parse(result.stdout)).toEqual({
+      built: 'gcp-secret-manager',
+      code: 'VALIDATION',
+      isPolysecretError: true,
+      hint: 'Install it next to @polysecret/gcp: npm i @google-cloud/secret-manager',
+    })
   })
 })
 
