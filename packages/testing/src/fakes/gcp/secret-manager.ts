@@ -2,7 +2,6 @@ import { createRandom } from '../random.js'
 import { crc32c } from './crc32c.js'
 import { compileFilter } from './filter.js'
 import { paginate } from './pagination.js'
-import { timestamp } from './proto.js'
 import {
   type Project,
   parseParent,
@@ -21,6 +20,7 @@ import { updateSecret } from './secret-manager-update.js'
 import { type GcpFake, type GcpFakeOptions, startGcpFake } from './server.js'
 import type { GcpHandler } from './service.js'
 import { alreadyExists, failedPrecondition, GcpError, invalidArgument, notFound } from './status.js'
+import { timestamp } from './timestamp.js'
 
 /**
  * A wire-level fake of Google Cloud Secret Manager (v1), served over gRPC and REST on one port, so the
