@@ -7,23 +7,16 @@ import { parameterStore, secretsManager } from '@polysecret/aws'
 import { ConfigManager, memory, type Secret, ThrottledError, UnavailableError } from '@polysecret/core'
 import { startFake } from '@polysecret/testing'
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { FAKE_AWS, stopAfterEach } from './support/aws.js'
 
-const AWS = {
-  region: 'us-east-1',
-  credentials: { accessKeyId: 'AKIDFAKE', secretAccessKey: 'fake' },
-} as const
-const stops: (() => Promise<void>)[] = []
-afterEach(async () => {
-  while (stops.length) await stops.pop()!()
-})
+const AWS = FAKE_AWS
+const defer = stopAfterEach()
 
 async function fakes() {
   const sm = await startFake('aws-secrets-manager', { seed: 42 })
   const ssm = await startFake('aws-ssm', { seed: 7 })
-  stops.push(
-    () => sm.stop(),
-    () => ssm.stop(),
-  )
+  defer(() => sm.stop())
+  defer(() => ssm.stop())
   const secrets: Record<string, string> = {}
   const params: Record<string, string> = {}
   for (let i = 0; i < 30; i++) {
@@ -131,7 +124,7 @@ describe('a throttled answer that asks to wait: the wait is honoured over the wi
     ['Retry-After (seconds) on a 429', 429, 4_000],
   ] as const)('%s becomes ThrottledError.retryAfterMs', async (_, status, wait) => {
     const sm = await startFake('aws-secrets-manager', { secrets: { SERVICE_TOKEN: 'v' } })
-    stops.push(() => sm.stop())
+    defer(() => sm.stop())
     sm.faults.throttle(1, { retryAfterMs: wait, ...(status ? { status } : {}) })
     const provider = secretsManager({ ...AWS, endpoint: sm.endpoint, maxAttempts: 1 })
     const error = await provider.get('SERVICE_TOKEN').catch((e) => e)
@@ -142,7 +135,7 @@ describe('a throttled answer that asks to wait: the wait is honoured over the wi
 
   it('the manager waits exactly the asked-for time before retrying (fake clock, request counts)', async () => {
     const sm = await startFake('aws-secrets-manager', { secrets: { SERVICE_TOKEN: 'after-wait' } })
-    stops.push(() => sm.stop())
+    defer(() => sm.stop())
     sm.faults.throttle(1, { times: 1, retryAfterMs: 3_000, operations: ['GetSecretValue'] })
     // Only timers are faked: sockets and the fake server run for real.
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })

@@ -6,23 +6,17 @@
 import { parameterStore, secretsManager } from '@polysecret/aws'
 import { ConfigManager, type Provider } from '@polysecret/core'
 import { type FakeServer, startFake } from '@polysecret/testing'
-import { afterEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
+import { FAKE_AWS, stopAfterEach } from './support/aws.js'
 
-const AWS = {
-  region: 'us-east-1',
-  credentials: { accessKeyId: 'AKIDFAKE', secretAccessKey: 'fake' },
-  maxAttempts: 1,
-} as const
-const stops: (() => Promise<void>)[] = []
-afterEach(async () => {
-  while (stops.length) await stops.pop()!()
-})
+const AWS = { ...FAKE_AWS, maxAttempts: 1 } as const
+const defer = stopAfterEach()
 
 async function hungHealth(fake: FakeServer, operation: string, provider: Provider) {
-  stops.push(() => fake.stop())
+  defer(() => fake.stop())
   fake.faults.hang(1, { operations: [operation] })
   const manager = new ConfigManager({ secrets: [provider], retry: { attemptTimeout: 100 } })
-  stops.push(() => manager.close())
+  defer(() => manager.close())
   // Load the SDK and open the connection first: otherwise the timeout can pass while the SDK is still
   // being imported, before any request exists to hang.
   await manager.get('WARM_UP', { kind: 'secret', optional: true })

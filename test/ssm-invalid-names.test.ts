@@ -7,24 +7,18 @@
 import { parameterStore } from '@polysecret/aws'
 import { ConfigManager, ConfigValidationError, memory, ValidationError } from '@polysecret/core'
 import { type SsmFake, startFake } from '@polysecret/testing'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
+import { FAKE_AWS, stopAfterEach } from './support/aws.js'
 
-const AWS = {
-  region: 'us-east-1',
-  credentials: { accessKeyId: 'AKIDFAKE', secretAccessKey: 'fake' },
-  maxAttempts: 1,
-} as const
-const stops: (() => Promise<void>)[] = []
-afterEach(async () => {
-  while (stops.length) await stops.pop()!()
-})
+const AWS = { ...FAKE_AWS, maxAttempts: 1 } as const
+const defer = stopAfterEach()
 
 const VALID = Array.from({ length: 12 }, (_, i) => `SERVICE_${i}_URL`)
 
 async function setup(options: { fallback?: boolean } = {}) {
   const fake: SsmFake = await startFake('aws-ssm')
-  stops.push(() => fake.stop())
+  defer(() => fake.stop())
   fake.seed(Object.fromEntries(VALID.map((k) => [`/app/${k}`, `https://${k.toLowerCase()}.internal`])))
   const manager = new ConfigManager({
     parameters: [
@@ -34,7 +28,7 @@ async function setup(options: { fallback?: boolean } = {}) {
     retry: { retries: 2, baseDelay: 1, maxDelay: 2 },
     allowWrites: true,
   })
-  stops.push(() => manager.close())
+  defer(() => manager.close())
   return { fake, manager }
 }
 
@@ -93,7 +87,7 @@ describe('Parameter Store: a key SSM cannot name', () => {
 
   it('a write to a reserved or malformed name is refused before the call, naming the rule', async () => {
     const fake: SsmFake = await startFake('aws-ssm')
-    stops.push(() => fake.stop())
+    defer(() => fake.stop())
     const ssm = parameterStore({ ...AWS, endpoint: fake.endpoint })
     await expect(ssm.set('awsThing', 'v')).rejects.toThrow(/reserved by AWS/)
     await expect(ssm.set('/ssm/thing', 'v')).rejects.toThrow(/reserved by AWS/)

@@ -1,4 +1,4 @@
-import type { ReadResult } from './read-engine.js'
+import type { ReadResult } from './read-record.js'
 
 /** `getWithMetadata` answer: the value and how it was found. */
 export type ValueWithMetadata = Omit<ReadResult, 'entry'> & {

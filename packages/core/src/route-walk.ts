@@ -7,7 +7,7 @@ import { type ChainOutcome, type ChainReadSettings, exhausted, readChain } from 
 import type { Classification, Classifier } from './classify.js'
 import { NotFoundError, type PolysecretError } from './errors.js'
 import type { GetOptions, Provider } from './provider.js'
-import type { Route } from './read-engine.js'
+import type { Route } from './read-record.js'
 
 /** A chain outcome, and whether the secrets chain gave it for a parameter-named key. */
 export type Walked = ChainOutcome & { readonly viaOther?: boolean }

@@ -7,7 +7,7 @@ import {
   ValidationError,
 } from './errors.js'
 import { maskSecrets } from './masked-config.js'
-import type { ReadResult } from './read-engine.js'
+import type { ReadResult } from './read-record.js'
 import { quotesValue, scrubBounded } from './scrub.js'
 import { safeErrorName, sealError } from './scrub-error.js'
 import { Secret } from './secret.js'

@@ -5,9 +5,9 @@
 import { asPolysecretError } from './chain.js'
 import { NotFoundError, ValidationError } from './errors.js'
 import { type GenerateSpec, generate } from './generate.js'
+import { assertKey } from './keys.js'
 import type { Kind, Provider, VersionInfo } from './provider.js'
-import type { Route } from './read-engine.js'
-import { assertKey } from './read-engine.js'
+import type { Route } from './read-record.js'
 import { revealValue, type Secret } from './secret.js'
 import {
   destinations,

@@ -8,8 +8,10 @@ import {
   WriteError,
 } from './errors.js'
 import type { AccessListener } from './events.js'
+import { assertKey } from './keys.js'
 import type { Capabilities, DeleteOptions, Kind, Provider } from './provider.js'
-import { assertKey, type ReadEngine, type Route } from './read-engine.js'
+import type { ReadEngine } from './read-engine.js'
+import type { Route } from './read-record.js'
 import { rememberSecretValue, revealValue, Secret } from './secret.js'
 import { canDeleteAt, holdersOf, remainingCopy, sameStore } from './stale-copies.js'
 
