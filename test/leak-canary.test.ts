@@ -19,6 +19,7 @@ import {
   Secret,
   UnavailableError,
 } from '@polysecret/core'
+import { parameterManager, secretManager } from '@polysecret/gcp'
 import { instrument, startFake } from '@polysecret/testing'
 import * as v from 'valibot'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
@@ -319,4 +320,70 @@ describe('leak canary', () => {
       await fake.stop()
     }
   })
+
+  it.each(['grpc', 'rest'] as const)(
+    'never shows the canary through the GCP providers over %s, their client errors and faults',
+    async (transport) => {
+      const sm = await startFake('gcp-secret-manager', {
+        secrets: { DB_PASSWORD: CANARY, app_json: JSON.stringify({ password: CANARY }), PLAIN: CANARY },
+      })
+      const pm = await startFake('gcp-parameter-manager', { secretManager: sm })
+      try {
+        const ref = `__REF__(//secretmanager.googleapis.com/projects/${sm.projectId}/secrets/DB_PASSWORD/versions/1)`
+        pm.seed({ app_config: { format: 'JSON', versions: { v1: JSON.stringify({ conn: ref }) } } })
+        const secrets = secretManager({ projectId: sm.projectId, clientOptions: sm.clientOptions(transport) })
+        const params = parameterManager({
+          projectId: pm.projectId,
+          clientOptions: pm.clientOptions(transport),
+        })
+        const manager = new ConfigManager({
+          secrets: [secrets],
+          parameters: [params],
+          allowWrites: true,
+          retry: 0,
+          onAccess: (e) => events.push(e),
+        })
+        await attempt(() => manager.get('DB_PASSWORD'))
+        await attempt(() => manager.getWithMetadata('app_json#password'))
+        await attempt(() => manager.get('PLAIN#field')) // not JSON: the error must not quote it
+        await attempt(() => manager.getWithMetadata('app_config'))
+        await attempt(() => manager.get('app_config#conn'))
+        await attempt(() => manager.getMany(['DB_PASSWORD', 'app_json#password', 'NOPE']))
+        await attempt(() => manager.set('NEW_TOKEN', CANARY, { to: secrets.name }))
+        await attempt(() => manager.set('NEW_TOKEN', ROTATED, { createOnly: true, to: secrets.name }))
+        await attempt(() => manager.rotate('NEW_TOKEN', { value: ROTATED }))
+        await attempt(() => manager.versions('NEW_TOKEN'))
+        sm.state.find('secrets/PLAIN')!.versions.get(1)!.crc32c = 1 // a corrupted payload
+        await attempt(() => manager.get('PLAIN', { fresh: true }))
+        sm.faults.errorRate(1, { type: 'PERMISSION_DENIED', message: `denied ${CANARY}` })
+        await attempt(() => manager.get('DB_PASSWORD', { fresh: true }))
+        sm.faults.clear()
+        sm.faults.errorRate(1, { type: 'UNAVAILABLE', message: `down ${CANARY}` })
+        await attempt(() => manager.get('NEW_TOKEN', { fresh: true }))
+        see(secrets)
+        see(params)
+        see(manager)
+        see(events)
+        const everything = seen.join('\n')
+        const at = everything.indexOf(CANARY)
+        if (at >= 0)
+          writes.err.call(
+            process.stderr,
+            `\nLEAK CONTEXT: ${everything.slice(Math.max(0, at - 800), at + 100)}\n`,
+          )
+        expect(everything).toContain('ACCESS_DENIED')
+        expect(everything).toContain('INTEGRITY')
+        expect(everything).not.toContain(CANARY)
+        expect(everything).not.toContain(ROTATED)
+        // and the values were really there to be leaked
+        sm.faults.clear()
+        expect(((await manager.get('DB_PASSWORD', { fresh: true })) as Secret).reveal()).toBe(CANARY)
+        expect(((await manager.get('app_config#conn', { fresh: true })) as Secret).reveal()).toBe(CANARY)
+        await manager.close()
+      } finally {
+        await pm.stop()
+        await sm.stop()
+      }
+    },
+  )
 })

@@ -9,7 +9,7 @@ import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { encryptedFile } from '@polysecret/core'
-import { type SecretsManagerFake, startFake } from '@polysecret/testing'
+import { type GcpSecretManagerFake, type SecretsManagerFake, startFake } from '@polysecret/testing'
 import { build } from 'esbuild'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { asCommonJs, installApp, packAll, readmeExample, runNode, writeFiles } from './support.js'
@@ -58,7 +58,14 @@ beforeAll(async () => {
   await seedExampleFolder(app)
   const esm = await exampleProgram()
   await writeFiles(app, { 'example.mjs': esm, 'example.cjs': asCommonJs(esm) })
-  for (const script of ['identity.cjs', 'fallback.cjs']) await copyFile(join(APPS, script), join(app, script))
+  for (const script of [
+    'identity.cjs',
+    'fallback.cjs',
+    'gcp-fallback.cjs',
+    'gcp-require.cjs',
+    'gcp-lazy.mjs',
+  ])
+    await copyFile(join(APPS, script), join(app, script))
 }, 600_000)
 
 afterAll(async () => {
@@ -72,6 +79,7 @@ describe('pnpm pack', () => {
     expect(tarballs.map((t) => t.replace(/.*\//, '')).sort()).toEqual([
       'polysecret-aws-0.1.0.tgz',
       'polysecret-core-0.1.0.tgz',
+      'polysecret-gcp-0.1.0.tgz',
       'polysecret-testing-0.1.0.tgz',
     ])
     const installed = JSON.parse(
@@ -156,6 +164,93 @@ describe('a CommonJS app with createManager and @polysecret/aws (loaded as ESM)'
     })
     expect(report.tried.map((t: { provider: string }) => t.provider)).not.toContain('local')
     expect(fake.requests.count('GetSecretValue')).toBe(1)
+  })
+})
+
+describe('a CommonJS app with createManager and @polysecret/gcp (loaded as ESM), over REST', () => {
+  let fake: GcpSecretManagerFake
+  beforeAll(async () => {
+    fake = await startFake('gcp-secret-manager', { secrets: { DB_PASSWORD: 'value-in-secret-manager' } })
+  })
+  afterAll(async () => {
+    await fake.stop()
+  })
+  const read = async () => {
+    fake.requests.reset()
+    const env = { GCP_PORT: String(new URL(fake.endpoint).port), EXPECTED: 'value-in-secret-manager' }
+    const result = await runNode('gcp-fallback.cjs', app, env)
+    expect(result.code, result.stderr).toBe(0)
+    return JSON.parse(result.stdout)
+  }
+
+  it('reads from Secret Manager over the wire', async () => {
+    fake.faults.clear()
+    expect(await read()).toEqual({ outcome: 'value', provider: 'gcp-secret-manager', matches: true })
+  })
+
+  it('falls back when Secret Manager is unavailable, never past PERMISSION_DENIED', async () => {
+    fake.faults.clear()
+    fake.faults.errorRate(1, { type: 'UNAVAILABLE' })
+    expect(await read()).toMatchObject({ outcome: 'value', provider: 'local' })
+    fake.faults.clear()
+    fake.faults.errorRate(1, { type: 'PERMISSION_DENIED' })
+    const report = await read()
+    expect(report).toMatchObject({
+      outcome: 'error',
+      code: 'ACCESS_DENIED',
+      instanceofAccessDenied: true,
+      isPolysecretError: true,
+      builtByCommonJsCore: false,
+    })
+    expect(fake.requests.count('AccessSecretVersion')).toBe(1)
+  })
+
+  it("works through require(): the CommonJS build reads, and its errors are the CommonJS core's", async () => {
+    fake.faults.clear()
+    fake.seed({ DENIED: 'x' })
+    fake.state.deny('DENIED')
+    const env = { GCP_PORT: String(new URL(fake.endpoint).port), EXPECTED: 'value-in-secret-manager' }
+    const result = await runNode('gcp-require.cjs', app, env)
+    expect(result.code, result.stderr).toBe(0)
+    expect(JSON.parse(result.stdout)).toEqual({
+      matches: true,
+      deniedIsAccessDenied: true,
+      deniedIsPolysecretError: true,
+      deniedKey: 'DENIED',
+    })
+  })
+})
+
+describe('@polysecret/gcp bundled with esbuild, the Google clients left external', () => {
+  let runDir: string
+  beforeAll(async () => {
+    runDir = await mkdtemp(join(tmpdir(), 'polysecret-gcp-bundle-'))
+    await build({
+      entryPoints: [join(app, 'gcp-lazy.mjs')],
+      outfile: join(runDir, 'bundle.mjs'),
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'esm',
+      external: ['@google-cloud/*'],
+      logLevel: 'error',
+    })
+  }, 120_000)
+  afterAll(async () => {
+    await rm(runDir, { recursive: true, force: true })
+  })
+
+  it('imports and builds providers without the clients; the first call says what to install', async () => {
+    const bundle = await readFile(join(runDir, 'bundle.mjs'), 'utf8')
+    expect(bundle).toContain('import("@google-cloud/secret-manager")') // still a lazy import
+    const result = await runNode('bundle.mjs', runDir)
+    expect(result.code, result.stderr).toBe(0)
+    expect(JSON.parse(result.stdout)).toEqual({
+      built: 'gcp-secret-manager',
+      code: 'VALIDATION',
+      isPolysecretError: true,
+      hint: 'Install it next to @polysecret/gcp: npm i @google-cloud/secret-manager',
+    })
   })
 })
 

@@ -1,9 +1,13 @@
-import { ValidationError } from '@polysecret/core'
+import {
+  type KeyMapping as CoreKeyMapping,
+  IDENTITY_KEY_MAPPING,
+  resolveKeyMapping as resolveMapping,
+  ValidationError,
+} from '@polysecret/core'
 
 /**
- * How a flat polysecret key maps to a Parameter Store name and back. Both functions see only the part
- * after the provider's `prefix`: the provider prepends the prefix to `toName`'s result and strips it
- * before calling `toKey`.
+ * How a flat polysecret key maps to a Parameter Store name and back (core's `KeyMapping`). Both
+ * functions see only the part after the provider's `prefix`.
  *
  * @example
  * ```ts
@@ -19,12 +23,7 @@ import { ValidationError } from '@polysecret/core'
  * })
  * ```
  */
-export interface KeyMapping {
-  /** Key → parameter name relative to the prefix. */
-  toName(key: string): string
-  /** Parameter name relative to the prefix → key; `undefined` skips the parameter in `list`. */
-  toKey(name: string): string | undefined
-}
+export type KeyMapping = CoreKeyMapping
 
 /**
  * Built-in mappings:
@@ -35,10 +34,7 @@ export interface KeyMapping {
  */
 export type KeyMappingName = 'path' | 'dotted'
 
-const PATH: KeyMapping = Object.freeze({
-  toName: (key: string) => key,
-  toKey: (name: string) => name,
-})
+const PATH: KeyMapping = IDENTITY_KEY_MAPPING
 
 const DOTTED: KeyMapping = Object.freeze({
   toName: (key: string) => key.replaceAll('.', '/'),
@@ -162,14 +158,5 @@ export function parameterNameProblem(name: string, purpose: 'read' | 'write' = '
 }
 
 function resolveKeyMapping(mapping: KeyMappingName | KeyMapping | undefined): KeyMapping | undefined {
-  if (mapping === undefined || mapping === 'path') return PATH
-  if (mapping === 'dotted') return DOTTED
-  if (
-    typeof mapping === 'object' &&
-    typeof mapping.toName === 'function' &&
-    typeof mapping.toKey === 'function'
-  ) {
-    return mapping
-  }
-  return undefined
+  return resolveMapping(mapping, { path: PATH, dotted: DOTTED }, 'path')
 }

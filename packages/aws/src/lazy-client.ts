@@ -1,5 +1,3 @@
-import { ValidationError } from '@polysecret/core'
-
 /** Static credentials; pass a provider function (e.g. from `@aws-sdk/credential-providers`) for anything else. */
 export interface AwsCredentials {
   /** Access key id (`AKIA…`, or `ASIA…` for temporary credentials). */
@@ -70,63 +68,6 @@ export interface AwsClientOption<C> {
 /** Either connection options or a ready client — never both. */
 export type AwsClientOptions<C> = AwsConnectionOptions | AwsClientOption<C>
 
-/** A provider's SDK module and client, made on first use. */
-export interface LazyClient<Sdk, C> {
-  /** Imports the SDK and creates the client on the first call; later calls share them. */
-  connect(): Promise<{ sdk: Sdk; client: C }>
-  /** Destroys the client the provider created (never one the caller passed); the next call reconnects. */
-  close(): void
-}
-
-/**
- * The SDK is imported on first use, so a provider that is never called costs nothing at startup. A
- * failed import or creation is not remembered: the next call tries again.
- */
-export function lazyClient<Sdk, C extends { destroy(): void }>(setup: {
-  readonly provider: string
-  readonly pkg: string
-  readonly load: () => Promise<Sdk>
-  readonly options: AwsClientOptions<C>
-  readonly create: (sdk: Sdk, config: Record<string, unknown>) => C
-}): LazyClient<Sdk, C> {
-  let pending: Promise<{ sdk: Sdk; client: C }> | undefined
-  let created: C | undefined
-  const open = async () => {
-    const sdk = await importSdk(setup.load, setup.pkg, setup.provider)
-    const { options } = setup
-    if (options.client) return { sdk, client: options.client }
-    created = setup.create(sdk, clientConfig(options as AwsConnectionOptions))
-    return { sdk, client: created }
-  }
-  return {
-    connect() {
-      pending ??= open().catch((error: unknown) => {
-        pending = undefined
-        throw error
-      })
-      return pending
-    },
-    close() {
-      created?.destroy()
-      created = undefined
-      pending = undefined
-    },
-  }
-}
-
-/** Imports an SDK package, turning "not installed" into a ValidationError that says what to install. */
-async function importSdk<T>(load: () => Promise<T>, pkg: string, provider: string): Promise<T> {
-  try {
-    return await load()
-  } catch (cause) {
-    throw new ValidationError(`Could not load ${pkg} (provider "${provider}").`, {
-      provider,
-      cause,
-      hint: `Install it next to @polysecret/aws: npm i ${pkg}`,
-    })
-  }
-}
-
 /** Builds the SDK client config from connection options (only fields that were given). */
 export function clientConfig(options: AwsConnectionOptions): Record<string, unknown> {
   const config: Record<string, unknown> = { maxAttempts: options.maxAttempts ?? 2 }
@@ -189,14 +130,5 @@ export function validateConnection(
   return issues
 }
 
-/** Throws one ValidationError listing every option problem, or returns quietly. */
-export function assertValid(issues: readonly string[], type: string, name: string): void {
-  if (issues.length === 0) return
-  throw new ValidationError(
-    `Invalid options for ${type} provider "${name}":\n${issues.map((i) => `  ✖ ${i}`).join('\n')}`,
-    {
-      provider: name,
-      hint: '\nFix the options passed to the factory.',
-    },
-  )
-}
+/** Throws one ValidationError listing every option problem (core's shared helper). */
+export { assertValidOptions as assertValid } from '@polysecret/core'

@@ -9,6 +9,7 @@ import {
   type GetOptions,
   type Health,
   type KeyInfo,
+  lazyClient,
   type Provider,
   type SetOptions,
   ValidationError,
@@ -16,7 +17,13 @@ import {
 } from '@polysecret/core'
 import { awsErrorName, isNotFound, toPolysecretError } from './errors.js'
 import { type KeyMapping, type KeyMappingName, keyMappingIssues, parameterNames } from './key-mapping.js'
-import { type AwsClientOptions, assertValid, lazyClient, validateConnection } from './lazy-client.js'
+import {
+  type AwsClientOptions,
+  type AwsConnectionOptions,
+  assertValid,
+  clientConfig,
+  validateConnection,
+} from './lazy-client.js'
 import { batchReader } from './parameter-store-batch.js'
 
 type Sdk = typeof import('@aws-sdk/client-ssm')
@@ -128,9 +135,11 @@ export function parameterStore(options: ParameterStoreOptions = {}): ParameterSt
   const sdkClient = lazyClient<Sdk, SSMClient>({
     provider: name,
     pkg: PKG,
+    requiredBy: '@polysecret/aws',
     load: () => import('@aws-sdk/client-ssm'),
-    options,
-    create: (sdk, config) => new sdk.SSMClient(config),
+    client: options.client,
+    create: (sdk) => new sdk.SSMClient(clientConfig(options as AwsConnectionOptions)),
+    dispose: (client) => client.destroy(),
   })
   const connect = sdkClient.connect
   const fail = (error: unknown, key?: string) => toPolysecretError(error, { key, provider: name })
@@ -345,7 +354,7 @@ export function parameterStore(options: ParameterStoreOptions = {}): ParameterSt
     },
 
     async close() {
-      sdkClient.close()
+      await sdkClient.close()
     },
   } satisfies ParameterStoreProvider
 

@@ -1,4 +1,4 @@
-import { type Entry, ValidationError } from '@polysecret/core'
+import { type Entry, selectJsonField, splitFieldKey } from '@polysecret/core'
 
 /** A key as Secrets Manager sees it: the secret name, and the JSON field after `#`, if any. */
 export interface SecretRef {
@@ -18,23 +18,9 @@ export interface SecretPayload {
   CreatedDate?: Date | undefined
 }
 
-/**
- * Splits `name#field` into the secret id (with the provider prefix) and the JSON field. Secret names
- * cannot contain `#`, so the first `#` is always the separator.
- */
+/** Splits `name#field` (core's `splitFieldKey`) and prepends the provider prefix to the secret name. */
 export function parseSecretKey(key: string, prefix: string, provider: string): SecretRef {
-  if (typeof key !== 'string' || key === '') {
-    throw new ValidationError(`Key must be a non-empty string (provider "${provider}").`, { provider })
-  }
-  const hash = key.indexOf('#')
-  const name = hash === -1 ? key : key.slice(0, hash)
-  const field = hash === -1 ? undefined : key.slice(hash + 1)
-  if (name === '' || field === '') {
-    throw new ValidationError(`Key "${key}" is not "name" or "name#field" (provider "${provider}").`, {
-      key,
-      provider,
-    })
-  }
+  const { name, field } = splitFieldKey(key, provider)
   return { key, secretId: `${prefix}${name}`, field }
 }
 
@@ -66,27 +52,7 @@ export function payloadToEntry(out: SecretPayload, ref: SecretRef, provider: str
 
 function selectField(value: string | Uint8Array, ref: SecretRef, provider: string): string | undefined {
   const text = typeof value === 'string' ? value : Buffer.from(value).toString('utf8')
-  let parsed: unknown
-  try {
-    parsed = JSON.parse(text)
-  } catch {
-    parsed = undefined
-  }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    // Never include the text: it is the secret.
-    throw new ValidationError(
-      `Secret for key "${ref.key}" is not a JSON object, so field "${ref.field}" cannot be selected.`,
-      {
-        key: ref.key,
-        provider,
-        hint: 'Read the key without "#field", or store the secret as a JSON object.',
-      },
-    )
-  }
-  const record = parsed as Record<string, unknown>
-  if (!Object.hasOwn(record, ref.field as string)) return undefined
-  const field = record[ref.field as string]
-  return typeof field === 'string' ? field : JSON.stringify(field)
+  return selectJsonField(text, ref.field as string, ref.key, provider)
 }
 
 /** The version id carrying AWSCURRENT in a `VersionIdsToStages` map. */

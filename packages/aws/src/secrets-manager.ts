@@ -8,6 +8,7 @@ import {
   type GetOptions,
   type Health,
   type KeyInfo,
+  lazyClient,
   NotFoundError,
   type Provider,
   type SetOptions,
@@ -15,7 +16,13 @@ import {
   type VersionInfo,
 } from '@polysecret/core'
 import { awsErrorName, isNotFound, toPolysecretError } from './errors.js'
-import { type AwsClientOptions, assertValid, lazyClient, validateConnection } from './lazy-client.js'
+import {
+  type AwsClientOptions,
+  type AwsConnectionOptions,
+  assertValid,
+  clientConfig,
+  validateConnection,
+} from './lazy-client.js'
 import {
   currentVersionId,
   isScheduledForDeletion,
@@ -119,9 +126,11 @@ export function secretsManager(options: SecretsManagerOptions = {}): SecretsMana
   const sdkClient = lazyClient<Sdk, SecretsManagerClient>({
     provider: name,
     pkg: PKG,
+    requiredBy: '@polysecret/aws',
     load: () => import('@aws-sdk/client-secrets-manager'),
-    options,
-    create: (sdk, config) => new sdk.SecretsManagerClient(config),
+    client: options.client,
+    create: (sdk) => new sdk.SecretsManagerClient(clientConfig(options as AwsConnectionOptions)),
+    dispose: (client) => client.destroy(),
   })
   const connect = sdkClient.connect
   const fail = (error: unknown, key?: string) => toPolysecretError(error, { key, provider: name })
@@ -386,7 +395,7 @@ export function secretsManager(options: SecretsManagerOptions = {}): SecretsMana
     },
 
     async close() {
-      sdkClient.close()
+      await sdkClient.close()
     },
   } satisfies SecretsManagerProvider
 }

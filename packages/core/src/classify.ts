@@ -304,6 +304,9 @@ export function classificationWarning(key: string, reason: string): string | und
   if (reason.startsWith('value:')) {
     return `"${key}" is named like a parameter but its value looks like a credential (${reason.slice(6)}), so it is served as a Secret. Classify it explicitly: classify.overrides { "${key}": "secret" } (or "parameter" if it is not one).`
   }
+  if (reason === 'store:sensitive') {
+    return `"${key}" is named like a parameter but its store says the value holds secret material (e.g. rendered secret references), so it is served as a Secret. Classify it explicitly: classify.overrides { "${key}": "secret" }.`
+  }
   if (reason === 'found-in:secrets') {
     return `"${key}" is named like a parameter but only the secrets chain has it, so it is served as a Secret. Classify it explicitly: classify.overrides { "${key}": "secret" }, or read it with getSecret().`
   }

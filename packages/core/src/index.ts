@@ -49,6 +49,10 @@ export type {
   PasswordOptions,
 } from './generate.js'
 export { generate, generateBytes, generateKeyPair, generatePassword, generateUuid } from './generate.js'
+export type { FieldKey, KeyMapping } from './key-mapping.js'
+export { IDENTITY_KEY_MAPPING, resolveKeyMapping, selectJsonField, splitFieldKey } from './key-mapping.js'
+export type { LazyClient, LazyClientSetup } from './lazy-client.js'
+export { assertValidOptions, lazyClient } from './lazy-client.js'
 export type { ConfigChangeListener } from './live-config.js'
 export { type Live, LiveConfig } from './live-config.js'
 export { mapLimit } from './map-limit.js'

@@ -46,6 +46,12 @@ export interface Entry {
   readonly labels?: readonly string[]
   /** Store metadata that is safe to show (content type, tags). Never secret material. */
   readonly metadata?: Readonly<Record<string, string>>
+  /**
+   * The store says this value holds secret material whatever its key is called — e.g. a Parameter
+   * Manager value rendered with secret references resolved. A read routed to the parameters chain
+   * then serves it as a `Secret`, as it does a value that looks like a credential.
+   */
+  readonly sensitive?: boolean
 }
 
 /** Per-read options a provider understands. */

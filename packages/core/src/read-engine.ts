@@ -328,7 +328,7 @@ export class ReadEngine {
 
   #store(route: Route, hit: ChainHit, opts: ReadOptions, cacheable: boolean, viaOther = false): Stored {
     const text = entryText(hit.entry.value)
-    const served = servedKind(route, text, viaOther, this.#opts.classify)
+    const served = servedKind(route, text, viaOther, this.#opts.classify, hit.entry.sensitive === true)
     // Most reads serve the kind the name gave: keep the shared route; a value-decided kind gets its own.
     const decided = served === route ? route : { ...route, kind: served.kind, reason: served.reason }
     const value = decided.kind === 'secret' ? new Secret(text) : text

@@ -58,16 +58,19 @@ export async function walkChains(
 /**
  * The kind a value is served as. A read routed by name to the parameters chain still looks at the
  * value: a credential (a URL with a password, a PEM key, a token) is served as a secret, and so is a
- * key only the secrets chain has. A hint or an override is the user's word and stands.
+ * key only the secrets chain has, and a value its store marks `sensitive`. A hint or an override is the
+ * user's word and stands.
  */
 export function servedKind(
   route: Route,
   text: string,
   viaOther: boolean,
   classify: Classifier,
+  sensitive = false,
 ): Classification {
   if (route.kind === 'secret' || route.reason === 'hint') return route
   if (viaOther) return { kind: 'secret', reason: 'found-in:secrets' }
+  if (sensitive && !route.reason.startsWith('override:')) return { kind: 'secret', reason: 'store:sensitive' }
   const byValue = classify(route.key, text)
   return byValue.kind === 'secret' ? byValue : route
 }

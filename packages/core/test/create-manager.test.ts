@@ -65,12 +65,12 @@ describe('createManager (declarative config)', () => {
     expect(unknown.message).toMatch(
       /Unknown provider type "keepass" at secrets\[0\].*Known types: env, dotenv/,
     )
-    const missing = await createManager({ secrets: [{ type: 'gcp-secret-manager', project: 'p' }] }).catch(
-      (e) => e,
-    )
+    const missing = await createManager({
+      secrets: [{ type: 'azure-key-vault', vaultUrl: 'https://v.vault.azure.net' }],
+    }).catch((e) => e)
     expect(missing).toBeInstanceOf(ValidationError)
-    expect(missing.message).toContain('needs the package @polysecret/gcp')
-    expect(missing.message).toContain('npm install @polysecret/gcp')
+    expect(missing.message).toContain('needs the package @polysecret/azure')
+    expect(missing.message).toContain('npm install @polysecret/azure')
     await expect(createManager({ secrets: [{ path: 'x' } as never] })).rejects.toThrow(/needs a "type"/)
     const d = dir()
     writeFileSync(join(d, 'bad.yaml'), 'secrets: [ {type: env\n')

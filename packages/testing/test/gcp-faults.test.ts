@@ -55,6 +55,27 @@ describe.each(TRANSPORTS)('GCP fake faults over %s', (transport) => {
     await client.close()
   })
 
+  it('refuses connections while down, and serves on the same port after up()', async () => {
+    const client = smClient(fake, transport)
+    await client.getSecret({ name: `projects/${fake.projectId}/secrets/s` }) // a connection exists
+    await fake.faults.down()
+    const error = await rejection(client.accessSecretVersion({ name: name() }, ONCE))
+    if (transport === 'grpc') expect(statusOf(error)).toBe('UNAVAILABLE')
+    else expect(JSON.stringify(error, Object.getOwnPropertyNames(error))).toMatch(/ECONNREFUSED/)
+    await fake.faults.up()
+    // The gRPC channel reconnects after its backoff (50 ms with clientOptions); retry until it has.
+    let value: string | undefined
+    for (let attempt = 0; value === undefined && attempt < 100; attempt++) {
+      const [res] = await client.accessSecretVersion({ name: name() }, ONCE).catch(async () => {
+        await new Promise((resolve) => setTimeout(resolve, 20))
+        return [undefined]
+      })
+      value = res?.payload?.data?.toString()
+    }
+    expect(value).toBe('v')
+    await client.close()
+  })
+
   it('resets the connection: the call fails without a service answer', async () => {
     const client = smClient(fake, transport)
     fake.faults.reset(1, { times: 1 })

@@ -161,6 +161,12 @@ describe.each(TRANSPORTS)('Secret Manager fake over %s', (transport) => {
       }),
     )
     expect(statusOf(missing)).toBe('INVALID_ARGUMENT')
+    // The protos allow `latest` and aliases on GetSecretVersion and AccessSecretVersion only.
+    const [byAliasMeta] = await client.getSecretVersion({ name: `${secret('u')}/versions/stable` })
+    expect(byAliasMeta.name).toBe('projects/42/secrets/u/versions/1')
+    expect(
+      statusOf(await rejection(client.disableSecretVersion({ name: `${secret('u')}/versions/stable` }))),
+    ).toBe('NOT_FOUND')
     const noMask = await rejection(client.updateSecret({ secret: { name: secret('u'), labels: {} } }))
     expect(statusOf(noMask)).toBe('INVALID_ARGUMENT')
   })

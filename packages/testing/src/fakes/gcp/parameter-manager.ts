@@ -8,12 +8,12 @@ import {
   type StoredParameterVersion,
 } from './parameter-manager-state.js'
 import { checkPayload, render } from './parameter-render.js'
-import { timestamp } from './proto.js'
 import type { GcpSecretManagerFake } from './secret-manager.js'
 import type { Project } from './secret-manager-names.js'
 import { type GcpFake, type GcpFakeOptions, startGcpFake } from './server.js'
 import type { GcpHandler } from './service.js'
 import { alreadyExists, failedPrecondition, GcpError, invalidArgument, notFound } from './status.js'
+import { timestamp } from './timestamp.js'
 
 /**
  * A wire-level fake of Google Cloud Parameter Manager (v1) over gRPC and REST, for the official

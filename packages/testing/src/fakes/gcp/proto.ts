@@ -99,14 +99,3 @@ export function encodeJson(
 ): JSONValue {
   return toProto3JSON(type.fromObject(value), { numericEnums })
 }
-
-/** A `google.protobuf.Timestamp` in the plain-object form. */
-export function timestamp(ms: number): { seconds: string; nanos: number } {
-  const seconds = Math.floor(ms / 1000)
-  return { seconds: String(seconds), nanos: Math.round(ms - seconds * 1000) * 1_000_000 }
-}
-
-/** Epoch milliseconds of a plain-object `Timestamp`. */
-export function timestampMs(t: { seconds?: string | number; nanos?: number } | undefined): number {
-  return t ? Number(t.seconds ?? 0) * 1000 + Math.floor((t.nanos ?? 0) / 1_000_000) : 0
-}

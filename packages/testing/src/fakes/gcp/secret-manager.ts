@@ -2,7 +2,6 @@ import { createRandom } from '../random.js'
 import { crc32c } from './crc32c.js'
 import { compileFilter } from './filter.js'
 import { paginate } from './pagination.js'
-import { timestamp } from './proto.js'
 import {
   type Project,
   parseParent,
@@ -21,6 +20,7 @@ import { updateSecret } from './secret-manager-update.js'
 import { type GcpFake, type GcpFakeOptions, startGcpFake } from './server.js'
 import type { GcpHandler } from './service.js'
 import { alreadyExists, failedPrecondition, GcpError, invalidArgument, notFound } from './status.js'
+import { timestamp } from './timestamp.js'
 
 /**
  * A wire-level fake of Google Cloud Secret Manager (v1), served over gRPC and REST on one port, so the
@@ -73,9 +73,14 @@ export function secretManagerHandlers(
     if (!secret) throw secretNotFound(secretName(project, parsed.location, parsed.id))
     return { secret, parsed }
   }
+  /**
+   * `latest` and aliases resolve only where the protos allow them (GetSecretVersion and
+   * AccessSecretVersion); state changes take a version number.
+   */
   const findVersion = (
     name: unknown,
     permission: string,
+    byAlias = false,
   ): { secret: StoredSecret; version: StoredVersion } => {
     const parsed = parseSecretName(project, name, true, permission)
     denyCheck(parsed.id, name as string, permission)
@@ -84,11 +89,11 @@ export function secretManagerHandlers(
     if (!secret) throw secretNotFound(canonical)
     const ref = parsed.version!
     let version: StoredVersion | undefined
-    if (ref === 'latest') {
+    if (ref === 'latest' && byAlias) {
       version = state.latest(secret)
       if (!version) throw secretNotFound(canonical)
     } else {
-      const number = /^[1-9][0-9]*$/.test(ref) ? Number(ref) : secret.aliases[ref]
+      const number = /^[1-9][0-9]*$/.test(ref) ? Number(ref) : byAlias ? secret.aliases[ref] : undefined
       version = number === undefined ? undefined : secret.versions.get(number)
       if (!version) throw notFound(`Secret Version [${canonical}/versions/${ref}] not found.`)
     }
@@ -214,12 +219,12 @@ export function secretManagerHandlers(
     },
 
     GetSecretVersion(request) {
-      const { secret, version } = findVersion(request.name, 'secretmanager.versions.get')
+      const { secret, version } = findVersion(request.name, 'secretmanager.versions.get', true)
       return versionMessage(secret, version)
     },
 
     AccessSecretVersion(request) {
-      const { secret, version } = findVersion(request.name, 'secretmanager.versions.access')
+      const { secret, version } = findVersion(request.name, 'secretmanager.versions.access', true)
       if (version.state !== 'ENABLED')
         throw failedPrecondition(
           `Secret Version [${secretName(project, secret.location, secret.id)}/versions/${version.number}] is in ${version.state} state.`,

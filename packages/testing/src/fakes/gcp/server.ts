@@ -1,9 +1,7 @@
 import type * as GrpcModule from '@grpc/grpc-js'
 import type { OAuth2Client } from 'google-auth-library'
 import { type FakeServer, type FakeServerOptions, startFakeServer } from '../http-server.js'
-import { grpcProtocol } from './grpc-protocol.js'
-import { restProtocol } from './rest-protocol.js'
-import { type GcpService, resolveService } from './service.js'
+import type { GcpService } from './service.js'
 
 /**
  * A Google Cloud fake: one port that speaks gRPC (HTTP/2 with prior knowledge) and the REST fallback
@@ -72,8 +70,15 @@ export async function startGcpFake<Name extends string, State extends { seed(ite
   state: State,
   options: GcpFakeOptions & { readonly projectId: string; readonly initial?: Seed | undefined },
 ): Promise<GcpFake<Name, State, Seed>> {
-  // Loaded here rather than at import time, so users of the AWS fakes never pay for them.
-  const [grpc, { OAuth2Client }] = await Promise.all([import('@grpc/grpc-js'), import('google-auth-library')])
+  // Loaded here rather than at import time (protobufjs, gRPC, auth), so importing @polysecret/testing
+  // for the AWS fakes never pays for them.
+  const [grpc, { OAuth2Client }, { grpcProtocol }, { restProtocol }, { resolveService }] = await Promise.all([
+    import('@grpc/grpc-js'),
+    import('google-auth-library'),
+    import('./grpc-protocol.js'),
+    import('./rest-protocol.js'),
+    import('./service.js'),
+  ])
   if (options.initial) state.seed(options.initial)
   const resolved = resolveService(service)
   const server = await startFakeServer(restProtocol(resolved), options, grpcProtocol(resolved))

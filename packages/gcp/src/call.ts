@@ -1,0 +1,52 @@
+/**
+ * Per-call options for every Google client call. `retry: null` turns off google-gax's own retries
+ * (AccessSecretVersion would otherwise retry UNAVAILABLE and RESOURCE_EXHAUSTED for up to 10 minutes):
+ * the ConfigManager owns retries, with backoff, budgets and stale-if-error.
+ */
+export function callOptions(): { retry: null } {
+  // A fresh object per call: the generated clients add `otherArgs` (routing headers) to it.
+  return { retry: null }
+}
+
+/**
+ * Settles with `call`, or rejects with an `AbortError` as soon as `signal` aborts. Google's clients
+ * take no AbortSignal; the abandoned call's answer is ignored.
+ */
+export function withSignal<T>(call: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return call
+  if (signal.aborted) return Promise.reject(abortError(signal))
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(abortError(signal))
+    signal.addEventListener('abort', onAbort, { once: true })
+    call.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort)
+        resolve(value)
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort)
+        reject(error)
+      },
+    )
+  })
+}
+
+function abortError(signal: AbortSignal): Error {
+  const error = new Error('The request was aborted', { cause: signal.reason })
+  error.name = 'AbortError'
+  return error
+}
+
+/** A protobuf Timestamp (`{ seconds, nanos }`, seconds as number, string or Long) as a Date. */
+export function toDate(ts: unknown): Date | undefined {
+  const t = ts as { seconds?: unknown; nanos?: unknown } | null | undefined
+  if (t === null || t === undefined || t.seconds === undefined || t.seconds === null) return undefined
+  const ms = Number(String(t.seconds)) * 1000 + Math.floor(Number(t.nanos ?? 0) / 1e6)
+  return Number.isFinite(ms) ? new Date(ms) : undefined
+}
+
+/** The last segment of a resource name (`…/versions/7` → `'7'`). */
+export function lastSegment(name: string | null | undefined): string | undefined {
+  if (!name) return undefined
+  return name.slice(name.lastIndexOf('/') + 1)
+}
