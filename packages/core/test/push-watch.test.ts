@@ -1,6 +1,13 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { z } from 'zod'
-import { ConfigManager, env, memory, type Provider, type ProviderChange, UnavailableError } from '../src/index.js'
+import {
+  ConfigManager,
+  env,
+  memory,
+  type Provider,
+  type ProviderChange,
+  UnavailableError,
+} from '../src/index.js'
 
 afterEach(() => vi.useRealTimers())
 
