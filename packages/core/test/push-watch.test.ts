@@ -28,9 +28,9 @@ function pushing(initial: Record<string, string>, opts: { failSubscribe?: boolea
       reads++
       return store.get(key, o)
     },
-    async getMany(keys, o) {
+    async getMany(keys) {
       reads += keys.length
-      return store.getMany!(keys, o)
+      return store.getMany!(keys)
     },
     async subscribe(onChange, o) {
       if (opts.failSubscribe) throw new UnavailableError({ provider: 'pushy', message: 'stream refused' })
