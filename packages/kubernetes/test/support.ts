@@ -5,7 +5,10 @@ export const NAMESPACE = 'apps'
 
 /** A Kubernetes API fake with namespace `apps`, seeded by `object: { key: value }`. */
 export function startKubernetes(
-  seed: { secrets?: Record<string, Record<string, string>>; configMaps?: Record<string, Record<string, string>> } = {},
+  seed: {
+    secrets?: Record<string, Record<string, string>>
+    configMaps?: Record<string, Record<string, string>>
+  } = {},
 ): Promise<KubernetesFake> {
   const prefixed = (objects: Record<string, Record<string, string>> = {}) =>
     Object.fromEntries(Object.entries(objects).map(([name, data]) => [`${NAMESPACE}/${name}`, { data }]))
