@@ -18,7 +18,11 @@ afterEach(async () => {
 async function fake() {
   const data: Record<string, string> = {}
   for (let i = 0; i < 30; i++) data[`SERVICE_${i}_TOKEN`] = `token-value-${i}`
-  const k8s = await startFake('kubernetes', { seed: 42, namespaces: ['apps'], secrets: { 'apps/tokens': { data } } })
+  const k8s = await startFake('kubernetes', {
+    seed: 42,
+    namespaces: ['apps'],
+    secrets: { 'apps/tokens': { data } },
+  })
   stops.push(() => k8s.stop())
   const provider = () => kubernetesSecrets({ namespace: 'apps', name: 'tokens', kubeconfig: k8s.kubeconfig })
   return { k8s, provider }
@@ -29,13 +33,18 @@ describe('ConfigManager + @polysecret/kubernetes under faults', () => {
     const { k8s, provider } = await fake()
     k8s.faults.errorRate(0.1, { status: 500 })
     k8s.faults.throttle(0.1)
-    const manager = new ConfigManager({ secrets: [provider()], retry: { retries: 6, baseDelay: 1, maxDelay: 5 }, cache: false })
+    const manager = new ConfigManager({
+      secrets: [provider()],
+      retry: { retries: 6, baseDelay: 1, maxDelay: 5 },
+      cache: false,
+    })
     for (let i = 0; i < 30; i++) {
       expect(((await manager.get(`SERVICE_${i}_TOKEN`)) as Secret).reveal()).toBe(`token-value-${i}`)
     }
     const batch = await manager.getMany(Array.from({ length: 30 }, (_, i) => `SERVICE_${i}_TOKEN`))
     expect(Object.keys(batch.errors)).toEqual([])
-    for (let i = 0; i < 30; i++) expect((batch.values[`SERVICE_${i}_TOKEN`] as Secret).reveal()).toBe(`token-value-${i}`)
+    for (let i = 0; i < 30; i++)
+      expect((batch.values[`SERVICE_${i}_TOKEN`] as Secret).reveal()).toBe(`token-value-${i}`)
     expect(k8s.faults.injected('error') + k8s.faults.injected('throttle')).toBeGreaterThan(5)
     await manager.close()
   })
@@ -62,7 +71,12 @@ describe('ConfigManager + @polysecret/kubernetes under faults', () => {
     await k8s.faults.down('unavailable')
     clock += 80
     const meta = await manager.getWithMetadata('SERVICE_1_TOKEN')
-    expect(meta).toMatchObject({ stale: true, staleReason: 'error', provider: 'kubernetes-secrets', cache: 'stale' })
+    expect(meta).toMatchObject({
+      stale: true,
+      staleReason: 'error',
+      provider: 'kubernetes-secrets',
+      cache: 'stale',
+    })
     expect(meta.error).toBeInstanceOf(UnavailableError)
     const error = await manager.get('SERVICE_2_TOKEN').catch((e) => e)
     expect(error).toBeInstanceOf(UnavailableError)
@@ -81,7 +95,9 @@ describe('ConfigManager + @polysecret/kubernetes under faults', () => {
     })
     const meta = await manager.getWithMetadata('SERVICE_3_TOKEN')
     expect(meta.provider).toBe('local')
-    expect(meta.tried).toMatchObject([{ provider: 'kubernetes-secrets', outcome: 'error', code: 'UNAVAILABLE' }])
+    expect(meta.tried).toMatchObject([
+      { provider: 'kubernetes-secrets', outcome: 'error', code: 'UNAVAILABLE' },
+    ])
     expect(k8s.requests.count('get secrets')).toBe(2)
     await manager.close()
   })
@@ -93,6 +109,10 @@ describe('ConfigManager + @polysecret/kubernetes under faults', () => {
       .get('SERVICE_4_TOKEN')
       .catch((e) => e)
     expect(error).toBeInstanceOf(ThrottledError)
-    expect(error).toMatchObject({ key: 'SERVICE_4_TOKEN', provider: 'kubernetes-secrets', retryAfterMs: 4_000 })
+    expect(error).toMatchObject({
+      key: 'SERVICE_4_TOKEN',
+      provider: 'kubernetes-secrets',
+      retryAfterMs: 4_000,
+    })
   })
 })

@@ -71,7 +71,6 @@ describe('contract: createManager / fromConfig', () => {
     for (const [type, pkg] of [
       ['vault-kv', '@polysecret/vault'],
       ['azure-key-vault', '@polysecret/azure'],
-      ['kubernetes-secrets', '@polysecret/kubernetes'],
     ]) {
       const err = await createManager({ parameters: [{ type: type! }] }).catch((x) => x)
       expect(err.message).toContain(pkg)
