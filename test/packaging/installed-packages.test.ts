@@ -9,7 +9,12 @@ import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { encryptedFile } from '@polysecret/core'
-import { type GcpSecretManagerFake, type SecretsManagerFake, startFake } from '@polysecret/testing'
+import {
+  type GcpSecretManagerFake,
+  type KubernetesFake,
+  type SecretsManagerFake,
+  startFake,
+} from '@polysecret/testing'
 import { build } from 'esbuild'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { asCommonJs, installApp, packAll, readmeExample, runNode, writeFiles } from './support.js'
@@ -64,6 +69,8 @@ beforeAll(async () => {
     'gcp-fallback.cjs',
     'gcp-require.cjs',
     'gcp-lazy.mjs',
+    'kubernetes-require.cjs',
+    'kubernetes-lazy.mjs',
   ])
     await copyFile(join(APPS, script), join(app, script))
 }, 600_000)
@@ -80,6 +87,7 @@ describe('pnpm pack', () => {
       'polysecret-aws-0.1.0.tgz',
       'polysecret-core-0.1.0.tgz',
       'polysecret-gcp-0.1.0.tgz',
+      'polysecret-kubernetes-0.1.0.tgz',
       'polysecret-testing-0.1.0.tgz',
     ])
     const installed = JSON.parse(
@@ -250,6 +258,75 @@ describe('@polysecret/gcp bundled with esbuild, the Google clients left external
       code: 'VALIDATION',
       isPolysecretError: true,
       hint: 'Install it next to @polysecret/gcp: npm i @google-cloud/secret-manager',
+    })
+  })
+})
+
+describe('@polysecret/kubernetes in a CommonJS app (its CommonJS build, loading the ESM-only client)', () => {
+  let fake: KubernetesFake
+  let volume: string
+  beforeAll(async () => {
+    fake = await startFake('kubernetes', {
+      namespaces: ['apps'],
+      secrets: { 'apps/db': { data: { password: 'value-in-kubernetes' } } },
+    })
+    volume = await mkdtemp(join(tmpdir(), 'polysecret-cjs-volume-'))
+    await writeFiles(volume, { TOKEN: 'value-in-kubernetes' })
+  })
+  afterAll(async () => {
+    await fake.stop()
+    await rm(volume, { recursive: true, force: true })
+  })
+
+  it("reads through require(); its errors are the CommonJS core's; mountedFiles works there too", async () => {
+    const env = {
+      KUBECONFIG_DOC: fake.kubeconfig,
+      DENIED_KUBECONFIG_DOC: fake.kubeconfigFor(fake.createToken({ namespaces: ['elsewhere'] })),
+      VOLUME_DIR: volume,
+      EXPECTED: 'value-in-kubernetes',
+    }
+    const result = await runNode('kubernetes-require.cjs', app, env)
+    expect(result.code, result.stderr).toBe(0)
+    expect(JSON.parse(result.stdout)).toEqual({
+      matches: true,
+      deniedIsAccessDenied: true,
+      deniedIsPolysecretError: true,
+      deniedKey: 'db/password',
+      volumeMatches: true,
+    })
+  })
+})
+
+describe('@polysecret/kubernetes bundled with esbuild, @kubernetes/client-node left external', () => {
+  let runDir: string
+  beforeAll(async () => {
+    runDir = await mkdtemp(join(tmpdir(), 'polysecret-kubernetes-bundle-'))
+    await build({
+      entryPoints: [join(app, 'kubernetes-lazy.mjs')],
+      outfile: join(runDir, 'bundle.mjs'),
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'esm',
+      external: ['@kubernetes/client-node'],
+      logLevel: 'error',
+    })
+  }, 120_000)
+  afterAll(async () => {
+    await rm(runDir, { recursive: true, force: true })
+  })
+
+  it('reads a mounted volume and builds providers without the client; the first API call says what to install', async () => {
+    const bundle = await readFile(join(runDir, 'bundle.mjs'), 'utf8')
+    expect(bundle).toContain('import("@kubernetes/client-node")') // still a lazy import
+    const result = await runNode('bundle.mjs', runDir)
+    expect(result.code, result.stderr).toBe(0)
+    expect(JSON.parse(result.stdout)).toEqual({
+      volume: 'from-volume',
+      built: 'kubernetes-secrets',
+      code: 'VALIDATION',
+      isPolysecretError: true,
+      hint: 'Install it next to @polysecret/kubernetes: npm i @kubernetes/client-node',
     })
   })
 })
