@@ -5,11 +5,13 @@
 import { runAws } from './aws.js'
 import { runCore } from './core.js'
 import { runEncryptedFile } from './encrypted-file.js'
+import { runKubernetes } from './kubernetes.js'
 
 const suites: Record<string, () => Promise<unknown>> = {
   core: runCore,
   'encrypted-file': runEncryptedFile,
   aws: runAws,
+  kubernetes: runKubernetes,
 }
 const wanted = process.argv.slice(2)
 for (const [name, run] of Object.entries(suites)) {

@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { encryptedFile } from '@polysecret/core'
 import {
+  type FakeServices,
   type GcpSecretManagerFake,
-  type KubernetesFake,
   type SecretsManagerFake,
   startFake,
 } from '@polysecret/testing'
@@ -263,7 +263,7 @@ describe('@polysecret/gcp bundled with esbuild, the Google clients left external
 })
 
 describe('@polysecret/kubernetes in a CommonJS app (its CommonJS build, loading the ESM-only client)', () => {
-  let fake: KubernetesFake
+  let fake: FakeServices['kubernetes']['fake']
   let volume: string
   beforeAll(async () => {
     fake = await startFake('kubernetes', {

@@ -1,5 +1,4 @@
 import { readFile, stat } from 'node:fs/promises'
-import { isIPv6 } from 'node:net'
 import { join } from 'node:path'
 import type { KubeConfig, User } from '@kubernetes/client-node'
 import { AccessDeniedError } from '@polysecret/core'
@@ -62,7 +61,8 @@ export function inClusterConfig(kc: KubeConfig, options: InClusterOptions, provi
       hint: 'Run in a pod, or pass kubeconfig instead of inCluster.',
     })
   }
-  const server = `https://${isIPv6(host) ? `[${host}]` : host}:${port}`
+  // An IPv6 literal (it has colons, a host name never does) goes in brackets; node:net is not loaded for it.
+  const server = `https://${host.includes(':') ? `[${host}]` : host}:${port}`
   kc.loadFromClusterAndUser(
     { name: 'in-cluster', server, caFile: join(dir, 'ca.crt'), skipTLSVerify: false },
     { name: 'in-cluster', authProvider: { name: AUTH_PROVIDER, config: {} } },

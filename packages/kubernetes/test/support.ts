@@ -1,5 +1,7 @@
-import { type KubernetesFake, startFake } from '@polysecret/testing'
-import { configMaps, type KubernetesObjectSettings, kubernetesSecrets } from '../src/index.js'
+import { type FakeServices, startFake } from '@polysecret/testing'
+import { configMaps, type KubernetesObjectOptions, kubernetesSecrets } from '../src/index.js'
+
+export type KubernetesFake = FakeServices['kubernetes']['fake']
 
 export const NAMESPACE = 'apps'
 
@@ -19,13 +21,21 @@ export function startKubernetes(
   })
 }
 
-type Settings = Omit<KubernetesObjectSettings, 'namespace'> & { namespace?: string }
+type Settings = Partial<KubernetesObjectOptions> & { kubeconfig?: string }
 
 /** The Secrets provider on the official client, through the fake's kubeconfig (real TLS socket). */
 export function secretsFor(fake: KubernetesFake, settings: Settings = {}) {
-  return kubernetesSecrets({ namespace: NAMESPACE, kubeconfig: fake.kubeconfig, ...settings })
+  return kubernetesSecrets({
+    namespace: NAMESPACE,
+    kubeconfig: fake.kubeconfig,
+    ...settings,
+  } as KubernetesObjectOptions)
 }
 
 export function configMapsFor(fake: KubernetesFake, settings: Settings = {}) {
-  return configMaps({ namespace: NAMESPACE, kubeconfig: fake.kubeconfig, ...settings })
+  return configMaps({
+    namespace: NAMESPACE,
+    kubeconfig: fake.kubeconfig,
+    ...settings,
+  } as KubernetesObjectOptions)
 }
