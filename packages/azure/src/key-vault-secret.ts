@@ -124,15 +124,28 @@ export function secretText(value: string | Uint8Array, key: string, provider: st
   return text
 }
 
-/** Every version of a secret as VersionInfo, newest first; the newest is the one `get` returns. */
-export function toVersionInfos(key: string, all: readonly SecretProperties[]): KeyVaultVersionInfo[] {
+/**
+ * Every version of a secret as VersionInfo, newest first (by creation time; Key Vault lists versions
+ * in no set order and dates them to the second, so ties keep the later-listed first). `current` marks
+ * `currentVersion` (what GetSecret answers), else the newest.
+ */
+export function toVersionInfos(
+  key: string,
+  all: readonly SecretProperties[],
+  currentVersion?: string,
+): KeyVaultVersionInfo[] {
   const time = (p: SecretProperties) => (p.createdOn ?? p.updatedOn)?.getTime() ?? 0
-  const sorted = [...all].filter((p) => p.version !== undefined).sort((a, b) => time(b) - time(a))
-  return sorted.map((p, i) => ({
+  const sorted = all
+    .map((p, index) => ({ p, index }))
+    .filter(({ p }) => p.version !== undefined)
+    .sort((a, b) => time(b.p) - time(a.p) || b.index - a.index)
+    .map(({ p }) => p)
+  const current = currentVersion ?? sorted[0]?.version
+  return sorted.map((p) => ({
     key,
     version: p.version as string,
     ...(p.createdOn !== undefined && { createdAt: p.createdOn }),
-    current: i === 0,
+    current: p.version === current,
     labels: [],
     enabled: p.enabled !== false,
     ...(p.expiresOn !== undefined && { expiresOn: p.expiresOn }),

@@ -204,9 +204,16 @@ export function keyVault(options: KeyVaultOptions): KeyVaultProvider {
     }
   }
 
-  /** The version `get` returns now (the newest), for check-then-write. */
+  /** The version `get` returns now, for check-then-write and for `versions()`' `current`. */
   async function currentVersion(r: NameRef): Promise<string | undefined> {
-    return toVersionInfos(r.key, await allVersions(r.name))[0]?.version
+    try {
+      return (await (await client()).getSecret(r.name)).properties.version
+    } catch (error) {
+      if (statusOf(error) === 404) return undefined
+      if (innerCode(error) !== 'SecretDisabled') throw error
+      // The current version is disabled: it is still the newest one.
+      return toVersionInfos(r.key, await allVersions(r.name))[0]?.version
+    }
   }
 
   async function allVersions(secret: string): Promise<SecretProperties[]> {
@@ -357,7 +364,8 @@ export function keyVault(options: KeyVaultOptions): KeyVaultProvider {
     async versions(key) {
       const r = names.ref(key)
       try {
-        return toVersionInfos(key, await allVersions(r.name))
+        const [all, current] = await Promise.all([allVersions(r.name), currentVersion(r)])
+        return toVersionInfos(key, all, current)
       } catch (error) {
         throw fail(error, key)
       }
