@@ -50,7 +50,7 @@ describe('keyVault (official SecretClient over TLS, wire fake)', () => {
     expect(fake.requests.total).toBe(before)
   })
 
-  it("identity and custom key mappings; the prefix is stripped from list", async () => {
+  it('identity and custom key mappings; the prefix is stripped from list', async () => {
     const { kv } = await setup({ 'prod-api-key': 'k' }, { keyMapping: 'identity', prefix: 'prod-' })
     expect((await kv.get('api-key'))?.value).toBe('k')
     await expect(kv.get('API_KEY')).rejects.toBeInstanceOf(ValidationError)
@@ -154,7 +154,9 @@ describe('keyVault (official SecretClient over TLS, wire fake)', () => {
     const { fake, kv } = await setup()
     expect((await kv.health()).ok).toBe(true)
     const refused = kvFor(fake, {
-      credential: { getToken: async () => ({ token: 'not-a-token', expiresOnTimestamp: Date.now() + 60_000 }) },
+      credential: {
+        getToken: async () => ({ token: 'not-a-token', expiresOnTimestamp: Date.now() + 60_000 }),
+      },
     })
     const health = await refused.health()
     expect(health.ok).toBe(false)
