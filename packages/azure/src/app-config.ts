@@ -200,11 +200,12 @@ export function appConfiguration(options: AppConfigurationOptions): AppConfigura
         : await kv.setConfigurationSetting({ ...setting, etag: current.etag }, { onlyIfUnchanged: true })
     } catch (error) {
       if (statusOf(error) !== 412) throw error
+      const what = current === undefined ? 'already exists' : 'changed while it was being written'
       throw new ConflictError({
         key,
         provider: name,
         cause: error,
-        message: `Key "${key}" changed while it was being written (provider "${name}").`,
+        message: `Key "${key}" ${what} (Azure 412) (provider "${name}").`,
       })
     }
   }
