@@ -60,7 +60,10 @@ describe('watch with a provider change token', () => {
     }
     const errors: unknown[] = []
     const manager = new ConfigManager({ parameters: [provider] })
-    const watcher = await manager.watch(['A'], () => undefined, { interval: 5, onError: (e) => errors.push(e) })
+    const watcher = await manager.watch(['A'], () => undefined, {
+      interval: 5,
+      onError: (e) => errors.push(e),
+    })
     const start = t.reads.length
     await vi.waitFor(() => expect(t.reads.length).toBeGreaterThan(start + 2), { timeout: 5000 })
     expect(errors.length).toBeGreaterThan(0)
