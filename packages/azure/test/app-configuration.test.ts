@@ -7,7 +7,6 @@ import {
   ValidationError,
 } from '@polysecret/core'
 import {
-  type AppConfigFake,
   type AppConfigSettingSeed,
   type KeyVaultFake,
   keyVaultReference,
