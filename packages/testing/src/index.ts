@@ -26,6 +26,46 @@ export {
   type StoredParameter,
 } from './fakes/aws/ssm-state.js'
 export {
+  APP_CONFIG_ITEM_LIMIT,
+  type AppConfigFake,
+  type AppConfigFakeOptions,
+  startAppConfigFake,
+} from './fakes/azure/app-config.js'
+export {
+  type AppConfigSettingSeed,
+  AppConfigState,
+  FEATURE_FLAG_CONTENT_TYPE,
+  FEATURE_FLAG_PREFIX,
+  KEY_VAULT_REF_CONTENT_TYPE,
+  type KeyValue as AppConfigKeyValue,
+  keyVaultReference,
+  type Snapshot as AppConfigSnapshot,
+} from './fakes/azure/app-config-state.js'
+export {
+  type AuthFailure as AzureAuthFailure,
+  FAKE_TENANT as AZURE_FAKE_TENANT,
+  type FakeAccessToken,
+  type FakeTokenCredential,
+  type FakeTokenCredentialOptions,
+  fakeTokenCredential,
+} from './fakes/azure/auth.js'
+export {
+  KEY_VAULT_VALUE_LIMIT,
+  type KeyVaultClientOptions,
+  type KeyVaultFake,
+  type KeyVaultFakeOptions,
+  startKeyVaultFake,
+} from './fakes/azure/key-vault.js'
+export {
+  type KeyVaultSecretSeed,
+  KeyVaultState,
+  type KvDeleted,
+  type KvSecret,
+  type KvVersion,
+  type KvVersionSeed,
+} from './fakes/azure/key-vault-state.js'
+export type { AzureClientOptions, AzureFake, AzureFakeOptions } from './fakes/azure/server.js'
+export {
   type DownMode,
   type FaultAction,
   type FaultDecision,

@@ -5,6 +5,12 @@ import {
 } from './fakes/aws/secrets-manager.js'
 import { type SsmFake, type SsmFakeOptions, startSsmFake } from './fakes/aws/ssm.js'
 import {
+  type AppConfigFake,
+  type AppConfigFakeOptions,
+  startAppConfigFake,
+} from './fakes/azure/app-config.js'
+import { type KeyVaultFake, type KeyVaultFakeOptions, startKeyVaultFake } from './fakes/azure/key-vault.js'
+import {
   type GcpParameterManagerFake,
   type ParameterManagerFakeOptions as GcpParameterManagerFakeOptions,
   startParameterManagerFake as startGcpParameterManagerFake,
@@ -27,6 +33,8 @@ export interface FakeServices {
   'aws-ssm': { options: SsmFakeOptions; fake: SsmFake }
   'gcp-secret-manager': { options: GcpSecretManagerFakeOptions; fake: GcpSecretManagerFake }
   'gcp-parameter-manager': { options: GcpParameterManagerFakeOptions; fake: GcpParameterManagerFake }
+  'azure-key-vault': { options: KeyVaultFakeOptions; fake: KeyVaultFake }
+  'azure-app-configuration': { options: AppConfigFakeOptions; fake: AppConfigFake }
 }
 
 /** Names accepted by {@link startFake}. */
@@ -41,6 +49,8 @@ const registry: Registry = {
   'aws-ssm': startSsmFake,
   'gcp-secret-manager': startGcpSecretManagerFake,
   'gcp-parameter-manager': startGcpParameterManagerFake,
+  'azure-key-vault': startKeyVaultFake,
+  'azure-app-configuration': startAppConfigFake,
 }
 
 /** Service names that {@link startFake} knows, for suites that run against every fake. */

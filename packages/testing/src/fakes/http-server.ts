@@ -7,8 +7,10 @@ import {
 } from 'node:http2'
 import { createServer as createNetServer, type Server, type Socket } from 'node:net'
 import { Duplex } from 'node:stream'
+import { createSecureContext, TLSSocket } from 'node:tls'
 import { type DownMode, Faults } from './faults.js'
 import { RequestLog } from './request-log.js'
+import type { FakeCertificate } from './tls.js'
 
 /**
  * The part every fake shares: an HTTP server on 127.0.0.1 with a random port, a request log, fault
@@ -75,7 +77,7 @@ export interface FakeServerOptions {
 
 /** A running fake: where it listens, what it saw, what to break, and how to stop it. */
 export interface FakeServer {
-  /** Base URL to hand to an SDK, e.g. `http://127.0.0.1:49152`. */
+  /** Base URL to hand to an SDK, e.g. `http://127.0.0.1:49152` (`https://` for a fake served over TLS). */
   readonly endpoint: string
   readonly host: string
   readonly port: number
@@ -174,13 +176,17 @@ const HTTP2_PREFACE = Buffer.from('PRI * HTTP/2.0')
 
 /**
  * Starts a fake speaking `protocol` over HTTP/1.1 and, when given, `stream` over HTTP/2 on the same
- * port. Service fakes wrap this and add their `seed`/`state`.
+ * port. With `tls` it speaks HTTPS (HTTP/1.1 only) with that certificate instead. Service fakes wrap this
+ * and add their `seed`/`state`.
  */
 export async function startFakeServer(
   protocol: WireProtocol,
   options: FakeServerOptions = {},
   stream?: StreamProtocol,
+  tls?: FakeCertificate,
 ): Promise<FakeServer> {
+  if (tls && stream) throw new TypeError('a fake serves either HTTP/2 streams or TLS, not both')
+  const secureContext = tls && createSecureContext({ cert: tls.cert, key: tls.key })
   const requests = new RequestLog()
   const faults = new Faults({ seed: options.seed })
   const sockets = new Set<Socket>()
@@ -229,6 +235,14 @@ export async function startFakeServer(
     socket.setNoDelay(true)
     sockets.add(socket)
     socket.on('close', () => sockets.delete(socket))
+    if (secureContext) {
+      // The raw socket stays in `sockets`, so stop() and down() destroy it under the TLS layer.
+      const secure = new TLSSocket(socket, { isServer: true, secureContext, ALPNProtocols: ['http/1.1'] })
+      // A client that rejects the certificate aborts the handshake; nothing to answer.
+      secure.on('error', () => socket.destroy())
+      http1.emit('connection', secure)
+      return
+    }
     if (!http2) {
       http1.emit('connection', socket)
       return
@@ -291,7 +305,7 @@ export async function startFakeServer(
     await close()
   }
   return {
-    endpoint: `http://${HOST}:${port}`,
+    endpoint: `${tls ? 'https' : 'http'}://${HOST}:${port}`,
     host: HOST,
     port,
     requests,
