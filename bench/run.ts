@@ -6,12 +6,14 @@ import { runAws } from './aws.js'
 import { runCore } from './core.js'
 import { runEncryptedFile } from './encrypted-file.js'
 import { runKubernetes } from './kubernetes.js'
+import { runGcp } from './gcp.js'
 
 const suites: Record<string, () => Promise<unknown>> = {
   core: runCore,
   'encrypted-file': runEncryptedFile,
   aws: runAws,
   kubernetes: runKubernetes,
+  gcp: runGcp,
 }
 const wanted = process.argv.slice(2)
 for (const [name, run] of Object.entries(suites)) {

@@ -64,10 +64,10 @@ describe('contract: createManager / fromConfig', () => {
     expect(e.message).toContain('nope-store')
   })
   it('type whose package is not installed → error naming the package', async () => {
-    const e = await createManager({ secrets: [{ type: 'azure-key-vault' }] }).catch((x) => x)
+    const e = await createManager({ secrets: [{ type: 'vault-kv' }] }).catch((x) => x)
     expect(e).toBeInstanceOf(ValidationError)
-    expect(e.message).toContain('@polysecret/azure')
-    expect(e.message).toMatch(/npm install @polysecret\/azure/)
+    expect(e.message).toContain('@polysecret/vault')
+    expect(e.message).toMatch(/npm install @polysecret\/vault/)
     for (const [type, pkg] of [
       ['vault-kv', '@polysecret/vault'],
       ['azure-key-vault', '@polysecret/azure'],
