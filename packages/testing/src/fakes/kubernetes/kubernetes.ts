@@ -93,7 +93,9 @@ export async function startKubernetesFake(options: KubernetesFakeOptions = {}): 
     watches.closeAll()
     await stop()
   }
-  return Object.assign(server, {
+  // A getter must be defined, not assigned: Object.assign would copy its value once.
+  Object.defineProperty(server, 'openWatches', { get: () => watches.size, enumerable: true })
+  return Object.assign(server as FakeServer & { readonly openWatches: number }, {
     service: 'kubernetes' as const,
     ca: certificate.cert,
     token,
@@ -105,9 +107,6 @@ export async function startKubernetesFake(options: KubernetesFakeOptions = {}): 
     seed: (seed: KubernetesSeed) => state.seed(seed),
     bookmark: () => watches.bookmark(),
     closeWatches: () => watches.closeAll(),
-    get openWatches() {
-      return watches.size
-    },
     now,
     stop: stopAll,
     [Symbol.asyncDispose]: stopAll,
