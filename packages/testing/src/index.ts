@@ -106,6 +106,10 @@ export {
   type KubernetesFakeOptions,
   startKubernetesFake,
 } from './fakes/kubernetes/kubernetes.js'
+export {
+  decodeKubernetesProtobuf,
+  encodeKubernetesProtobuf,
+} from './fakes/kubernetes/protobuf.js'
 export type { KubeObject, ManagedFieldsEntry, ObjectMeta } from './fakes/kubernetes/resources.js'
 export {
   type ChangeEvent as KubernetesChangeEvent,

@@ -57,7 +57,7 @@ export async function encodeResponse(
 ): Promise<WireResponse> {
   const kind = (obj as { kind?: string }).kind
   const encodable = kind !== undefined && !['APIResourceList', 'APIGroupList', 'APIVersions'].includes(kind)
-  if (encodable && wantsProtobuf(headers) && !(kind === undefined)) {
+  if (encodable && wantsProtobuf(headers)) {
     const body = (await loadProtobuf()).encode(obj)
     return { status, headers: { 'Content-Type': PROTOBUF }, body }
   }

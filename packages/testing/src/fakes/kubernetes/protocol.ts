@@ -155,7 +155,7 @@ export function kubernetesProtocol(ctx: ProtocolContext): WireProtocol {
       try {
         return await dispatch(input as KubeRequest)
       } catch (error) {
-        if (error instanceof KubeError) return statusResponse(error.status)
+        if (error instanceof KubeError) return encodeResponse(error.status.code, error.status, (input as KubeRequest).headers)
         throw error
       }
     },
