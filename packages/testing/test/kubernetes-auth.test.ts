@@ -4,7 +4,11 @@ import type { KubernetesFake } from '../src/fakes/kubernetes/kubernetes.js'
 import { FAKE_KUBERNETES_VERSION, startFake } from '../src/index.js'
 import { apiError, coreApi, kubeConfig } from './kubernetes-helpers.js'
 
-async function raw(fake: KubernetesFake, path: string, token?: string): Promise<{ status: number; body: any }> {
+async function raw(
+  fake: KubernetesFake,
+  path: string,
+  token?: string,
+): Promise<{ status: number; body: any }> {
   const { request } = await import('node:https')
   return new Promise((resolve, reject) => {
     const req = request(
@@ -13,7 +17,9 @@ async function raw(fake: KubernetesFake, path: string, token?: string): Promise<
       (res) => {
         const chunks: Buffer[] = []
         res.on('data', (c: Buffer) => chunks.push(c))
-        res.on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(Buffer.concat(chunks).toString()) }))
+        res.on('end', () =>
+          resolve({ status: res.statusCode!, body: JSON.parse(Buffer.concat(chunks).toString()) }),
+        )
       },
     )
     req.on('error', reject)
@@ -31,7 +37,10 @@ describe('kubernetes fake: discovery, tokens and faults', () => {
   it('serves the discovery documents generic clients read first', async () => {
     const version = await kubeConfig(fake).makeApiClient(VersionApi).getCode()
     expect(version).toMatchObject(FAKE_KUBERNETES_VERSION)
-    expect((await raw(fake, '/api', fake.token)).body).toMatchObject({ kind: 'APIVersions', versions: ['v1'] })
+    expect((await raw(fake, '/api', fake.token)).body).toMatchObject({
+      kind: 'APIVersions',
+      versions: ['v1'],
+    })
     const v1 = (await raw(fake, '/api/v1', fake.token)).body
     expect(v1).toMatchObject({ kind: 'APIResourceList', groupVersion: 'v1' })
     expect(v1.resources.map((r: any) => r.name).sort()).toEqual(['configmaps', 'namespaces', 'secrets'])
@@ -42,17 +51,31 @@ describe('kubernetes fake: discovery, tokens and faults', () => {
   it('answers 401 Unauthorized without a known token, and for a revoked one', async () => {
     expect(await raw(fake, '/api/v1/namespaces/apps/secrets/db')).toEqual({
       status: 401,
-      body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 },
+      body: {
+        kind: 'Status',
+        apiVersion: 'v1',
+        metadata: {},
+        status: 'Failure',
+        message: 'Unauthorized',
+        reason: 'Unauthorized',
+        code: 401,
+      },
     })
     expect((await raw(fake, '/api/v1', 'not-a-token')).status).toBe(401)
     const token = fake.createToken()
     await coreApi(fake, token).readNamespacedSecret({ name: 'db', namespace: 'apps' })
     fake.revokeToken(token)
-    expect((await apiError(coreApi(fake, token).readNamespacedSecret({ name: 'db', namespace: 'apps' }))).code).toBe(401)
+    expect(
+      (await apiError(coreApi(fake, token).readNamespacedSecret({ name: 'db', namespace: 'apps' }))).code,
+    ).toBe(401)
   })
 
   it('answers 403 Forbidden outside a restricted token’s namespaces and verbs', async () => {
-    const token = fake.createToken({ namespaces: ['apps'], verbs: ['get', 'list'], user: 'system:serviceaccount:apps:reader' })
+    const token = fake.createToken({
+      namespaces: ['apps'],
+      verbs: ['get', 'list'],
+      user: 'system:serviceaccount:apps:reader',
+    })
     const api = coreApi(fake, token)
     expect((await api.readNamespacedSecret({ name: 'db', namespace: 'apps' })).data).toEqual({ p: 'eA==' })
     const otherNs = await apiError(api.readNamespacedSecret({ name: 'db', namespace: 'other' }))
@@ -61,7 +84,8 @@ describe('kubernetes fake: discovery, tokens and faults', () => {
       apiVersion: 'v1',
       metadata: {},
       status: 'Failure',
-      message: 'secrets "db" is forbidden: User "system:serviceaccount:apps:reader" cannot get resource "secrets" in API group "" in the namespace "other"',
+      message:
+        'secrets "db" is forbidden: User "system:serviceaccount:apps:reader" cannot get resource "secrets" in API group "" in the namespace "other"',
       reason: 'Forbidden',
       details: { name: 'db', kind: 'secrets' },
       code: 403,
@@ -76,13 +100,23 @@ describe('kubernetes fake: discovery, tokens and faults', () => {
     const api = kubeConfig(fake).makeApiClient(CoreV1Api)
     fake.faults.throttle(1, { operations: ['get secrets'], times: 1, retryAfterMs: 2500 })
     const throttled = await apiError(api.readNamespacedSecret({ name: 'db', namespace: 'apps' }))
-    expect(throttled.body).toMatchObject({ code: 429, reason: 'TooManyRequests', details: { retryAfterSeconds: 3 } })
+    expect(throttled.body).toMatchObject({
+      code: 429,
+      reason: 'TooManyRequests',
+      details: { retryAfterSeconds: 3 },
+    })
     // `times: 1`: the next read goes through.
     expect((await api.readNamespacedSecret({ name: 'db', namespace: 'apps' })).metadata?.name).toBe('db')
     fake.faults.errorRate(1, { operations: ['list configmaps'], times: 1 })
-    expect((await apiError(api.listNamespacedConfigMap({ namespace: 'apps' }))).body).toMatchObject({ code: 500, reason: 'InternalError' })
+    expect((await apiError(api.listNamespacedConfigMap({ namespace: 'apps' }))).body).toMatchObject({
+      code: 500,
+      reason: 'InternalError',
+    })
     await fake.faults.down('unavailable')
-    expect((await apiError(api.listNamespacedConfigMap({ namespace: 'apps' }))).body).toMatchObject({ code: 503, reason: 'ServiceUnavailable' })
+    expect((await apiError(api.listNamespacedConfigMap({ namespace: 'apps' }))).body).toMatchObject({
+      code: 503,
+      reason: 'ServiceUnavailable',
+    })
     await fake.faults.up()
     expect(fake.faults.injected('throttle')).toBe(1)
   })

@@ -19,9 +19,9 @@ describe('kubernetes fake: list with selectors and pagination', () => {
   afterAll(() => fake.stop())
 
   const names = async (labelSelector?: string, fieldSelector?: string) =>
-    (await coreApi(fake).listNamespacedSecret({ namespace: 'default', labelSelector, fieldSelector })).items.map(
-      (s) => s.metadata!.name,
-    )
+    (
+      await coreApi(fake).listNamespacedSecret({ namespace: 'default', labelSelector, fieldSelector })
+    ).items.map((s) => s.metadata!.name)
 
   it('filters by label selector: =, ==, !=, in, notin, exists, !exists', async () => {
     expect(await names('app=web')).toEqual(['a', 'b'])
@@ -40,7 +40,11 @@ describe('kubernetes fake: list with selectors and pagination', () => {
     const all = await coreApi(fake).listSecretForAllNamespaces({ fieldSelector: 'metadata.namespace=apps' })
     expect(all.items.map((s) => s.metadata!.name)).toEqual(['e'])
     const bad = await apiError(names(undefined, 'data.password=x'))
-    expect(bad.body).toMatchObject({ code: 400, reason: 'BadRequest', message: 'field label not supported: data.password' })
+    expect(bad.body).toMatchObject({
+      code: 400,
+      reason: 'BadRequest',
+      message: 'field label not supported: data.password',
+    })
     expect((await apiError(names('app in web'))).code).toBe(400)
   })
 
@@ -51,25 +55,43 @@ describe('kubernetes fake: list with selectors and pagination', () => {
     expect(first.metadata).toMatchObject({ remainingItemCount: 1 })
     expect(first.metadata!._continue).toBeTruthy()
     await api.createNamespacedSecret({ namespace: 'default', body: { metadata: { name: 'z' } } })
-    const second = await api.listNamespacedSecret({ namespace: 'default', limit: 3, _continue: first.metadata!._continue! })
+    const second = await api.listNamespacedSecret({
+      namespace: 'default',
+      limit: 3,
+      _continue: first.metadata!._continue!,
+    })
     expect(second.items.map((s) => s.metadata!.name)).toEqual(['d', 'z'])
     expect(second.metadata!.resourceVersion).toBe(first.metadata!.resourceVersion)
     expect(second.metadata!._continue).toBeUndefined()
-    expect((await apiError(api.listNamespacedSecret({ namespace: 'default', _continue: 'garbage' }))).code).toBe(400)
+    expect(
+      (await apiError(api.listNamespacedSecret({ namespace: 'default', _continue: 'garbage' }))).code,
+    ).toBe(400)
   })
 
   it('answers 410 Expired for a continue token older than the kept history', async () => {
-    await using small = await startFake('kubernetes', { watchHistory: 2, configMaps: { 'default/a': {}, 'default/b': {} } })
+    await using small = await startFake('kubernetes', {
+      watchHistory: 2,
+      configMaps: { 'default/a': {}, 'default/b': {} },
+    })
     const api = coreApi(small)
     const first = await api.listNamespacedConfigMap({ namespace: 'default', limit: 1 })
-    for (const n of ['x', 'y', 'z']) await api.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: n } } })
-    const old = await apiError(api.listNamespacedConfigMap({ namespace: 'default', limit: 1, _continue: first.metadata!._continue! }))
+    for (const n of ['x', 'y', 'z'])
+      await api.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: n } } })
+    const old = await apiError(
+      api.listNamespacedConfigMap({ namespace: 'default', limit: 1, _continue: first.metadata!._continue! }),
+    )
     expect(old.body).toMatchObject({ kind: 'Status', code: 410, reason: 'Expired' })
   })
 
   it('lists namespaces, with the system ones present', async () => {
     const list = await coreApi(fake).listNamespace()
-    expect(list.items.map((n) => n.metadata!.name)).toEqual(['apps', 'default', 'kube-node-lease', 'kube-public', 'kube-system'])
+    expect(list.items.map((n) => n.metadata!.name)).toEqual([
+      'apps',
+      'default',
+      'kube-node-lease',
+      'kube-public',
+      'kube-system',
+    ])
     expect(list.items[0]!.status?.phase).toBe('Active')
   })
 })

@@ -26,17 +26,35 @@ const MAGIC = Buffer.from('k8s\0', 'latin1')
 
 function encodeSecret(secret: Record<string, unknown>): Buffer {
   const raw = Secret.encode(Secret.fromObject(secret)).finish()
-  const envelope = Unknown.encode(Unknown.fromObject({ typeMeta: { apiVersion: 'v1', kind: 'Secret' }, raw })).finish()
+  const envelope = Unknown.encode(
+    Unknown.fromObject({ typeMeta: { apiVersion: 'v1', kind: 'Secret' }, raw }),
+  ).finish()
   return Buffer.concat([MAGIC, envelope])
 }
 
-function send(fake: KubernetesFake, method: string, path: string, body: Buffer | undefined, headers: Record<string, string>) {
+function send(
+  fake: KubernetesFake,
+  method: string,
+  path: string,
+  body: Buffer | undefined,
+  headers: Record<string, string>,
+) {
   return new Promise<{ status: number; type: string | undefined; body: Buffer }>((resolve, reject) => {
-    const req = request(`${fake.endpoint}${path}`, { method, ca: fake.ca, headers: { Authorization: `Bearer ${fake.token}`, ...headers } }, (res) => {
-      const chunks: Buffer[] = []
-      res.on('data', (c: Buffer) => chunks.push(c))
-      res.on('end', () => resolve({ status: res.statusCode!, type: res.headers['content-type'], body: Buffer.concat(chunks) }))
-    })
+    const req = request(
+      `${fake.endpoint}${path}`,
+      { method, ca: fake.ca, headers: { Authorization: `Bearer ${fake.token}`, ...headers } },
+      (res) => {
+        const chunks: Buffer[] = []
+        res.on('data', (c: Buffer) => chunks.push(c))
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode!,
+            type: res.headers['content-type'],
+            body: Buffer.concat(chunks),
+          }),
+        )
+      },
+    )
     req.on('error', reject)
     req.end(body)
   })
@@ -63,7 +81,10 @@ describe('kubernetes fake: protobuf bodies (application/vnd.kubernetes.protobuf)
     expect(res.status).toBe(201)
     expect(res.type).toBe('application/vnd.kubernetes.protobuf')
     expect(res.body.subarray(0, 4)).toEqual(MAGIC)
-    const envelope = Unknown.toObject(Unknown.decode(res.body.subarray(4))) as { typeMeta: object; raw: Uint8Array }
+    const envelope = Unknown.toObject(Unknown.decode(res.body.subarray(4))) as {
+      typeMeta: object
+      raw: Uint8Array
+    }
     expect(envelope.typeMeta).toEqual({ apiVersion: 'v1', kind: 'Secret' })
     const secret = Secret.toObject(Secret.decode(envelope.raw), { longs: Number }) as Record<string, any>
     expect(secret.metadata).toMatchObject({ name: 'pb', namespace: 'default', labels: { via: 'protobuf' } })
@@ -73,7 +94,10 @@ describe('kubernetes fake: protobuf bodies (application/vnd.kubernetes.protobuf)
     expect(secret.stringData).toBeUndefined()
     // The same object through the official JSON client.
     const viaJson = await coreApi(fake).readNamespacedSecret({ name: 'pb', namespace: 'default' })
-    expect(viaJson.data).toEqual({ password: Buffer.from('s3cret').toString('base64'), user: Buffer.from('app').toString('base64') })
+    expect(viaJson.data).toEqual({
+      password: Buffer.from('s3cret').toString('base64'),
+      user: Buffer.from('app').toString('base64'),
+    })
     expect(viaJson.metadata!.resourceVersion).toBe(secret.metadata.resourceVersion)
   })
 
@@ -82,12 +106,24 @@ describe('kubernetes fake: protobuf bodies (application/vnd.kubernetes.protobuf)
       Accept: 'application/vnd.kubernetes.protobuf',
     })
     expect(missing.status).toBe(404)
-    expect(decodeKubernetesProtobuf(missing.body)).toMatchObject({ kind: 'Status', code: 404, reason: 'NotFound' })
-    const json = await send(fake, 'GET', '/api/v1/namespaces/default/secrets/nope', undefined, { Accept: 'application/json' })
-    expect(JSON.parse(json.body.toString())).toMatchObject({ kind: 'Status', code: 404 })
-    const garbage = await send(fake, 'POST', '/api/v1/namespaces/default/secrets', Buffer.from('not protobuf'), {
-      'Content-Type': 'application/vnd.kubernetes.protobuf',
+    expect(decodeKubernetesProtobuf(missing.body)).toMatchObject({
+      kind: 'Status',
+      code: 404,
+      reason: 'NotFound',
     })
+    const json = await send(fake, 'GET', '/api/v1/namespaces/default/secrets/nope', undefined, {
+      Accept: 'application/json',
+    })
+    expect(JSON.parse(json.body.toString())).toMatchObject({ kind: 'Status', code: 404 })
+    const garbage = await send(
+      fake,
+      'POST',
+      '/api/v1/namespaces/default/secrets',
+      Buffer.from('not protobuf'),
+      {
+        'Content-Type': 'application/vnd.kubernetes.protobuf',
+      },
+    )
     expect(garbage.status).toBe(400)
   })
 })

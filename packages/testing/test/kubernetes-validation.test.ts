@@ -25,16 +25,30 @@ describe('kubernetes fake: validation, immutability and server-side apply', () =
       code: 422,
       reason: 'Invalid',
       message: 'Secret "t" is invalid: data[tls.key]: Required value',
-      details: { name: 't', kind: 'Secret', causes: [{ reason: 'FieldValueRequired', field: 'data[tls.key]' }] },
+      details: {
+        name: 't',
+        kind: 'Secret',
+        causes: [{ reason: 'FieldValueRequired', field: 'data[tls.key]' }],
+      },
     })
-    const docker = await create('d', 'kubernetes.io/dockerconfigjson', { '.dockerconfigjson': b64('{not json s3cret') })
+    const docker = await create('d', 'kubernetes.io/dockerconfigjson', {
+      '.dockerconfigjson': b64('{not json s3cret'),
+    })
     expect(docker.body.details.causes[0].field).toBe('data[.dockerconfigjson]')
     expect(JSON.stringify(docker.body)).not.toContain('s3cret')
     const basic = await create('b', 'kubernetes.io/basic-auth', {})
     expect(basic.body.details.causes.map((c: any) => c.field)).toEqual(['data[username]', 'data[password]'])
-    await api.createNamespacedSecret({ namespace: 'default', body: { metadata: { name: 'ok' }, type: 'kubernetes.io/basic-auth', stringData: { password: 'p' } } })
-    const retype = await apiError(api.patchNamespacedSecret({ name: 'ok', namespace: 'default', body: { type: 'Opaque' } }, merge))
-    expect(retype.body).toMatchObject({ code: 422, details: { causes: [{ field: 'type', reason: 'FieldValueInvalid' }] } })
+    await api.createNamespacedSecret({
+      namespace: 'default',
+      body: { metadata: { name: 'ok' }, type: 'kubernetes.io/basic-auth', stringData: { password: 'p' } },
+    })
+    const retype = await apiError(
+      api.patchNamespacedSecret({ name: 'ok', namespace: 'default', body: { type: 'Opaque' } }, merge),
+    )
+    expect(retype.body).toMatchObject({
+      code: 422,
+      details: { causes: [{ field: 'type', reason: 'FieldValueInvalid' }] },
+    })
     const key = await create('k', 'Opaque', { 'bad/key': b64('v') })
     expect(key.body.details.causes[0]).toMatchObject({ field: 'data[bad/key]', reason: 'FieldValueInvalid' })
   })
@@ -42,40 +56,88 @@ describe('kubernetes fake: validation, immutability and server-side apply', () =
   it('refuses data over 1 MiB (422) and bodies over 3 MiB (413)', async () => {
     const api = coreApi(fake)
     const big = await apiError(
-      api.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'big' }, data: { v: 'x'.repeat(MAX_OBJECT_DATA_BYTES + 1) } } }),
+      api.createNamespacedConfigMap({
+        namespace: 'default',
+        body: { metadata: { name: 'big' }, data: { v: 'x'.repeat(MAX_OBJECT_DATA_BYTES + 1) } },
+      }),
     )
     expect(big.body).toMatchObject({ code: 422, details: { causes: [{ reason: 'FieldValueTooLong' }] } })
     const huge = await apiError(
-      api.createNamespacedSecret({ namespace: 'default', body: { metadata: { name: 'huge' }, data: { v: b64('x'.repeat(3 * 1024 * 1024)) } } }),
+      api.createNamespacedSecret({
+        namespace: 'default',
+        body: { metadata: { name: 'huge' }, data: { v: b64('x'.repeat(3 * 1024 * 1024)) } },
+      }),
     )
     expect(huge.body).toMatchObject({ code: 413, reason: 'RequestEntityTooLarge' })
   })
 
   it('keeps immutable objects immutable (422), metadata still editable', async () => {
     const api = coreApi(fake)
-    await api.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'frozen' }, immutable: true, data: { a: '1' } } })
-    const edit = await apiError(api.patchNamespacedConfigMap({ name: 'frozen', namespace: 'default', body: { data: { a: '2' } } }, merge))
-    expect(edit.body).toMatchObject({ code: 422, reason: 'Invalid', details: { causes: [{ field: 'data', reason: 'FieldValueForbidden' }] } })
-    const thaw = await apiError(api.patchNamespacedConfigMap({ name: 'frozen', namespace: 'default', body: { immutable: false } }, merge))
+    await api.createNamespacedConfigMap({
+      namespace: 'default',
+      body: { metadata: { name: 'frozen' }, immutable: true, data: { a: '1' } },
+    })
+    const edit = await apiError(
+      api.patchNamespacedConfigMap(
+        { name: 'frozen', namespace: 'default', body: { data: { a: '2' } } },
+        merge,
+      ),
+    )
+    expect(edit.body).toMatchObject({
+      code: 422,
+      reason: 'Invalid',
+      details: { causes: [{ field: 'data', reason: 'FieldValueForbidden' }] },
+    })
+    const thaw = await apiError(
+      api.patchNamespacedConfigMap(
+        { name: 'frozen', namespace: 'default', body: { immutable: false } },
+        merge,
+      ),
+    )
     expect(thaw.code).toBe(422)
-    const labelled = await api.patchNamespacedConfigMap({ name: 'frozen', namespace: 'default', body: { metadata: { labels: { x: 'y' } } } }, merge)
+    const labelled = await api.patchNamespacedConfigMap(
+      { name: 'frozen', namespace: 'default', body: { metadata: { labels: { x: 'y' } } } },
+      merge,
+    )
     expect(labelled.metadata!.labels).toEqual({ x: 'y' })
   })
 
   it('server-side apply: creates, records managedFields, conflicts across managers, force takes over', async () => {
     const api = coreApi(fake)
     const body = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'ssa' }, data: { a: '1', b: '2' } }
-    const created = await api.patchNamespacedConfigMap({ name: 'ssa', namespace: 'default', body, ...apply('deployer') }, ssa)
+    const created = await api.patchNamespacedConfigMap(
+      { name: 'ssa', namespace: 'default', body, ...apply('deployer') },
+      ssa,
+    )
     expect(created.data).toEqual({ a: '1', b: '2' })
     expect(created.metadata!.managedFields).toEqual([
-      expect.objectContaining({ manager: 'deployer', operation: 'Apply', fieldsType: 'FieldsV1', fieldsV1: { 'f:data': { '.': {}, 'f:a': {}, 'f:b': {} } } }),
+      expect.objectContaining({
+        manager: 'deployer',
+        operation: 'Apply',
+        fieldsType: 'FieldsV1',
+        fieldsV1: { 'f:data': { '.': {}, 'f:a': {}, 'f:b': {} } },
+      }),
     ])
-    const noManager = await apiError(api.patchNamespacedConfigMap({ name: 'ssa', namespace: 'default', body }, ssa))
+    const noManager = await apiError(
+      api.patchNamespacedConfigMap({ name: 'ssa', namespace: 'default', body }, ssa),
+    )
     expect(noManager.code).toBe(400)
     const clash = { ...body, data: { a: 'other' } }
-    const conflict = await apiError(api.patchNamespacedConfigMap({ name: 'ssa', namespace: 'default', body: clash, ...apply('intruder') }, ssa))
-    expect(conflict.body).toMatchObject({ code: 409, reason: 'Conflict', details: { causes: [{ reason: 'FieldManagerConflict', field: '.data.a' }] } })
-    const forced = await api.patchNamespacedConfigMap({ name: 'ssa', namespace: 'default', body: clash, ...apply('intruder', true) }, ssa)
+    const conflict = await apiError(
+      api.patchNamespacedConfigMap(
+        { name: 'ssa', namespace: 'default', body: clash, ...apply('intruder') },
+        ssa,
+      ),
+    )
+    expect(conflict.body).toMatchObject({
+      code: 409,
+      reason: 'Conflict',
+      details: { causes: [{ reason: 'FieldManagerConflict', field: '.data.a' }] },
+    })
+    const forced = await api.patchNamespacedConfigMap(
+      { name: 'ssa', namespace: 'default', body: clash, ...apply('intruder', true) },
+      ssa,
+    )
     expect(forced.data).toEqual({ a: 'other', b: '2' })
     // The first manager stops applying b and no longer owns a: b is removed, a stays.
     const shrunk = await api.patchNamespacedConfigMap(

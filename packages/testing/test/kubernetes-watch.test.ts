@@ -37,13 +37,19 @@ describe('kubernetes fake: watch streams', () => {
       resourceVersion: list.metadata!.resourceVersion!,
       labelSelector: 'app=web',
     })
-    await api.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'a', labels: { app: 'web' } } } })
+    await api.createNamespacedConfigMap({
+      namespace: 'default',
+      body: { metadata: { name: 'a', labels: { app: 'web' } } },
+    })
     await api.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'other' } } })
     const patch = (labels: Record<string, string | null>, data: Record<string, string>) =>
       api.patchNamespacedConfigMap({
         name: 'a',
         namespace: 'default',
-        body: [{ op: 'add', path: '/metadata/labels', value: labels }, { op: 'add', path: '/data', value: data }],
+        body: [
+          { op: 'add', path: '/metadata/labels', value: labels },
+          { op: 'add', path: '/data', value: data },
+        ],
       })
     await patch({ app: 'web' }, { k: '1' })
     await patch({ app: 'db' }, { k: '2' })
@@ -63,7 +69,9 @@ describe('kubernetes fake: watch streams', () => {
   })
 
   it('without a resourceVersion sends ADDED for current objects, then BOOKMARKs when allowed', async () => {
-    fake = await startFake('kubernetes', { configMaps: { 'default/one': {}, 'default/two': {}, 'apps/three': {} } })
+    fake = await startFake('kubernetes', {
+      configMaps: { 'default/one': {}, 'default/two': {}, 'apps/three': {} },
+    })
     const w = await watchEvents(fake, '/api/v1/namespaces/default/configmaps', { allowWatchBookmarks: true })
     await vi.waitFor(() => expect(w.events).toHaveLength(2))
     expect(w.events.map(([t, n]) => `${t} ${n}`)).toEqual(['ADDED one', 'ADDED two'])
@@ -71,7 +79,11 @@ describe('kubernetes fake: watch streams', () => {
     await vi.waitFor(() => expect(w.events).toHaveLength(3))
     expect(w.raw[2]).toEqual({
       type: 'BOOKMARK',
-      object: { kind: 'ConfigMap', apiVersion: 'v1', metadata: { resourceVersion: String(fake.state.resourceVersion) } },
+      object: {
+        kind: 'ConfigMap',
+        apiVersion: 'v1',
+        metadata: { resourceVersion: String(fake.state.resourceVersion) },
+      },
     })
     w.controller.abort()
   })
@@ -79,13 +91,24 @@ describe('kubernetes fake: watch streams', () => {
   it('answers a resourceVersion older than watchHistory with one ERROR event carrying a 410 Status', async () => {
     fake = await startFake('kubernetes', { watchHistory: 3 })
     const api = coreApi(fake)
-    const first = await api.createNamespacedSecret({ namespace: 'default', body: { metadata: { name: 's0' } } })
-    for (let i = 1; i <= 4; i++) await api.createNamespacedSecret({ namespace: 'default', body: { metadata: { name: `s${i}` } } })
-    const w = await watchEvents(fake, '/api/v1/namespaces/default/secrets', { resourceVersion: first.metadata!.resourceVersion! })
+    const first = await api.createNamespacedSecret({
+      namespace: 'default',
+      body: { metadata: { name: 's0' } },
+    })
+    for (let i = 1; i <= 4; i++)
+      await api.createNamespacedSecret({ namespace: 'default', body: { metadata: { name: `s${i}` } } })
+    const w = await watchEvents(fake, '/api/v1/namespaces/default/secrets', {
+      resourceVersion: first.metadata!.resourceVersion!,
+    })
     await vi.waitFor(() => expect(w.ended()).toBe(null))
     expect(w.raw).toHaveLength(1)
     expect(w.raw[0]!.type).toBe('ERROR')
-    expect(w.raw[0]!.object).toMatchObject({ kind: 'Status', status: 'Failure', code: 410, reason: 'Expired' })
+    expect(w.raw[0]!.object).toMatchObject({
+      kind: 'Status',
+      status: 'Failure',
+      code: 410,
+      reason: 'Expired',
+    })
     expect(w.raw[0]!.object.message).toMatch(/^too old resource version: \d+ \(\d+\)$/)
   })
 
@@ -99,23 +122,37 @@ describe('kubernetes fake: watch streams', () => {
       () => api.listNamespacedConfigMap({ namespace: 'default', labelSelector: 'app=web' }),
       'app=web',
     )
-    const names = () => informer.list().map((c) => c.metadata!.name).sort()
+    const names = () =>
+      informer
+        .list()
+        .map((c) => c.metadata!.name)
+        .sort()
     await informer.start()
-    await api.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'a', labels: { app: 'web' } } } })
+    await api.createNamespacedConfigMap({
+      namespace: 'default',
+      body: { metadata: { name: 'a', labels: { app: 'web' } } },
+    })
     await vi.waitFor(() => expect(names()).toEqual(['a']))
     // Reconnect: the server ends the stream, the informer watches again from its resourceVersion.
     fake.closeWatches()
     await vi.waitFor(() => expect(fake.requests.count('watch configmaps')).toBe(2))
     await vi.waitFor(() => expect(fake.openWatches).toBe(1))
-    await api.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'b', labels: { app: 'web' } } } })
+    await api.createNamespacedConfigMap({
+      namespace: 'default',
+      body: { metadata: { name: 'b', labels: { app: 'web' } } },
+    })
     await vi.waitFor(() => expect(names()).toEqual(['a', 'b']))
     expect(fake.requests.count('list configmaps')).toBe(1)
     // Changes the selector filters out age the informer's resourceVersion past the kept history.
-    for (let i = 0; i < 4; i++) await api.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: `x${i}` } } })
+    for (let i = 0; i < 4; i++)
+      await api.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: `x${i}` } } })
     fake.closeWatches()
     await vi.waitFor(() => expect(fake.requests.count('list configmaps')).toBe(2))
     await vi.waitFor(() => expect(fake.openWatches).toBe(1))
-    await api.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'c', labels: { app: 'web' } } } })
+    await api.createNamespacedConfigMap({
+      namespace: 'default',
+      body: { metadata: { name: 'c', labels: { app: 'web' } } },
+    })
     await vi.waitFor(() => expect(names()).toEqual(['a', 'b', 'c']))
     await informer.stop()
   })

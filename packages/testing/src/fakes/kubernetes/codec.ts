@@ -37,7 +37,9 @@ export function parseText(body: Buffer, yaml: boolean): unknown {
   try {
     return yaml ? parseYaml(text) : JSON.parse(text)
   } catch (error) {
-    throw badRequest(`couldn't get version/kind; json parse error: ${(error as Error).message.split('\n')[0]}`)
+    throw badRequest(
+      `couldn't get version/kind; json parse error: ${(error as Error).message.split('\n')[0]}`,
+    )
   }
 }
 
@@ -64,7 +66,11 @@ export async function encodeResponse(
   return jsonResponse(status, obj)
 }
 
-export function jsonResponse(status: number, obj: unknown, headers: Record<string, string> = {}): WireResponse {
+export function jsonResponse(
+  status: number,
+  obj: unknown,
+  headers: Record<string, string> = {},
+): WireResponse {
   return { status, headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(obj) }
 }
 

@@ -21,12 +21,15 @@ const typeOf = (kind: string): protobuf.Type => {
   if (kind === 'Status') return root.lookupType('k8s.io.apimachinery.pkg.apis.meta.v1.Status')
   if (['Secret', 'ConfigMap', 'Namespace', 'SecretList', 'ConfigMapList', 'NamespaceList'].includes(kind))
     return root.lookupType(`${CORE}.${kind}`)
-  throw badRequest(`no kind "${kind}" is registered for version "v1" in scheme "pkg/api/legacyscheme/scheme.go:30"`)
+  throw badRequest(
+    `no kind "${kind}" is registered for version "v1" in scheme "pkg/api/legacyscheme/scheme.go:30"`,
+  )
 }
 
 type Obj = Record<string, any>
 
-const toTime = (s: unknown) => (typeof s === 'string' ? { seconds: Math.floor(Date.parse(s) / 1000), nanos: 0 } : undefined)
+const toTime = (s: unknown) =>
+  typeof s === 'string' ? { seconds: Math.floor(Date.parse(s) / 1000), nanos: 0 } : undefined
 const fromTime = (t: Obj | undefined) =>
   t ? new Date(Number(t.seconds ?? 0) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z') : undefined
 const mapValues = (m: Obj | undefined, f: (v: any) => any) =>
@@ -70,14 +73,18 @@ function objectToProto(kind: string, obj: Obj): Obj {
   if (kind === 'Namespace' && obj.status?.conditions)
     out.status = {
       ...obj.status,
-      conditions: obj.status.conditions.map((c: Obj) => ({ ...c, lastTransitionTime: toTime(c.lastTransitionTime) })),
+      conditions: obj.status.conditions.map((c: Obj) => ({
+        ...c,
+        lastTransitionTime: toTime(c.lastTransitionTime),
+      })),
     }
   return out
 }
 
 function objectFromProto(kind: string, msg: Obj): Obj {
   const out: Obj = { apiVersion: 'v1', kind, ...msg, metadata: metaFromProto(msg.metadata) }
-  for (const map of ['data', 'binaryData', 'stringData']) if (out[map] && Object.keys(out[map]).length === 0) delete out[map]
+  for (const map of ['data', 'binaryData', 'stringData'])
+    if (out[map] && Object.keys(out[map]).length === 0) delete out[map]
   return out
 }
 
@@ -94,7 +101,8 @@ export const protobufCodec: ProtobufCodec = {
       throw badRequest(`unable to decode the protobuf envelope: ${(error as Error).message}`)
     }
     const kind = String(envelope.typeMeta?.kind ?? '')
-    if (envelope.typeMeta?.apiVersion !== 'v1') throw badRequest(`unsupported apiVersion "${envelope.typeMeta?.apiVersion}"`)
+    if (envelope.typeMeta?.apiVersion !== 'v1')
+      throw badRequest(`unsupported apiVersion "${envelope.typeMeta?.apiVersion}"`)
     const type = typeOf(kind)
     try {
       const msg = type.toObject(type.decode(Buffer.from(envelope.raw ?? [])), OBJECT_OPTIONS) as Obj
@@ -108,9 +116,16 @@ export const protobufCodec: ProtobufCodec = {
     const kind = String(o.kind)
     const type = typeOf(kind)
     const raw = type.encode(type.fromObject(objectToProto(kind, o))).finish()
-    const envelope = unknown.encode(
-      unknown.fromObject({ typeMeta: { apiVersion: 'v1', kind }, raw, contentEncoding: '', contentType: '' }),
-    ).finish()
+    const envelope = unknown
+      .encode(
+        unknown.fromObject({
+          typeMeta: { apiVersion: 'v1', kind },
+          raw,
+          contentEncoding: '',
+          contentType: '',
+        }),
+      )
+      .finish()
     return Buffer.concat([MAGIC, envelope])
   },
 }
