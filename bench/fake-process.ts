@@ -7,13 +7,14 @@
  * answers one message per control call, and stops the fake when the parent disconnects.
  */
 import { fork } from 'node:child_process'
-import type { FakeServiceName, FakeServices } from '@polysecret/testing'
+import type { FakeServiceName, FakeServices, GcpClientOptions, GcpTransport } from '@polysecret/testing'
 
 type Command =
   | { id: number; op: 'latency'; ms: number }
   | { id: number; op: 'clearFaults' }
   | { id: number; op: 'resetRequests' }
   | { id: number; op: 'requestsByOperation' }
+  | { id: number; op: 'openConnections' }
 
 type WithoutId<C> = C extends unknown ? Omit<C, 'id'> : never
 
@@ -25,7 +26,40 @@ export interface FakeProcess {
   clearFaults(): Promise<void>
   resetRequests(): Promise<void>
   requestsByOperation(): Promise<Record<string, number>>
+  /** TCP connections open to the fake right now (`fake.openConnections`). */
+  openConnections(): Promise<number>
+  /**
+   * Google fakes only: constructor options for an official `@google-cloud/*` client, built in this
+   * process (channel credentials and auth clients cannot cross IPC), as the fake's own
+   * `clientOptions(transport)` builds them.
+   */
+  gcpClientOptions(transport: GcpTransport): Promise<GcpClientOptions>
   [Symbol.asyncDispose](): Promise<void>
+}
+
+/** What the child reports once its fake listens. */
+interface Started {
+  readonly endpoint: string
+  readonly host: string
+  readonly port: number
+  readonly projectId?: string
+}
+
+/** The options `startGcpFake`'s `clientOptions` returns, rebuilt from the fake's address. */
+async function gcpClientOptions(started: Started, transport: GcpTransport): Promise<GcpClientOptions> {
+  const [grpc, { OAuth2Client }] = await Promise.all([import('@grpc/grpc-js'), import('google-auth-library')])
+  if (started.projectId === undefined) throw new TypeError('gcpClientOptions: not a Google fake')
+  const authClient = new OAuth2Client()
+  authClient.setCredentials({ access_token: 'fake-access-token', expiry_date: Date.now() + 24 * 3600_000 })
+  const common = { apiEndpoint: started.host, port: started.port, projectId: started.projectId, authClient }
+  return transport === 'grpc'
+    ? {
+        ...common,
+        sslCreds: grpc.credentials.createInsecure(),
+        grpc,
+        'grpc.initial_reconnect_backoff_ms': 50,
+      }
+    : { ...common, fallback: true, protocol: 'http' }
 }
 
 /** Starts `service` in a child node process (tsx, source conditions) and waits until it listens. */
@@ -39,10 +73,10 @@ export async function startFakeProcess<S extends FakeServiceName>(
   })
   const pending = new Map<number, (result: unknown) => void>()
   let nextId = 0
-  const endpoint = await new Promise<string>((resolve, reject) => {
+  const started = await new Promise<Started>((resolve, reject) => {
     child.once('error', reject)
     child.once('exit', (code) => reject(new Error(`fake process exited with code ${code}`)))
-    child.once('message', (m) => resolve((m as { endpoint: string }).endpoint))
+    child.once('message', (m) => resolve(m as Started))
     child.send({ service, options })
   })
   child.on('message', (m) => {
@@ -57,11 +91,13 @@ export async function startFakeProcess<S extends FakeServiceName>(
       child.send({ ...command, id })
     })
   return {
-    endpoint,
+    endpoint: started.endpoint,
     latency: (ms) => call({ op: 'latency', ms }),
     clearFaults: () => call({ op: 'clearFaults' }),
     resetRequests: () => call({ op: 'resetRequests' }),
     requestsByOperation: () => call({ op: 'requestsByOperation' }),
+    openConnections: () => call({ op: 'openConnections' }),
+    gcpClientOptions: (transport) => gcpClientOptions(started, transport),
     async [Symbol.asyncDispose]() {
       child.removeAllListeners('exit')
       const exited = new Promise((resolve) => child.once('exit', resolve))
@@ -83,11 +119,18 @@ async function runChild() {
       if (command.op === 'latency') fake.faults.latency(command.ms)
       else if (command.op === 'clearFaults') fake.faults.clear()
       else if (command.op === 'resetRequests') fake.requests.reset()
+      else if (command.op === 'openConnections') result = fake.openConnections
       else result = fake.requests.byOperation()
       process.send!({ id: command.id, result })
     })
     process.once('disconnect', () => void fake.stop().then(() => process.exit(0)))
-    process.send!({ endpoint: fake.endpoint })
+    const started: Started = {
+      endpoint: fake.endpoint,
+      host: fake.host,
+      port: fake.port,
+      ...('projectId' in fake && { projectId: fake.projectId }),
+    }
+    process.send!(started)
   })
 }
 

@@ -5,11 +5,13 @@
 import { runAws } from './aws.js'
 import { runCore } from './core.js'
 import { runEncryptedFile } from './encrypted-file.js'
+import { runGcp } from './gcp.js'
 
 const suites: Record<string, () => Promise<unknown>> = {
   core: runCore,
   'encrypted-file': runEncryptedFile,
   aws: runAws,
+  gcp: runGcp,
 }
 const wanted = process.argv.slice(2)
 for (const [name, run] of Object.entries(suites)) {

@@ -36,7 +36,7 @@ export type FaultAction =
   | {
       readonly kind: 'throttle'
       readonly status?: number | undefined
-      /** The wait the answer asks for (the protocol sends it in its retry-after header). */
+      /** The wait the answer asks for (the protocol sends it its own way: a retry-after header, RetryInfo). */
       readonly retryAfterMs?: number | undefined
     }
   | { readonly kind: 'reset' }
@@ -112,7 +112,8 @@ export class Faults {
    * Answers a `rate` fraction of matching requests with the service's throttling error. `status`
    * overrides the service's usual status (AWS JSON services send 400; some front ends send 429).
    * `retryAfterMs` makes each throttled answer ask the client to wait that long, in the protocol's own
-   * header (AWS: `x-amz-retry-after` in milliseconds, or `Retry-After` in seconds with a 429).
+   * way (AWS: `x-amz-retry-after` in milliseconds, or `Retry-After` in seconds with a 429; Google: a
+   * google.rpc.RetryInfo in the `grpc-status-details-bin` trailer over gRPC, `Retry-After` over REST).
    */
   throttle(
     rate: number,

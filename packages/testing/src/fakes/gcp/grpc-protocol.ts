@@ -3,11 +3,13 @@ import type { StreamProtocol, StreamResponse, WireFault } from '../http-server.j
 import { decodeBinary, encodeBinary } from './proto.js'
 import { faultStatus, type ResolvedService } from './service.js'
 import { GcpError, STATUS_CODES, type StatusName } from './status.js'
+import { type StatusDetails, statusDetailsBin } from './status-details.js'
 
 /**
  * gRPC over HTTP/2 (the official clients' default transport): `POST /<package>.<Service>/<Method>`,
  * `content-type: application/grpc`, each message framed as 1 byte "compressed" + 4 bytes length +
- * protobuf; the outcome in the `grpc-status` / `grpc-message` trailers (a failure is "trailers only").
+ * protobuf; the outcome in the `grpc-status` / `grpc-message` trailers (a failure is "trailers only"),
+ * with `grpc-status-details-bin` (a google.rpc.Status carrying RetryInfo) when a throttle asks for a wait.
  */
 
 function frame(message: Buffer): Buffer {
@@ -36,13 +38,15 @@ function encodeMessage(message: string): string {
     .join('')
 }
 
-function statusResponse(status: StatusName, message: string): StreamResponse {
+function statusResponse(status: StatusName, message: string, details: StatusDetails = {}): StreamResponse {
+  const bin = statusDetailsBin(status, message, details)
   return {
     headers: {
       ':status': 200,
       'content-type': 'application/grpc',
       'grpc-status': String(STATUS_CODES[status]),
       'grpc-message': encodeMessage(message),
+      ...(bin !== undefined && { 'grpc-status-details-bin': bin }),
     },
   }
 }
@@ -87,8 +91,8 @@ export function grpcProtocol(service: ResolvedService): StreamProtocol {
     },
 
     fault(fault: WireFault) {
-      const { status, message } = faultStatus(fault)
-      return statusResponse(status, message)
+      const { status, message, retryAfterMs } = faultStatus(fault)
+      return statusResponse(status, message, retryAfterMs === undefined ? {} : { retryAfterMs })
     },
   }
 }
