@@ -8,7 +8,7 @@ async function raw(
   fake: KubernetesFake,
   path: string,
   token?: string,
-): Promise<{ status: number; body: any }> {
+): Promise<{ status: number; body: any; headers: Record<string, unknown> }> {
   const { request } = await import('node:https')
   return new Promise((resolve, reject) => {
     const req = request(
@@ -18,7 +18,11 @@ async function raw(
         const chunks: Buffer[] = []
         res.on('data', (c: Buffer) => chunks.push(c))
         res.on('end', () =>
-          resolve({ status: res.statusCode!, body: JSON.parse(Buffer.concat(chunks).toString()) }),
+          resolve({
+            status: res.statusCode!,
+            body: JSON.parse(Buffer.concat(chunks).toString()),
+            headers: res.headers,
+          }),
         )
       },
     )
@@ -49,7 +53,8 @@ describe('kubernetes fake: discovery, tokens and faults', () => {
   })
 
   it('answers 401 Unauthorized without a known token, and for a revoked one', async () => {
-    expect(await raw(fake, '/api/v1/namespaces/apps/secrets/db')).toEqual({
+    const anonymous = await raw(fake, '/api/v1/namespaces/apps/secrets/db')
+    expect({ status: anonymous.status, body: anonymous.body }).toEqual({
       status: 401,
       body: {
         kind: 'Status',
@@ -107,6 +112,9 @@ describe('kubernetes fake: discovery, tokens and faults', () => {
     })
     // `times: 1`: the next read goes through.
     expect((await api.readNamespacedSecret({ name: 'db', namespace: 'apps' })).metadata?.name).toBe('db')
+    fake.faults.throttle(1, { operations: ['get secrets'], times: 1, retryAfterMs: 2000 })
+    const header = await raw(fake, '/api/v1/namespaces/apps/secrets/db', fake.token)
+    expect([header.status, header.headers['retry-after']]).toEqual([429, '2'])
     fake.faults.errorRate(1, { operations: ['list configmaps'], times: 1 })
     expect((await apiError(api.listNamespacedConfigMap({ namespace: 'apps' }))).body).toMatchObject({
       code: 500,
@@ -118,6 +126,6 @@ describe('kubernetes fake: discovery, tokens and faults', () => {
       reason: 'ServiceUnavailable',
     })
     await fake.faults.up()
-    expect(fake.faults.injected('throttle')).toBe(1)
+    expect(fake.faults.injected('throttle')).toBe(2)
   })
 })

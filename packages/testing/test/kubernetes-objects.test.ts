@@ -146,4 +146,42 @@ describe('kubernetes fake: Secrets and ConfigMaps through @kubernetes/client-nod
     })
     expect((await apiError(api.readNamespacedSecret({ name: 'gone', namespace: 'default' }))).code).toBe(404)
   })
+
+  it('PUT of a missing object is 404; generateName names a new one; stringData merges on patch too', async () => {
+    const api = coreApi(fake)
+    const missing = await apiError(
+      api.replaceNamespacedSecret({
+        name: 'ghost',
+        namespace: 'default',
+        body: { metadata: { name: 'ghost' } },
+      }),
+    )
+    expect(missing.body).toMatchObject({ code: 404, reason: 'NotFound' })
+    const generated = await api.createNamespacedSecret({
+      namespace: 'default',
+      body: { metadata: { generateName: 'token-' }, stringData: { t: '1' } },
+    })
+    expect(generated.metadata!.name).toMatch(/^token-[0-9a-f]{5}$/)
+    const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch)
+    const patched = await api.patchNamespacedSecret(
+      { name: generated.metadata!.name!, namespace: 'default', body: { stringData: { u: '2' } } },
+      merge,
+    )
+    expect(patched.data).toEqual({ t: b64('1'), u: b64('2') })
+    expect(patched.stringData).toBeUndefined()
+  })
+
+  it('strategic merge patch honours $patch: replace on a map', async () => {
+    const api = coreApi(fake)
+    await api.createNamespacedConfigMap({
+      namespace: 'default',
+      body: { metadata: { name: 'smp' }, data: { a: '1', b: '2' } },
+    })
+    const smp = setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch)
+    const replaced = await api.patchNamespacedConfigMap(
+      { name: 'smp', namespace: 'default', body: { data: { $patch: 'replace', c: '3' } } },
+      smp,
+    )
+    expect(replaced.data).toEqual({ c: '3' })
+  })
 })
