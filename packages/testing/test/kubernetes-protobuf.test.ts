@@ -126,4 +126,16 @@ describe('kubernetes fake: protobuf bodies (application/vnd.kubernetes.protobuf)
     )
     expect(garbage.status).toBe(400)
   })
+
+  it('accepts YAML bodies too', async () => {
+    const yaml = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: from-yaml\ndata:\n  mode: "on"\n'
+    const res = await send(fake, 'POST', '/api/v1/namespaces/default/configmaps', Buffer.from(yaml), {
+      'Content-Type': 'application/yaml',
+    })
+    expect(res.status).toBe(201)
+    expect(JSON.parse(res.body.toString())).toMatchObject({
+      metadata: { name: 'from-yaml' },
+      data: { mode: 'on' },
+    })
+  })
 })

@@ -88,6 +88,23 @@ describe('kubernetes fake: watch streams', () => {
     w.controller.abort()
   })
 
+  it('sendInitialEvents: ADDED per object, then a BOOKMARK marking the end of the initial events', async () => {
+    fake = await startFake('kubernetes', { secrets: { 'default/one': {}, 'default/two': {} } })
+    const w = await watchEvents(fake, '/api/v1/namespaces/default/secrets', {
+      sendInitialEvents: true,
+      allowWatchBookmarks: true,
+      resourceVersionMatch: 'NotOlderThan',
+      resourceVersion: '',
+    })
+    await vi.waitFor(() => expect(w.events).toHaveLength(3))
+    expect(w.events.map(([t, n]) => `${t} ${n}`)).toEqual(['ADDED one', 'ADDED two', 'BOOKMARK undefined'])
+    expect(w.raw[2]!.object.metadata).toEqual({
+      resourceVersion: String(fake.state.resourceVersion),
+      annotations: { 'k8s.io/initial-events-end': 'true' },
+    })
+    w.controller.abort()
+  })
+
   it('answers a resourceVersion older than watchHistory with one ERROR event carrying a 410 Status', async () => {
     fake = await startFake('kubernetes', { watchHistory: 3 })
     const api = coreApi(fake)

@@ -54,7 +54,7 @@ export function listObjects(state: KubernetesState, ref: ObjectRef, query: URLSe
   const token = query.get('continue')
   if (token) {
     const parsed = decodeContinue(token)
-    if (parsed.rv < state.oldestResumable)
+    if (parsed.rv < state.forgottenUpTo)
       throw expired(
         'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.',
       )

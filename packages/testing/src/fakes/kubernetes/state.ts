@@ -70,8 +70,11 @@ export class KubernetesState {
     return this.#rv
   }
 
-  /** The newest resourceVersion a watch can no longer resume after (0 while nothing was forgotten). */
-  get oldestResumable(): number {
+  /**
+   * The resourceVersion of the newest change dropped from the history (0 while none was): a watch or a
+   * continue token from before it gets 410, as one from before etcd's compaction does.
+   */
+  get forgottenUpTo(): number {
     return this.#forgotten
   }
 

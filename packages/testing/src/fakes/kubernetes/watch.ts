@@ -68,11 +68,7 @@ export class WatchHub {
         if (backlog === undefined) {
           write(
             'ERROR',
-            failure(
-              410,
-              'Expired',
-              `too old resource version: ${fromRv} (${this.state.oldestResumable + 1})`,
-            ),
+            failure(410, 'Expired', `too old resource version: ${fromRv} (${this.state.forgottenUpTo + 1})`),
           )
           return sink.end()
         }
