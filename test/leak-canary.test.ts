@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { format, inspect } from 'node:util'
 import { secretsManager } from '@polysecret/aws'
+import { appConfiguration, keyVault } from '@polysecret/azure'
 import {
   type AccessEvent,
   ConfigManager,
@@ -386,4 +387,86 @@ describe('leak canary', () => {
       }
     },
   )
+
+  it('never shows the canary through the Azure providers over TLS, their RestErrors, references and faults', async () => {
+    const kvFake = await startFake('azure-key-vault', {
+      secrets: {
+        'db-password': CANARY,
+        'app-json': JSON.stringify({ password: CANARY }),
+        plain: CANARY,
+        'off-token': { value: CANARY, enabled: false },
+        'old-token': { value: CANARY, expiresOn: new Date(Date.now() - 60_000) },
+      },
+    })
+    const acFake = await startFake('azure-app-configuration', {
+      settings: [
+        { key: 'DB_CONN', keyVaultRef: { vault: kvFake, name: 'db-password' } },
+        {
+          key: 'BROKEN_REF',
+          value: `{"uri":"${CANARY}"}`,
+          contentType: 'application/vnd.microsoft.appconfig.keyvaultref+json;charset=utf-8',
+        },
+      ],
+    })
+    try {
+      const secrets = keyVault({
+        vaultUrl: kvFake.vaultUrl,
+        credential: kvFake.credential,
+        clientOptions: kvFake.clientOptions as never,
+      })
+      const params = appConfiguration({
+        connectionString: acFake.connectionString,
+        clientOptions: acFake.clientOptions as never,
+        keyVault: secrets,
+      })
+      const manager = new ConfigManager({
+        secrets: [secrets],
+        parameters: [params],
+        allowWrites: true,
+        retry: 0,
+        onAccess: (e) => events.push(e),
+      })
+      await attempt(() => manager.get('DB_PASSWORD'))
+      await attempt(() => manager.getWithMetadata('APP_JSON#password'))
+      await attempt(() => manager.get('PLAIN#field')) // not JSON: the error must not quote it
+      await attempt(() => manager.get('OFF_TOKEN'))
+      await attempt(() => manager.get('OLD_TOKEN'))
+      await attempt(() => manager.getWithMetadata('DB_CONN'))
+      await attempt(() => manager.get('BROKEN_REF'))
+      await attempt(() => manager.getMany(['DB_PASSWORD', 'DB_CONN', 'BROKEN_REF', 'NOPE']))
+      await attempt(() => manager.set('NEW_TOKEN', CANARY, { to: secrets.name }))
+      await attempt(() => manager.set('NEW_TOKEN', ROTATED, { createOnly: true, to: secrets.name }))
+      await attempt(() => manager.rotate('NEW_TOKEN', { value: ROTATED }))
+      await attempt(() => manager.versions('NEW_TOKEN'))
+      await attempt(() => manager.set('DB_CONN', CANARY, { to: params.name })) // refused: a reference
+      kvFake.faults.errorRate(1, { status: 403, message: `denied ${CANARY}` })
+      await attempt(() => manager.get('DB_PASSWORD', { fresh: true }))
+      kvFake.faults.clear()
+      acFake.faults.errorRate(1, { status: 503, message: `down ${CANARY}` })
+      await attempt(() => manager.get('DB_CONN', { fresh: true }))
+      acFake.faults.clear()
+      see(secrets)
+      see(params)
+      see(manager)
+      see(events)
+      const everything = seen.join('\n')
+      const at = everything.indexOf(CANARY)
+      if (at >= 0)
+        writes.err.call(
+          process.stderr,
+          `\nLEAK CONTEXT: ${everything.slice(Math.max(0, at - 800), at + 100)}\n`,
+        )
+      expect(everything).toContain('ACCESS_DENIED')
+      expect(everything).toContain('VALIDATION')
+      expect(everything).not.toContain(CANARY)
+      expect(everything).not.toContain(ROTATED)
+      // and the values were really there to be leaked
+      expect(((await manager.get('DB_PASSWORD', { fresh: true })) as Secret).reveal()).toBe(CANARY)
+      expect(((await manager.get('DB_CONN', { fresh: true })) as Secret).reveal()).toBe(CANARY)
+      await manager.close()
+    } finally {
+      await acFake.stop()
+      await kvFake.stop()
+    }
+  })
 })

@@ -64,13 +64,13 @@ describe('contract: createManager / fromConfig', () => {
     expect(e.message).toContain('nope-store')
   })
   it('type whose package is not installed → error naming the package', async () => {
-    const e = await createManager({ secrets: [{ type: 'azure-key-vault' }] }).catch((x) => x)
+    const e = await createManager({ secrets: [{ type: 'kubernetes-secrets' }] }).catch((x) => x)
     expect(e).toBeInstanceOf(ValidationError)
-    expect(e.message).toContain('@polysecret/azure')
-    expect(e.message).toMatch(/npm install @polysecret\/azure/)
+    expect(e.message).toContain('@polysecret/kubernetes')
+    expect(e.message).toMatch(/npm install @polysecret\/kubernetes/)
     for (const [type, pkg] of [
       ['vault-kv', '@polysecret/vault'],
-      ['azure-key-vault', '@polysecret/azure'],
+      ['kubernetes-configmaps', '@polysecret/kubernetes'],
       ['kubernetes-secrets', '@polysecret/kubernetes'],
     ]) {
       const err = await createManager({ parameters: [{ type: type! }] }).catch((x) => x)

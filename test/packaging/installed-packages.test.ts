@@ -9,7 +9,12 @@ import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { encryptedFile } from '@polysecret/core'
-import { type GcpSecretManagerFake, type SecretsManagerFake, startFake } from '@polysecret/testing'
+import {
+  type GcpSecretManagerFake,
+  type KeyVaultFake,
+  type SecretsManagerFake,
+  startFake,
+} from '@polysecret/testing'
 import { build } from 'esbuild'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { asCommonJs, installApp, packAll, readmeExample, runNode, writeFiles } from './support.js'
@@ -64,6 +69,8 @@ beforeAll(async () => {
     'gcp-fallback.cjs',
     'gcp-require.cjs',
     'gcp-lazy.mjs',
+    'azure-require.cjs',
+    'azure-lazy.mjs',
   ])
     await copyFile(join(APPS, script), join(app, script))
 }, 600_000)
@@ -78,6 +85,7 @@ describe('pnpm pack', () => {
   it('packs every package with workspace: ranges rewritten to versions', async () => {
     expect(tarballs.map((t) => t.replace(/.*\//, '')).sort()).toEqual([
       'polysecret-aws-0.1.0.tgz',
+      'polysecret-azure-0.1.0.tgz',
       'polysecret-core-0.1.0.tgz',
       'polysecret-gcp-0.1.0.tgz',
       'polysecret-testing-0.1.0.tgz',
@@ -250,6 +258,70 @@ describe('@polysecret/gcp bundled with esbuild, the Google clients left external
       code: 'VALIDATION',
       isPolysecretError: true,
       hint: 'Install it next to @polysecret/gcp: npm i @google-cloud/secret-manager',
+    })
+  })
+})
+
+describe('@polysecret/azure through require(), over TLS', () => {
+  let fake: KeyVaultFake
+  beforeAll(async () => {
+    fake = await startFake('azure-key-vault', {
+      tokenKey: 'packaging-token-key',
+      secrets: { 'db-password': 'value-in-key-vault', 'off-token': { value: 'x', enabled: false } },
+    })
+  })
+  afterAll(async () => {
+    await fake.stop()
+  })
+
+  it("the CommonJS build reads, and its errors are the CommonJS core's", async () => {
+    const env = {
+      AZURE_VAULT_URL: fake.vaultUrl,
+      AZURE_CA: fake.ca,
+      AZURE_TOKEN_KEY: 'packaging-token-key',
+      EXPECTED: 'value-in-key-vault',
+    }
+    const result = await runNode('azure-require.cjs', app, env)
+    expect(result.code, result.stderr).toBe(0)
+    expect(JSON.parse(result.stdout)).toEqual({
+      matches: true,
+      disabledIsAccessDenied: true,
+      disabledIsSecretDisabled: true,
+      disabledIsPolysecretError: true,
+      disabledKey: 'OFF_TOKEN',
+    })
+  })
+})
+
+describe('@polysecret/azure bundled with esbuild, the Azure clients left external', () => {
+  let runDir: string
+  beforeAll(async () => {
+    runDir = await mkdtemp(join(tmpdir(), 'polysecret-azure-bundle-'))
+    await build({
+      entryPoints: [join(app, 'azure-lazy.mjs')],
+      outfile: join(runDir, 'bundle.mjs'),
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'esm',
+      external: ['@azure/*'],
+      logLevel: 'error',
+    })
+  }, 120_000)
+  afterAll(async () => {
+    await rm(runDir, { recursive: true, force: true })
+  })
+
+  it('imports and builds providers without the clients; the first call says what to install', async () => {
+    const bundle = await readFile(join(runDir, 'bundle.mjs'), 'utf8')
+    expect(bundle).toContain('import("@azure/keyvault-secrets")') // still a lazy import
+    const result = await runNode('bundle.mjs', runDir)
+    expect(result.code, result.stderr).toBe(0)
+    expect(JSON.parse(result.stdout)).toEqual({
+      built: 'azure-key-vault',
+      code: 'VALIDATION',
+      isPolysecretError: true,
+      hint: 'Install it next to @polysecret/azure: npm i @azure/keyvault-secrets',
     })
   })
 })

@@ -152,6 +152,14 @@ export interface Provider {
   delete?(key: string, opts?: DeleteOptions): Promise<void>
   versions?(key: string): Promise<VersionInfo[]>
   rollback?(key: string, version: string): Promise<VersionInfo>
+  /**
+   * A token that changes whenever any value this provider serves may have changed (a sentinel key's
+   * etag, a listing's page etags), so a watcher asks once per poll instead of re-reading every key:
+   * while the token is unchanged, keys whose providers all report unchanged tokens are not re-read.
+   * Optional refinement of the `watch` capability (used only when `watch` is `true`); `undefined`
+   * means "cannot tell", and the watcher then re-reads the keys. Failures are typed errors as usual.
+   */
+  changeToken?(opts?: { signal?: AbortSignal }): Promise<string | undefined>
   /** Whether the store can serve now. Never throws for a store failure: `{ ok: false, message }`. */
   health(opts?: HealthOptions): Promise<Health>
   close?(): Promise<void>

@@ -26,29 +26,45 @@ export async function walkChains(
   /** Whether the first chain's errors are sealed (a secret's) or scrubbed; see asPolysecretError. */
   secret = true,
 ): Promise<Map<string, Walked>> {
-  const outcomes: Map<string, Walked> = await readChain(
-    chain,
-    routes.map((r) => r.key),
-    opts,
-    settings,
-    secret,
-  )
+  // An empty chain (a manager with secrets only) answers nothing: skip it rather than build a
+  // not-found error per key only to look in the secrets chain next.
+  const outcomes: Map<string, Walked> =
+    chain.length > 0
+      ? await readChain(
+          chain,
+          routes.map((r) => r.key),
+          opts,
+          settings,
+          secret,
+        )
+      : new Map()
+  /** What the first chain's providers said of a key it did not find (none for an empty chain). */
+  const firstTried = (key: string) => (outcomes.get(key) as { error?: PolysecretError })?.error?.tried ?? []
   const byOther = new Map<readonly Provider[], string[]>()
   for (const route of routes) {
     const outcome = outcomes.get(route.key)
-    if (!route.otherChain || outcome?.ok !== false || !(outcome.error instanceof NotFoundError)) continue
-    byOther.set(route.otherChain, [...(byOther.get(route.otherChain) ?? []), route.key])
+    const notFound = outcome === undefined || (!outcome.ok && outcome.error instanceof NotFoundError)
+    if (!route.otherChain || !notFound) {
+      if (outcome === undefined) outcomes.set(route.key, { ok: false, error: exhausted(route.key, []) })
+      continue
+    }
+    const keys = byOther.get(route.otherChain) ?? []
+    keys.push(route.key)
+    byOther.set(route.otherChain, keys)
   }
   for (const [other, keys] of byOther) {
     const second = await readChain(other, keys, opts, settings) // the secrets chain: sealed
     for (const key of keys) {
-      const first = outcomes.get(key) as { ok: false; error: PolysecretError }
+      const tried = firstTried(key)
       const next = second.get(key)!
       if (next.ok) {
-        const tried = [...first.error.tried, ...next.hit.tried]
-        outcomes.set(key, { ok: true, hit: { ...next.hit, tried }, viaOther: true })
+        outcomes.set(key, {
+          ok: true,
+          hit: { ...next.hit, tried: [...tried, ...next.hit.tried] },
+          viaOther: true,
+        })
       } else if (next.error instanceof NotFoundError)
-        outcomes.set(key, { ok: false, error: exhausted(key, [...first.error.tried, ...next.error.tried]) })
+        outcomes.set(key, { ok: false, error: exhausted(key, [...tried, ...next.error.tried]) })
       else outcomes.set(key, next)
     }
   }

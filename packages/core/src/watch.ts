@@ -1,3 +1,4 @@
+import { ChangeTokens } from './change-tokens.js'
 import { NotFoundError, PolysecretError, UnsupportedError, ValidationError } from './errors.js'
 import type { AccessListener } from './events.js'
 import type { ReadEngine } from './read-engine.js'
@@ -40,7 +41,9 @@ export interface Watcher {
 /**
  * Polls versions of keys (or of every key under a prefix) and reports changes. The provider serving a
  * key must declare the `watch` capability — a version that changes with the value — otherwise the
- * watch fails at start with `UnsupportedError`.
+ * watch fails at start with `UnsupportedError`. Providers with a `changeToken` are asked for it once
+ * per poll, and keys behind providers whose tokens did not change are not re-read (one request per
+ * poll instead of one per key, e.g. an App Configuration sentinel key).
  */
 export async function startWatch(
   engine: ReadEngine,
@@ -69,7 +72,7 @@ export async function startWatch(
   let keys: string[] = byPrefix ? await listKeys(target) : [...target]
 
   let closed = false
-  const report = (error: unknown, key: string) =>
+  const report = (error: unknown, key: string | undefined) =>
     closed
       ? undefined
       : opts.onError?.(
@@ -96,7 +99,23 @@ export async function startWatch(
     }
   }
 
+  const tokens = new ChangeTokens()
+  const routeOf = (key: string) => {
+    try {
+      return engine.route(key)
+    } catch {
+      return undefined // the read reports the problem
+    }
+  }
+  const refreshTokens = () =>
+    tokens.refresh(
+      keys.flatMap((key) => routeOf(key) ?? []),
+      (error) => report(error, undefined),
+    )
+
   // The first poll runs before watch() resolves, so an unsupported provider fails the call itself.
+  // Tokens are taken before the reads: a change landing in between shows as a new token next poll.
+  await refreshTokens()
   const first = await Promise.all(keys.map(async (key) => [key, await versionOf(key)] as const))
   for (const [key, version] of first) if (version !== UNWATCHABLE) versions.set(key, version)
   keys = keys.filter((key) => versions.has(key))
@@ -111,8 +130,11 @@ export async function startWatch(
       keys = [...new Set([...listed, ...keys])]
     }
     const changes: [key: string, previous: string | undefined, next: string | undefined][] = []
+    await refreshTokens()
     await Promise.all(
       keys.map(async (key) => {
+        const route = versions.has(key) ? routeOf(key) : undefined
+        if (route !== undefined && tokens.unchanged(route)) return
         try {
           const next = await versionOf(key)
           if (next === UNWATCHABLE) return

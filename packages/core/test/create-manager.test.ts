@@ -66,11 +66,11 @@ describe('createManager (declarative config)', () => {
       /Unknown provider type "keepass" at secrets\[0\].*Known types: env, dotenv/,
     )
     const missing = await createManager({
-      secrets: [{ type: 'azure-key-vault', vaultUrl: 'https://v.vault.azure.net' }],
+      secrets: [{ type: 'vault-kv', address: 'https://vault.internal:8200' }],
     }).catch((e) => e)
     expect(missing).toBeInstanceOf(ValidationError)
-    expect(missing.message).toContain('needs the package @polysecret/azure')
-    expect(missing.message).toContain('npm install @polysecret/azure')
+    expect(missing.message).toContain('needs the package @polysecret/vault')
+    expect(missing.message).toContain('npm install @polysecret/vault')
     await expect(createManager({ secrets: [{ path: 'x' } as never] })).rejects.toThrow(/needs a "type"/)
     const d = dir()
     writeFileSync(join(d, 'bad.yaml'), 'secrets: [ {type: env\n')
