@@ -13,13 +13,18 @@ export function coreApi(fake: KubernetesFake, token?: string): CoreV1Api {
 }
 
 /** The HTTP status and parsed Status body of a client-node `ApiException`. */
-export async function apiError(promise: Promise<unknown>): Promise<{ code: number; body: Record<string, any> }> {
+export async function apiError(
+  promise: Promise<unknown>,
+): Promise<{ code: number; body: Record<string, any> }> {
   try {
     await promise
   } catch (error) {
     const e = error as { code?: number; body?: unknown }
     if (typeof e.code !== 'number') throw error
-    return { code: e.code, body: typeof e.body === 'string' ? JSON.parse(e.body) : (e.body as Record<string, any>) }
+    return {
+      code: e.code,
+      body: typeof e.body === 'string' ? JSON.parse(e.body) : (e.body as Record<string, any>),
+    }
   }
   throw new Error('expected the call to fail')
 }

@@ -125,7 +125,10 @@ function readBody(req: NodeJS.ReadableStream): Promise<Buffer> {
 
 function send(res: ServerResponse, response: WireResponse): void {
   if (res.destroyed || res.headersSent) return
-  if (response.stream) return sendStreamed(res, response, response.stream)
+  if (response.stream) {
+    sendStreamed(res, response, response.stream)
+    return
+  }
   const body = response.body ?? ''
   res.writeHead(response.status, { ...response.headers, 'Content-Length': String(Buffer.byteLength(body)) })
   res.end(body)

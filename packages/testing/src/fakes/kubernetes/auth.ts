@@ -33,7 +33,10 @@ export class TokenRegistry {
   /** Issues a new token (random, or `token` if given) with `scope`. */
   issue(scope: TokenScope = {}, token = randomBytes(24).toString('base64url')): string {
     this.#issued++
-    this.#tokens.set(token, { ...scope, user: scope.user ?? `system:serviceaccount:default:polysecret-${this.#issued}` })
+    this.#tokens.set(token, {
+      ...scope,
+      user: scope.user ?? `system:serviceaccount:default:polysecret-${this.#issued}`,
+    })
     return token
   }
 
@@ -60,7 +63,8 @@ export class TokenRegistry {
     const allowed =
       (!grant.verbs || grant.verbs.includes(verb)) &&
       (!grant.resources || grant.resources.includes(resource)) &&
-      (!grant.namespaces || (resource !== 'namespaces' && namespace !== undefined && grant.namespaces.includes(namespace)))
+      (!grant.namespaces ||
+        (resource !== 'namespaces' && namespace !== undefined && grant.namespaces.includes(namespace)))
     if (!allowed) throw forbidden(grant.user, verb, resource, name, namespace)
   }
 }

@@ -37,7 +37,9 @@ export function parseText(body: Buffer, yaml: boolean): unknown {
   try {
     return yaml ? parseYaml(text) : JSON.parse(text)
   } catch (error) {
-    throw badRequest(`couldn't get version/kind; json parse error: ${(error as Error).message.split('\n')[0]}`)
+    throw badRequest(
+      `couldn't get version/kind; json parse error: ${(error as Error).message.split('\n')[0]}`,
+    )
   }
 }
 
@@ -57,14 +59,18 @@ export async function encodeResponse(
 ): Promise<WireResponse> {
   const kind = (obj as { kind?: string }).kind
   const encodable = kind !== undefined && !['APIResourceList', 'APIGroupList', 'APIVersions'].includes(kind)
-  if (encodable && wantsProtobuf(headers) && !(kind === undefined)) {
+  if (encodable && wantsProtobuf(headers)) {
     const body = (await loadProtobuf()).encode(obj)
     return { status, headers: { 'Content-Type': PROTOBUF }, body }
   }
   return jsonResponse(status, obj)
 }
 
-export function jsonResponse(status: number, obj: unknown, headers: Record<string, string> = {}): WireResponse {
+export function jsonResponse(
+  status: number,
+  obj: unknown,
+  headers: Record<string, string> = {},
+): WireResponse {
   return { status, headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(obj) }
 }
 

@@ -1,7 +1,7 @@
 import { stringify } from 'yaml'
 import { type FakeServer, type FakeServerOptions, startFakeServer } from '../http-server.js'
 import { generateCertificate } from '../tls.js'
-import { type TokenScope, TokenRegistry } from './auth.js'
+import { TokenRegistry, type TokenScope } from './auth.js'
 import { kubernetesProtocol } from './protocol.js'
 import { type KubernetesSeed, KubernetesState } from './state.js'
 import { WatchHub } from './watch.js'
@@ -57,14 +57,18 @@ const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-l
 const MAX_REQUEST_BYTES = 3 * 1024 * 1024
 
 function positiveInteger(name: string, value: number): number {
-  if (!(Number.isInteger(value) && value > 0)) throw new RangeError(`${name} must be a positive whole number, got ${value}`)
+  if (!(Number.isInteger(value) && value > 0))
+    throw new RangeError(`${name} must be a positive whole number, got ${value}`)
   return value
 }
 
 /** Starts a Kubernetes API fake on 127.0.0.1 (random port). Prefer `startFake('kubernetes')`. */
 export async function startKubernetesFake(options: KubernetesFakeOptions = {}): Promise<KubernetesFake> {
   const now = options.now ?? Date.now
-  const state = new KubernetesState({ now, watchHistory: positiveInteger('watchHistory', options.watchHistory ?? 1000) })
+  const state = new KubernetesState({
+    now,
+    watchHistory: positiveInteger('watchHistory', options.watchHistory ?? 1000),
+  })
   state.seed({ namespaces: SYSTEM_NAMESPACES })
   state.seed(options)
   const tokens = new TokenRegistry()
@@ -93,7 +97,9 @@ export async function startKubernetesFake(options: KubernetesFakeOptions = {}): 
     watches.closeAll()
     await stop()
   }
-  return Object.assign(server, {
+  // A getter must be defined, not assigned: Object.assign would copy its value once.
+  Object.defineProperty(server, 'openWatches', { get: () => watches.size, enumerable: true })
+  return Object.assign(server as FakeServer & { readonly openWatches: number }, {
     service: 'kubernetes' as const,
     ca: certificate.cert,
     token,
@@ -105,9 +111,6 @@ export async function startKubernetesFake(options: KubernetesFakeOptions = {}): 
     seed: (seed: KubernetesSeed) => state.seed(seed),
     bookmark: () => watches.bookmark(),
     closeWatches: () => watches.closeAll(),
-    get openWatches() {
-      return watches.size
-    },
     now,
     stop: stopAll,
     [Symbol.asyncDispose]: stopAll,
@@ -119,10 +122,18 @@ function kubeconfigYaml(server: string, ca: string, token: string, namespace: st
     apiVersion: 'v1',
     kind: 'Config',
     clusters: [
-      { name: 'polysecret-fake', cluster: { server, 'certificate-authority-data': Buffer.from(ca).toString('base64') } },
+      {
+        name: 'polysecret-fake',
+        cluster: { server, 'certificate-authority-data': Buffer.from(ca).toString('base64') },
+      },
     ],
     users: [{ name: 'polysecret-fake-user', user: { token } }],
-    contexts: [{ name: 'polysecret-fake', context: { cluster: 'polysecret-fake', user: 'polysecret-fake-user', namespace } }],
+    contexts: [
+      {
+        name: 'polysecret-fake',
+        context: { cluster: 'polysecret-fake', user: 'polysecret-fake-user', namespace },
+      },
+    ],
     'current-context': 'polysecret-fake',
     preferences: {},
   })

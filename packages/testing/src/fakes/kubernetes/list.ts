@@ -1,6 +1,6 @@
 import type { ObjectRef } from './objects.js'
 import type { KubeObject } from './resources.js'
-import { parseFieldSelector, parseLabelSelector, type Predicate } from './selectors.js'
+import { type Predicate, parseFieldSelector, parseLabelSelector } from './selectors.js'
 import type { KubernetesState } from './state.js'
 import { badRequest, expired } from './status.js'
 
@@ -29,11 +29,14 @@ const keyOf = (o: KubeObject) => `${o.metadata.namespace ?? ''}/${o.metadata.nam
 function decodeContinue(token: string): ContinueToken {
   try {
     const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as ContinueToken
-    if (parsed.v === 'meta.k8s.io/v1' && Number.isInteger(parsed.rv) && typeof parsed.start === 'string') return parsed
+    if (parsed.v === 'meta.k8s.io/v1' && Number.isInteger(parsed.rv) && typeof parsed.start === 'string')
+      return parsed
   } catch {
     // reported below
   }
-  throw badRequest('continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)')
+  throw badRequest(
+    'continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)',
+  )
 }
 
 /** The predicate of a request's `labelSelector` and `fieldSelector` together. */
@@ -51,7 +54,7 @@ export function listObjects(state: KubernetesState, ref: ObjectRef, query: URLSe
   const token = query.get('continue')
   if (token) {
     const parsed = decodeContinue(token)
-    if (parsed.rv < state.oldestResumable)
+    if (parsed.rv < state.forgottenUpTo)
       throw expired(
         'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.',
       )

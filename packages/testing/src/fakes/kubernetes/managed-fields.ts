@@ -13,10 +13,18 @@ type Path = readonly string[]
 const SEP = '\u0000'
 const IDENTITY = new Set(['apiVersion', 'kind'])
 const META_IDENTITY = new Set([
-  'name', 'namespace', 'uid', 'resourceVersion', 'creationTimestamp', 'managedFields', 'generation', 'deletionTimestamp',
+  'name',
+  'namespace',
+  'uid',
+  'resourceVersion',
+  'creationTimestamp',
+  'managedFields',
+  'generation',
+  'deletionTimestamp',
 ])
 
-const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)
+const isMap = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === 'object' && !Array.isArray(v)
 
 /** Leaf paths set in `obj` (identity and server-set metadata excluded). */
 export function leafPaths(obj: Record<string, unknown>): Path[] {
@@ -71,7 +79,9 @@ function toFieldsV1(paths: readonly Path[]): Record<string, unknown> {
   for (const path of paths) {
     let node = root
     for (const k of path) {
-      const child = (node[`f:${k}`] ??= {}) as Record<string, unknown>
+      const name = `f:${k}`
+      if (!isMap(node[name])) node[name] = {}
+      const child = node[name] as Record<string, unknown>
       if (k !== path[path.length - 1]) child['.'] = {}
       node = child
     }
@@ -123,13 +133,19 @@ function writeOwners(obj: KubeObject, owners: Owners): void {
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
 
 /** Records an update (create, replace, patch) by `manager`: it now owns every field it changed. */
-export function recordUpdate(previous: KubeObject | undefined, next: KubeObject, manager: string, time: string): void {
+export function recordUpdate(
+  previous: KubeObject | undefined,
+  next: KubeObject,
+  manager: string,
+  time: string,
+): void {
   const owners = ownersOf(previous)
   const changed = leafPaths(next)
     .filter((p) => !same(getPath(previous, p), getPath(next, p)))
     .map((p) => p.join(SEP))
   const present = new Set(leafPaths(next).map((p) => p.join(SEP)))
-  for (const o of owners.values()) for (const f of [...o.fields]) if (!present.has(f) || changed.includes(f)) o.fields.delete(f)
+  for (const o of owners.values())
+    for (const f of [...o.fields]) if (!present.has(f) || changed.includes(f)) o.fields.delete(f)
   if (changed.length) {
     const key = `${manager}${SEP}Update`
     const mine = owners.get(key) ?? { operation: 'Update' as const, time, fields: new Set<string>() }
@@ -173,7 +189,8 @@ export function applyConfiguration(
     const ownedElsewhere = [...owners].some(([k, o]) => k !== key && o.fields.has(f))
     if (!ownedElsewhere) deletePath(result as unknown as Record<string, unknown>, f.split(SEP))
   }
-  for (const path of applied) setPath(result as unknown as Record<string, unknown>, path, getPath(config, path))
+  for (const path of applied)
+    setPath(result as unknown as Record<string, unknown>, path, getPath(config, path))
   owners.set(key, { operation: 'Apply', time, fields: appliedSet })
   writeOwners(result, owners)
   return result
@@ -189,7 +206,11 @@ function applyConflict(config: KubeObject, conflicts: { manager: string; field: 
     failure(409, 'Conflict', message, {
       name: config.metadata.name,
       kind: config.kind,
-      causes: conflicts.map((c) => ({ reason: 'FieldManagerConflict', message: `conflict with "${c.manager}"`, field: c.field })),
+      causes: conflicts.map((c) => ({
+        reason: 'FieldManagerConflict',
+        message: `conflict with "${c.manager}"`,
+        field: c.field,
+      })),
     }),
   )
 }

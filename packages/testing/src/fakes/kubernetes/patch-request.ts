@@ -21,7 +21,6 @@ const PATCH_TYPES = [
   'application/apply-patch+yaml',
 ]
 
-
 export function patchObject(
   store: ObjectStore,
   state: KubernetesState,
@@ -43,7 +42,8 @@ export function patchObject(
         ? mergePatch(current, patch)
         : strategicMergePatch(current, patch)
   const obj = normalize(ref.info, patched, ref.namespace)
-  if (obj.metadata.name !== ref.name) throw badRequest('metadata.name: Invalid value: the name of an object cannot be patched')
+  if (obj.metadata.name !== ref.name)
+    throw badRequest('metadata.name: Invalid value: the name of an object cannot be patched')
   return { object: store.write(ref, obj, manager), created: false }
 }
 
@@ -55,7 +55,8 @@ function apply(
   query: URLSearchParams,
 ): { object: KubeObject; created: boolean } {
   const manager = query.get('fieldManager')
-  if (!manager) throw badRequest('PATCH, application/apply-patch+yaml: fieldManager is required for apply requests')
+  if (!manager)
+    throw badRequest('PATCH, application/apply-patch+yaml: fieldManager is required for apply requests')
   const raw = parseText(body, true) as Record<string, unknown> | null
   if (!raw || typeof raw !== 'object') throw badRequest('the apply configuration must be an object')
   if (raw.apiVersion === undefined) throw badRequest('apiVersion must be set in an apply configuration')
@@ -63,12 +64,15 @@ function apply(
   const config = normalize(ref.info, raw, ref.namespace, false)
   config.metadata.name ??= ref.name
   if (config.metadata.name !== ref.name)
-    throw badRequest(`the name of the object (${config.metadata.name}) does not match the name on the URL (${ref.name})`)
+    throw badRequest(
+      `the name of the object (${config.metadata.name}) does not match the name on the URL (${ref.name})`,
+    )
   const force = query.get('force') === 'true'
   const existing = state.get(ref.info.resource, ref.namespace, ref.name)
   const wanted = config.metadata.resourceVersion
   delete config.metadata.resourceVersion
-  if (existing && wanted && wanted !== existing.metadata.resourceVersion) throw conflict(ref.info.resource, ref.name)
+  if (existing && wanted && wanted !== existing.metadata.resourceVersion)
+    throw conflict(ref.info.resource, ref.name)
   if (!existing) {
     store.requireNamespace(ref.namespace)
     let created = applyConfiguration(undefined, config, manager, force, timestamp(store.now()))

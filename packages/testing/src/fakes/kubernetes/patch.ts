@@ -10,7 +10,8 @@ import { badRequest, failure, KubeError } from './status.js'
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
 
-const isObject = (v: unknown): v is Record<string, Json> => v !== null && typeof v === 'object' && !Array.isArray(v)
+const isObject = (v: unknown): v is Record<string, Json> =>
+  v !== null && typeof v === 'object' && !Array.isArray(v)
 
 /** RFC 7386: objects merge recursively, `null` deletes, anything else replaces. */
 export function mergePatch(target: unknown, patch: unknown): Json {
@@ -74,7 +75,11 @@ function pointer(path: string): string[] {
 function parentOf(doc: Json, tokens: string[], path: string): { parent: Json; last: string } {
   let node: Json = doc
   for (const t of tokens.slice(0, -1)) {
-    const next: Json | undefined = Array.isArray(node) ? node[Number(t)] : isObject(node) ? node[t] : undefined
+    const next: Json | undefined = Array.isArray(node)
+      ? node[Number(t)]
+      : isObject(node)
+        ? node[t]
+        : undefined
     if (next === undefined) throw cannotApply(`doc is missing path: "${path}": missing value`)
     node = next
   }
@@ -115,13 +120,19 @@ function add(doc: Json, path: string, value: Json): Json {
 const equal = (a: Json, b: Json) => JSON.stringify(sortKeys(a)) === JSON.stringify(sortKeys(b))
 function sortKeys(v: Json): Json {
   if (Array.isArray(v)) return v.map(sortKeys)
-  if (isObject(v)) return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys(v[k]!)]))
+  if (isObject(v))
+    return Object.fromEntries(
+      Object.keys(v)
+        .sort()
+        .map((k) => [k, sortKeys(v[k]!)]),
+    )
   return v
 }
 
 /** RFC 6902 over a copy of `target`. */
 export function jsonPatch(target: unknown, patch: unknown): Json {
-  if (!Array.isArray(patch)) throw badRequest('json: cannot unmarshal object into Go value of type jsonpatch.Patch')
+  if (!Array.isArray(patch))
+    throw badRequest('json: cannot unmarshal object into Go value of type jsonpatch.Patch')
   let doc = structuredClone(target) as Json
   for (const raw of patch as Operation[]) {
     if (!isObject(raw) || typeof raw.op !== 'string' || typeof raw.path !== 'string')
@@ -143,7 +154,8 @@ export function jsonPatch(target: unknown, patch: unknown): Json {
         }
         break
       case 'test':
-        if (!equal(read(doc, path), raw.value ?? null)) throw cannotApply(`testing value ${path} failed: test failed`)
+        if (!equal(read(doc, path), raw.value ?? null))
+          throw cannotApply(`testing value ${path} failed: test failed`)
         break
       case 'move': {
         if (typeof raw.from !== 'string') throw badRequest('move operation needs "from"')

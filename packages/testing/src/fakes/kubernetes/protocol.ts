@@ -33,7 +33,11 @@ const PUBLIC_PATHS = new Set(['/version', '/healthz', '/livez', '/readyz'])
 const DISCOVERY_PATHS = new Set(['/version', '/api', '/api/v1', '/apis', '/healthz', '/livez', '/readyz'])
 
 /** Parses `/api/v1/[watch/][namespaces/{ns}/]{resource}[/{name}]`. */
-function route(method: string, path: string, query: URLSearchParams): { verb: string; ref: ObjectRef } | undefined {
+function route(
+  method: string,
+  path: string,
+  query: URLSearchParams,
+): { verb: string; ref: ObjectRef } | undefined {
   const parts = path.replace(/\/+$/, '').split('/').slice(3).map(decodeURIComponent)
   if (path.split('/').slice(0, 3).join('/') !== '/api/v1') return undefined
   let watch = query.get('watch') === '1' || query.get('watch') === 'true'
@@ -94,14 +98,16 @@ export function kubernetesProtocol(ctx: ProtocolContext): WireProtocol {
       if (!PUBLIC_PATHS.has(req.path)) ctx.tokens.authenticate(req.headers.authorization)
       if (req.method !== 'GET') throw methodNotAllowed(req.method)
       if (req.path === '/version') return jsonResponse(200, versionInfo())
-      if (req.path === '/api') return jsonResponse(200, apiVersions(ctx.endpoint().replace(/^https:\/\//, '')))
+      if (req.path === '/api')
+        return jsonResponse(200, apiVersions(ctx.endpoint().replace(/^https:\/\//, '')))
       if (req.path === '/api/v1') return jsonResponse(200, apiResourceList())
       if (req.path === '/apis') return jsonResponse(200, apiGroupList())
       return { status: 200, headers: { 'Content-Type': 'text/plain' }, body: 'ok' }
     }
     const grant = ctx.tokens.authenticate(req.headers.authorization)
     const ref = req.ref
-    if (!ref) throw new KubeError(failure(404, 'NotFound', 'the server could not find the requested resource'))
+    if (!ref)
+      throw new KubeError(failure(404, 'NotFound', 'the server could not find the requested resource'))
     ctx.tokens.authorize(grant, req.verb, ref.info.resource, ref.namespace, ref.name)
     const named = ref as ObjectRef & { name: string }
     const answer = (status: number, obj: unknown) => encodeResponse(status, obj, req.headers)
@@ -118,7 +124,15 @@ export function kubernetesProtocol(ctx: ProtocolContext): WireProtocol {
       case 'update':
         return answer(200, store.replace(named, await decodeBody(req.headers, req.body), managerOf(req)))
       case 'patch': {
-        const { object, created } = patchObject(store, ctx.state, named, req.headers['content-type'], req.body, req.query, managerOf(req))
+        const { object, created } = patchObject(
+          store,
+          ctx.state,
+          named,
+          req.headers['content-type'],
+          req.body,
+          req.query,
+          managerOf(req),
+        )
         return answer(created ? 201 : 200, object)
       }
       case 'delete': {
@@ -155,7 +169,8 @@ export function kubernetesProtocol(ctx: ProtocolContext): WireProtocol {
       try {
         return await dispatch(input as KubeRequest)
       } catch (error) {
-        if (error instanceof KubeError) return statusResponse(error.status)
+        if (error instanceof KubeError)
+          return encodeResponse(error.status.code, error.status, (input as KubeRequest).headers)
         throw error
       }
     },
@@ -166,18 +181,34 @@ export function kubernetesProtocol(ctx: ProtocolContext): WireProtocol {
 /** An injected fault as the API server words it. */
 export function kubernetesFault(fault: WireFault): WireResponse {
   if (fault.kind === 'unavailable')
-    return statusResponse(failure(503, 'ServiceUnavailable', 'the server is currently unable to handle the request'))
+    return statusResponse(
+      failure(503, 'ServiceUnavailable', 'the server is currently unable to handle the request'),
+    )
   if (fault.kind === 'throttle') {
     const seconds = Math.max(1, Math.ceil((fault.retryAfterMs ?? 1000) / 1000))
     return statusResponse(
-      failure(fault.status ?? 429, 'TooManyRequests', 'the server has received too many requests and has asked us to try again later', {
-        retryAfterSeconds: seconds,
-      }),
+      failure(
+        fault.status ?? 429,
+        'TooManyRequests',
+        'the server has received too many requests and has asked us to try again later',
+        {
+          retryAfterSeconds: seconds,
+        },
+      ),
       { 'Retry-After': String(seconds) },
     )
   }
   const code = fault.status ?? 500
-  const reason = fault.type ?? (code === 503 ? 'ServiceUnavailable' : code === 504 ? 'Timeout' : code >= 500 ? 'InternalError' : 'BadRequest')
-  return statusResponse(failure(code, reason, fault.message ?? `Internal error occurred: injected fault (${reason})`))
+  const reason =
+    fault.type ??
+    (code === 503
+      ? 'ServiceUnavailable'
+      : code === 504
+        ? 'Timeout'
+        : code >= 500
+          ? 'InternalError'
+          : 'BadRequest')
+  return statusResponse(
+    failure(code, reason, fault.message ?? `Internal error occurred: injected fault (${reason})`),
+  )
 }
-

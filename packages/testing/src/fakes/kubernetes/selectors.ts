@@ -10,7 +10,8 @@ import { badRequest } from './status.js'
 
 export type Predicate = (obj: KubeObject) => boolean
 
-const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/
+const LABEL_KEY =
+  /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/
 
 /** Splits on commas outside parentheses. */
@@ -64,7 +65,9 @@ function labelRequirement(req: string): (labels: Record<string, string>) => bool
     if (op === '<' || op === '>') {
       const bound = Number(value)
       if (!/^-?\d+$/.test(value))
-        throw badRequest(`unable to parse requirement: for 'Gt', 'Lt' operators, the value must be an integer in "${req}"`)
+        throw badRequest(
+          `unable to parse requirement: for 'Gt', 'Lt' operators, the value must be an integer in "${req}"`,
+        )
       return (labels) => {
         const v = labels[key]
         if (v === undefined || !/^-?\d+$/.test(v)) return false

@@ -50,7 +50,6 @@ function content(obj: KubeObject): string {
   return canonical({ ...obj, metadata: meta })
 }
 
-
 export class KubernetesState {
   readonly #objects = new Map<string, KubeObject>()
   readonly #history: ChangeEvent[] = []
@@ -71,8 +70,11 @@ export class KubernetesState {
     return this.#rv
   }
 
-  /** The newest resourceVersion a watch can no longer resume after (0 while nothing was forgotten). */
-  get oldestResumable(): number {
+  /**
+   * The resourceVersion of the newest change dropped from the history (0 while none was): a watch or a
+   * continue token from before it gets 410, as one from before etcd's compaction does.
+   */
+  get forgottenUpTo(): number {
     return this.#forgotten
   }
 
@@ -187,7 +189,12 @@ export function namespaceDefaults(ns: KubeObject): KubeObject {
   return out
 }
 
-function seedObject(resource: 'secrets' | 'configmaps', namespace: string, name: string, s: KubeObjectSeed): KubeObject {
+function seedObject(
+  resource: 'secrets' | 'configmaps',
+  namespace: string,
+  name: string,
+  s: KubeObjectSeed,
+): KubeObject {
   const metadata = {
     name,
     namespace,
@@ -209,7 +216,10 @@ function seedObject(resource: 'secrets' | 'configmaps', namespace: string, name:
           kind: 'ConfigMap',
           metadata,
           data: Object.fromEntries(
-            Object.entries(s.data ?? {}).map(([k, v]) => [k, typeof v === 'string' ? v : Buffer.from(v).toString('utf8')]),
+            Object.entries(s.data ?? {}).map(([k, v]) => [
+              k,
+              typeof v === 'string' ? v : Buffer.from(v).toString('utf8'),
+            ]),
           ),
           ...(s.binaryData
             ? { binaryData: Object.fromEntries(Object.entries(s.binaryData).map(([k, v]) => [k, b64(v)])) }

@@ -15,7 +15,11 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/
 const CONFIG_KEY = /^[-._a-zA-Z0-9]+$/
 const REDACTED = '<secret contents redacted>'
 
-const required = (field: string): StatusCause => ({ reason: 'FieldValueRequired', message: 'Required value', field })
+const required = (field: string): StatusCause => ({
+  reason: 'FieldValueRequired',
+  message: 'Required value',
+  field,
+})
 const badValue = (field: string, value: string, why: string): StatusCause => ({
   reason: 'FieldValueInvalid',
   message: `Invalid value: ${JSON.stringify(value)}: ${why}`,
@@ -29,7 +33,8 @@ const forbiddenField = (field: string, why: string): StatusCause => ({
 
 function nameCauses(obj: KubeObject, label: boolean): StatusCause[] {
   const name = obj.metadata.name
-  if (!name) return [{ ...required('metadata.name'), message: 'Required value: name or generateName is required' }]
+  if (!name)
+    return [{ ...required('metadata.name'), message: 'Required value: name or generateName is required' }]
   if (label) {
     if (name.length <= 63 && DNS_LABEL.test(name)) return []
     return [
@@ -100,11 +105,16 @@ function secretTypeCauses(obj: KubeObject): StatusCause[] {
     case 'kubernetes.io/dockercfg':
       return jsonKey('.dockercfg')
     case 'kubernetes.io/basic-auth':
-      return has('username') || has('password') ? [] : [required('data[username]'), required('data[password]')]
+      return has('username') || has('password')
+        ? []
+        : [required('data[username]'), required('data[password]')]
     case 'kubernetes.io/ssh-auth':
       return data['ssh-privatekey'] ? [] : [required('data[ssh-privatekey]')]
     case 'kubernetes.io/tls':
-      return [...(has('tls.crt') ? [] : [required('data[tls.crt]')]), ...(has('tls.key') ? [] : [required('data[tls.key]')])]
+      return [
+        ...(has('tls.crt') ? [] : [required('data[tls.crt]')]),
+        ...(has('tls.key') ? [] : [required('data[tls.key]')]),
+      ]
     case 'kubernetes.io/service-account-token':
       return obj.metadata.annotations?.['kubernetes.io/service-account.name']
         ? []

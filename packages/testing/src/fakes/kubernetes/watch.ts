@@ -60,14 +60,15 @@ export class WatchHub {
       status: 200,
       headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' },
       stream: (sink) => {
-        const write = (type: WatchEventType, object: unknown) => sink.write(`${JSON.stringify({ type, object })}\n`)
+        const write = (type: WatchEventType, object: unknown) =>
+          sink.write(`${JSON.stringify({ type, object })}\n`)
         const watch: OpenWatch = { sink, ref, bookmarks }
         const fromRv = rvParam && rvParam !== '0' && !initialEvents ? Number(rvParam) : undefined
         const backlog = fromRv === undefined ? [] : this.state.since(fromRv)
         if (backlog === undefined) {
           write(
             'ERROR',
-            failure(410, 'Expired', `too old resource version: ${fromRv} (${this.state.oldestResumable + 1})`),
+            failure(410, 'Expired', `too old resource version: ${fromRv} (${this.state.forgottenUpTo + 1})`),
           )
           return sink.end()
         }
@@ -102,6 +103,8 @@ export class WatchHub {
   #bookmark(w: OpenWatch, initialEventsEnd = false): void {
     const metadata: Record<string, unknown> = { resourceVersion: String(this.state.resourceVersion) }
     if (initialEventsEnd) metadata.annotations = { 'k8s.io/initial-events-end': 'true' }
-    w.sink.write(`${JSON.stringify({ type: 'BOOKMARK', object: { kind: w.ref.info.kind, apiVersion: 'v1', metadata } })}\n`)
+    w.sink.write(
+      `${JSON.stringify({ type: 'BOOKMARK', object: { kind: w.ref.info.kind, apiVersion: 'v1', metadata } })}\n`,
+    )
   }
 }
