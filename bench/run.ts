@@ -5,8 +5,8 @@
 import { runAws } from './aws.js'
 import { runCore } from './core.js'
 import { runEncryptedFile } from './encrypted-file.js'
-import { runKubernetes } from './kubernetes.js'
 import { runGcp } from './gcp.js'
+import { runKubernetes } from './kubernetes.js'
 
 const suites: Record<string, () => Promise<unknown>> = {
   core: runCore,

@@ -253,7 +253,7 @@ export function objectStore(api: ObjectApi, setup: ObjectStoreSetup) {
         const version = obj.metadata?.resourceVersion
         for (const dataKey of objectEntries(obj, api.kind, name, keyFor(object)).keys()) {
           const key = keys.key(object, dataKey)
-          if (key !== undefined && key.startsWith(prefix))
+          if (key?.startsWith(prefix))
             yield { key, ...(version !== undefined && { version }) } satisfies KeyInfo
         }
       }
