@@ -64,13 +64,18 @@ describe('contract: createManager / fromConfig', () => {
     expect(e.message).toContain('nope-store')
   })
   it('type whose package is not installed → error naming the package', async () => {
-    const e = await createManager({ secrets: [{ type: 'vault-kv' }] }).catch((x) => x)
+    // Every provider package is installed for the cross-package tests, so the app is an empty folder.
+    const app = mkdtempSync(join(tmpdir(), 'polysecret-empty-app-'))
+    const e = await createManager({ secrets: [{ type: 'vault-kv' }] }, { resolveFrom: app }).catch((x) => x)
     expect(e).toBeInstanceOf(ValidationError)
     expect(e.message).toContain('@polysecret/vault')
     expect(e.message).toMatch(/npm install @polysecret\/vault/)
-    // The same from the parameters chain (azure, gcp and kubernetes are installed here now).
-    const err = await createManager({ parameters: [{ type: 'vault-kv' }] }).catch((x) => x)
-    expect(err.message).toContain('@polysecret/vault')
+    // The same from the parameters chain.
+    const err = await createManager(
+      { parameters: [{ type: 'kubernetes-configmaps' }] },
+      { resolveFrom: app },
+    ).catch((x) => x)
+    expect(err.message).toContain('@polysecret/kubernetes')
   })
   it('installed package type (aws) loads on demand', async () => {
     const m = await createManager(

@@ -65,9 +65,11 @@ describe('createManager (declarative config)', () => {
     expect(unknown.message).toMatch(
       /Unknown provider type "keepass" at secrets\[0\].*Known types: env, dotenv/,
     )
-    const missing = await createManager({
-      secrets: [{ type: 'vault-kv', address: 'https://vault.internal:8200' }],
-    }).catch((e) => e)
+    // Resolved from an empty app folder: not installed there (the workspace has every package).
+    const missing = await createManager(
+      { secrets: [{ type: 'vault-kv', endpoint: 'https://vault.internal:8200' }] },
+      { resolveFrom: dir() },
+    ).catch((e) => e)
     expect(missing).toBeInstanceOf(ValidationError)
     expect(missing.message).toContain('needs the package @polysecret/vault')
     expect(missing.message).toContain('npm install @polysecret/vault')
