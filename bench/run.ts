@@ -7,6 +7,7 @@ import { runCore } from './core.js'
 import { runEncryptedFile } from './encrypted-file.js'
 import { runGcp } from './gcp.js'
 import { runKubernetes } from './kubernetes.js'
+import { runVault } from './vault.js'
 
 const suites: Record<string, () => Promise<unknown>> = {
   core: runCore,
@@ -14,6 +15,7 @@ const suites: Record<string, () => Promise<unknown>> = {
   aws: runAws,
   kubernetes: runKubernetes,
   gcp: runGcp,
+  vault: runVault,
 }
 const wanted = process.argv.slice(2)
 for (const [name, run] of Object.entries(suites)) {
