@@ -16,9 +16,9 @@ import { type VaultKey, vaultKeys } from './key-mapping.js'
 import type { KvEngine, KvRecord } from './kv-engine.js'
 import { optionIssues, type VaultKvOptions } from './options.js'
 
-/** A Vault KV provider; `versions` and `rollback` exist on KV v2 mounts (see `capabilities`). */
+/** A Vault KV provider; `versions` and `rollback` exist unless `version: 1` (see `capabilities`). */
 export type VaultKvProvider = Provider &
-  Required<Pick<Provider, 'getMany' | 'list' | 'set' | 'delete' | 'versions' | 'rollback' | 'close'>> & {
+  Required<Pick<Provider, 'getMany' | 'list' | 'set' | 'delete' | 'close'>> & {
     readonly type: 'vault-kv'
     /** Logins made so far (AppRole / Kubernetes auth). */
     readonly logins: number
@@ -296,6 +296,11 @@ export function vaultKv(options: VaultKvOptions): VaultKvProvider {
     },
 
     close: () => connection.close(),
+  }
+  if (!versioned) {
+    // A KV v1 mount keeps no versions: the methods exist exactly for the declared capabilities.
+    delete provider.versions
+    delete provider.rollback
   }
   return provider
 }
