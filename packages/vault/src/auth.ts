@@ -139,11 +139,13 @@ export class AuthSession {
   async #next(state: TokenState | undefined): Promise<TokenState> {
     if (typeof this.#auth === 'string') {
       if (state === undefined) return this.#lookUp(this.#auth)
-      return state.renewable ? this.#renew(state) : { ...state, renewAt: Number.POSITIVE_INFINITY }
+      const renewed = state.renewable ? await this.#renew(state) : 'refused'
+      // A given token that cannot be renewed is used until Vault refuses it.
+      return renewed === 'refused' ? { ...state, renewAt: Number.POSITIVE_INFINITY } : renewed
     }
-    if (state?.renewable && this.#now() < state.expiresAt) {
+    if (state !== undefined && state.renewable && this.#now() < state.expiresAt) {
       const renewed = await this.#renew(state)
-      if (renewed !== state) return renewed
+      if (renewed !== 'refused') return renewed
     }
     return this.#logIn()
   }
@@ -164,23 +166,23 @@ export class AuthSession {
   }
 
   /**
-   * renew-self. A refusal (4xx) or a shorter TTL than before (the token reached its max TTL) ends
-   * renewal: a login session logs in again, a given token is used until Vault refuses it. A network
-   * failure keeps the current token, which still works, and tries again on the next use.
+   * renew-self. A refusal (4xx), an answer without a TTL or a shorter TTL than before (the token
+   * reached its max TTL) ends renewal: `'refused'` now, or a state that is not renewable. A network
+   * failure or 5xx keeps the current token, which still works, and tries again on the next use.
    */
-  async #renew(state: TokenState): Promise<TokenState> {
+  async #renew(state: TokenState): Promise<TokenState | 'refused'> {
     const now = this.#now()
     let answer: { auth?: { lease_duration?: number; renewable?: boolean } }
     try {
       answer = (await this.#transport.post('auth/token/renew-self', {}, state.token)) as typeof answer
     } catch (error) {
       const status = httpStatusOf(error)
-      if (status !== undefined && status < 500) return { ...state, renewable: false }
+      if (status !== undefined && status < 500 && status !== 429) return 'refused'
       return state
     }
     const ttl = answer?.auth?.lease_duration
-    if (typeof ttl !== 'number' || ttl <= 0) return { ...state, renewable: false }
-    // A shorter TTL than before means the token reached its max TTL: log in again next time.
+    if (typeof ttl !== 'number' || ttl <= 0) return 'refused'
+    // A shorter TTL than before means the token reached its max TTL: log in again when it is due.
     const capped = ttl * 1000 < state.ttl
     return timed(state.token, ttl, answer.auth?.renewable === true && !capped, now)
   }
