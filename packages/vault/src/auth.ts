@@ -143,7 +143,7 @@ export class AuthSession {
       // A given token that cannot be renewed is used until Vault refuses it.
       return renewed === 'refused' ? { ...state, renewAt: Number.POSITIVE_INFINITY } : renewed
     }
-    if (state !== undefined && state.renewable && this.#now() < state.expiresAt) {
+    if (state?.renewable && this.#now() < state.expiresAt) {
       const renewed = await this.#renew(state)
       if (renewed !== 'refused') return renewed
     }
