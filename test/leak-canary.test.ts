@@ -23,6 +23,7 @@ import {
 import { parameterManager, secretManager } from '@polysecret/gcp'
 import { configMaps, kubernetesSecrets, mountedFiles } from '@polysecret/kubernetes'
 import { instrument, startFake } from '@polysecret/testing'
+import { vaultKv } from '@polysecret/vault'
 import * as v from 'valibot'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { z } from 'zod'
@@ -536,6 +537,83 @@ describe('leak canary', () => {
       // and the values were really there to be leaked
       expect(((await manager.get('DB_PASSWORD', { fresh: true })) as Secret).reveal()).toBe(CANARY)
       expect(((await manager.get('VOLUME_TOKEN', { fresh: true })) as Secret).reveal()).toBe(CANARY)
+      await manager.close()
+    } finally {
+      await fake.stop()
+    }
+  })
+
+  it('never shows the canary through the Vault provider, node-vault errors, logins and faults', async () => {
+    const fake = await startFake('vault', {
+      secrets: { 'secret/app/db': { password: CANARY, PLAIN: CANARY }, 'kv1/legacy': { value: CANARY } },
+    })
+    fake.definePolicy('app', [{ path: 'secret/data/app/*', capabilities: ['read', 'create', 'update'] }])
+    const { roleId, secretId } = fake.createAppRole({ policies: ['app'] })
+    try {
+      const vault = vaultKv({
+        endpoint: fake.endpoint,
+        mount: 'secret',
+        auth: { appRole: { roleId, secretId } },
+      })
+      const legacy = vaultKv({
+        endpoint: fake.endpoint,
+        mount: 'kv1',
+        version: 1,
+        auth: fake.rootToken,
+        providerName: 'legacy',
+      })
+      const wrongLogin = vaultKv({
+        endpoint: fake.endpoint,
+        mount: 'secret',
+        providerName: 'wrong-login',
+        auth: { appRole: { roleId, secretId: CANARY } },
+      })
+      const manager = new ConfigManager({
+        secrets: [vault, legacy],
+        allowWrites: true,
+        retry: 0,
+        onAccess: (e) => events.push(e),
+      })
+      await attempt(() => manager.get('app/db#password'))
+      await attempt(() => manager.getWithMetadata('app/db#PLAIN'))
+      await attempt(() => manager.get('legacy')) // AccessDenied from the AppRole's policy
+      await attempt(() => legacy.get('legacy'))
+      await attempt(() => manager.getMany(['app/db#password', 'app/db#nope', 'NOPE']))
+      await attempt(() => manager.set('app/new#token', CANARY, { to: vault.name }))
+      await attempt(() => manager.set('app/new#token', ROTATED, { createOnly: true, to: vault.name }))
+      await attempt(() => manager.set('app/db#password', ROTATED, { ifVersion: '99', to: vault.name }))
+      await attempt(() => manager.set('outside/policy', CANARY, { to: vault.name }))
+      await attempt(() => wrongLogin.get('app/db#password'))
+      fake.faults.errorRate(1, { status: 400, message: `invalid ${CANARY}`, operations: ['kv2.write'] })
+      await attempt(() => manager.set('app/new#token', ROTATED, { to: vault.name }))
+      fake.faults.clear()
+      fake.faults.errorRate(1, { status: 500, message: `down ${CANARY}` })
+      await attempt(() => manager.get('app/db#password', { fresh: true }))
+      fake.faults.clear()
+      fake.seal()
+      await attempt(() => manager.get('app/db#password', { fresh: true }))
+      await attempt(() => manager.health())
+      fake.unseal()
+      see(vault)
+      see(legacy)
+      see(wrongLogin)
+      see(manager)
+      see(events)
+      const everything = seen.join('\n')
+      const at = everything.indexOf(CANARY)
+      if (at >= 0)
+        writes.err.call(
+          process.stderr,
+          `\nLEAK CONTEXT: ${everything.slice(Math.max(0, at - 800), at + 100)}\n`,
+        )
+      expect(everything).toContain('ACCESS_DENIED')
+      expect(everything).not.toContain(CANARY)
+      expect(everything).not.toContain(ROTATED)
+      expect(everything).not.toContain(fake.rootToken)
+      expect(everything).not.toContain(secretId)
+      // and the values were really there to be leaked
+      expect(((await manager.get('app/db#password', { fresh: true })) as Secret).reveal()).toBe(CANARY)
+      expect((await legacy.get('legacy'))?.value).toBe(CANARY)
       await manager.close()
     } finally {
       await fake.stop()
