@@ -577,7 +577,6 @@ describe('leak canary', () => {
       await attempt(() => manager.get('app/db#password'))
       await attempt(() => manager.getWithMetadata('app/db#PLAIN'))
       await attempt(() => manager.get('legacy')) // AccessDenied from the AppRole's policy
-      await attempt(() => legacy.get('legacy'))
       await attempt(() => manager.getMany(['app/db#password', 'app/db#nope', 'NOPE']))
       await attempt(() => manager.set('app/new#token', CANARY, { to: vault.name }))
       await attempt(() => manager.set('app/new#token', ROTATED, { createOnly: true, to: vault.name }))
