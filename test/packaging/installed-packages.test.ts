@@ -74,6 +74,8 @@ beforeAll(async () => {
     'azure-lazy.mjs',
     'kubernetes-require.cjs',
     'kubernetes-lazy.mjs',
+    'vault-require.cjs',
+    'vault-lazy.mjs',
   ])
     await copyFile(join(APPS, script), join(app, script))
 }, 600_000)
@@ -93,6 +95,7 @@ describe('pnpm pack', () => {
       'polysecret-gcp-0.1.0.tgz',
       'polysecret-kubernetes-0.1.0.tgz',
       'polysecret-testing-0.1.0.tgz',
+      'polysecret-vault-0.1.0.tgz',
     ])
     const installed = JSON.parse(
       await readFile(join(app, 'node_modules/@polysecret/aws/package.json'), 'utf8'),
@@ -395,6 +398,69 @@ describe('@polysecret/kubernetes bundled with esbuild, @kubernetes/client-node l
       code: 'VALIDATION',
       isPolysecretError: true,
       hint: 'Install it next to @polysecret/kubernetes: npm i @kubernetes/client-node',
+    })
+  })
+})
+
+describe('@polysecret/vault in a CommonJS app (its CommonJS build, node-vault over a real socket)', () => {
+  let fake: FakeServices['vault']['fake']
+  beforeAll(async () => {
+    fake = await startFake('vault', { secrets: { 'secret/app/db': { password: 'value-in-vault' } } })
+  })
+  afterAll(async () => {
+    await fake.stop()
+  })
+
+  it("logs in with AppRole and reads through require(); its errors are the CommonJS core's", async () => {
+    fake.definePolicy('app', [{ path: 'secret/data/app/*', capabilities: ['read'] }])
+    const { roleId, secretId } = fake.createAppRole({ policies: ['app'] })
+    const env = {
+      VAULT_ADDR: fake.endpoint,
+      ROLE_ID: roleId,
+      SECRET_ID: secretId,
+      DENIED_TOKEN: fake.createToken({ policies: [] }),
+      EXPECTED: 'value-in-vault',
+    }
+    const result = await runNode('vault-require.cjs', app, env)
+    expect(result.code, result.stderr).toBe(0)
+    expect(JSON.parse(result.stdout)).toEqual({
+      matches: true,
+      deniedIsAccessDenied: true,
+      deniedIsPolysecretError: true,
+      deniedKey: 'app/db#password',
+    })
+  })
+})
+
+describe('@polysecret/vault bundled with esbuild, node-vault left external', () => {
+  let runDir: string
+  beforeAll(async () => {
+    runDir = await mkdtemp(join(tmpdir(), 'polysecret-vault-bundle-'))
+    await build({
+      entryPoints: [join(app, 'vault-lazy.mjs')],
+      outfile: join(runDir, 'bundle.mjs'),
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'esm',
+      external: ['node-vault'],
+      logLevel: 'error',
+    })
+  }, 120_000)
+  afterAll(async () => {
+    await rm(runDir, { recursive: true, force: true })
+  })
+
+  it('builds the provider without node-vault; the first call says what to install', async () => {
+    const bundle = await readFile(join(runDir, 'bundle.mjs'), 'utf8')
+    expect(bundle).toContain('import("node-vault")') // still a lazy import
+    const result = await runNode('bundle.mjs', runDir)
+    expect(result.code, result.stderr).toBe(0)
+    expect(JSON.parse(result.stdout)).toEqual({
+      built: 'vault-kv',
+      code: 'VALIDATION',
+      isPolysecretError: true,
+      hint: 'Install it next to @polysecret/vault: npm i node-vault',
     })
   })
 })
