@@ -125,7 +125,7 @@ describe('writes (KV v2)', () => {
     const { fake } = await vault({ 'secret/app/API_TOKEN': { value: 'old' } })
     const p = providerFor(fake, { writable: true })
     const manager = new ConfigManager({ secrets: [p] })
-    await manager.rotate('app/API_TOKEN', { generate: { type: 'password', length: 24 } } as never)
+    await manager.rotate('app/API_TOKEN', { generate: { type: 'password', length: 24 } })
     const now = await p.get('app/API_TOKEN')
     expect(now?.version).toBe('2')
     expect(now?.value).not.toBe('old')
