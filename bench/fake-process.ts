@@ -7,7 +7,14 @@
  * answers one message per control call, and stops the fake when the parent disconnects.
  */
 import { fork } from 'node:child_process'
-import type { FakeServiceName, FakeServices, GcpClientOptions, GcpTransport } from '@polysecret/testing'
+import type {
+  AzureClientOptions,
+  FakeServiceName,
+  FakeServices,
+  GcpClientOptions,
+  GcpTransport,
+  KeyVaultClientOptions,
+} from '@polysecret/testing'
 
 type Command =
   | { id: number; op: 'latency'; ms: number }
@@ -34,6 +41,18 @@ export interface FakeProcess {
    * `clientOptions(transport)` builds them.
    */
   gcpClientOptions(transport: GcpTransport): Promise<GcpClientOptions>
+  /**
+   * Azure fakes only: what the official client needs against the fake (its `ca` in `tlsOptions`; for Key
+   * Vault also challenge-resource verification off), as the fake's own `clientOptions`. The credential
+   * is rebuilt in the parent with `fakeTokenCredential({ tokenKey })`, with the `tokenKey` the fake was
+   * started with.
+   */
+  readonly azure?: {
+    readonly ca: string
+    readonly clientOptions: AzureClientOptions | KeyVaultClientOptions
+    /** App Configuration only: the HMAC access key's connection string. */
+    readonly connectionString?: string
+  }
   [Symbol.asyncDispose](): Promise<void>
 }
 
@@ -43,6 +62,7 @@ interface Started {
   readonly host: string
   readonly port: number
   readonly projectId?: string
+  readonly azure?: FakeProcess['azure']
 }
 
 /** The options `startGcpFake`'s `clientOptions` returns, rebuilt from the fake's address. */
@@ -98,6 +118,7 @@ export async function startFakeProcess<S extends FakeServiceName>(
     requestsByOperation: () => call({ op: 'requestsByOperation' }),
     openConnections: () => call({ op: 'openConnections' }),
     gcpClientOptions: (transport) => gcpClientOptions(started, transport),
+    ...(started.azure && { azure: started.azure }),
     async [Symbol.asyncDispose]() {
       child.removeAllListeners('exit')
       const exited = new Promise((resolve) => child.once('exit', resolve))
@@ -129,6 +150,13 @@ async function runChild() {
       host: fake.host,
       port: fake.port,
       ...('projectId' in fake && { projectId: fake.projectId }),
+      ...('ca' in fake && {
+        azure: {
+          ca: fake.ca,
+          clientOptions: fake.clientOptions,
+          ...('connectionString' in fake && { connectionString: fake.connectionString }),
+        },
+      }),
     }
     process.send!(started)
   })

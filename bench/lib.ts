@@ -59,7 +59,9 @@ const built = new Set<string>()
  * The built entry of a workspace package (`dist/index.js`), rebuilt once per bench run so import
  * costs are measured on the current sources, never on a stale dist.
  */
-export function builtPackage(pkg: '@polysecret/core' | '@polysecret/aws' | '@polysecret/gcp'): string {
+export function builtPackage(
+  pkg: '@polysecret/core' | '@polysecret/aws' | '@polysecret/gcp' | '@polysecret/azure',
+): string {
   if (!built.has(pkg)) {
     execFileSync('pnpm', ['--filter', pkg, 'build'], {
       stdio: 'ignore',
