@@ -8,12 +8,14 @@
  */
 import { fork } from 'node:child_process'
 import type {
+  AppConfigFake,
   AzureClientOptions,
   FakeServiceName,
   FakeServices,
   GcpClientOptions,
   GcpTransport,
   KeyVaultClientOptions,
+  KeyVaultFake,
 } from '@polysecret/testing'
 
 type Command =
@@ -128,6 +130,15 @@ export async function startFakeProcess<S extends FakeServiceName>(
   }
 }
 
+/** What the parent needs of an Azure fake to build its clients (the credential it rebuilds itself). */
+function azureOf(fake: AppConfigFake | KeyVaultFake): NonNullable<FakeProcess['azure']> {
+  return {
+    ca: fake.ca,
+    clientOptions: fake.clientOptions,
+    ...('connectionString' in fake && { connectionString: fake.connectionString }),
+  }
+}
+
 async function runChild() {
   await import('@polysecret/testing/loopback-guard')
   const { startFake } = await import('@polysecret/testing')
@@ -150,13 +161,7 @@ async function runChild() {
       host: fake.host,
       port: fake.port,
       ...('projectId' in fake && { projectId: fake.projectId }),
-      ...('ca' in fake && {
-        azure: {
-          ca: fake.ca,
-          clientOptions: fake.clientOptions,
-          ...('connectionString' in fake && { connectionString: fake.connectionString }),
-        },
-      }),
+      ...(service.startsWith('azure-') && { azure: azureOf(fake as AppConfigFake | KeyVaultFake) }),
     }
     process.send!(started)
   })

@@ -7,11 +7,13 @@ import { runAzure } from './azure.js'
 import { runCore } from './core.js'
 import { runEncryptedFile } from './encrypted-file.js'
 import { runGcp } from './gcp.js'
+import { runKubernetes } from './kubernetes.js'
 
 const suites: Record<string, () => Promise<unknown>> = {
   core: runCore,
   'encrypted-file': runEncryptedFile,
   aws: runAws,
+  kubernetes: runKubernetes,
   gcp: runGcp,
   azure: runAzure,
 }

@@ -21,6 +21,7 @@ import {
   UnavailableError,
 } from '@polysecret/core'
 import { parameterManager, secretManager } from '@polysecret/gcp'
+import { configMaps, kubernetesSecrets, mountedFiles } from '@polysecret/kubernetes'
 import { instrument, startFake } from '@polysecret/testing'
 import * as v from 'valibot'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
@@ -467,6 +468,77 @@ describe('leak canary', () => {
     } finally {
       await acFake.stop()
       await kvFake.stop()
+    }
+  })
+
+  it('never shows the canary through the Kubernetes providers, their ApiExceptions, watch stream and faults', async () => {
+    const fake = await startFake('kubernetes', {
+      namespaces: ['apps'],
+      secrets: {
+        'apps/db': {
+          data: { DB_PASSWORD: CANARY, app_json: JSON.stringify({ password: CANARY }), PLAIN: CANARY },
+        },
+      },
+      configMaps: { 'apps/cfg': { data: { APP_URL: 'https://x' } } },
+    })
+    const dir = mkdtempSync(join(tmpdir(), 'polysecret-canary-volume-'))
+    writeFileSync(join(dir, 'VOLUME_TOKEN'), CANARY)
+    try {
+      const secrets = kubernetesSecrets({ namespace: 'apps', name: 'db', kubeconfig: fake.kubeconfig })
+      const params = configMaps({ namespace: 'apps', name: 'cfg', kubeconfig: fake.kubeconfig })
+      const volume = mountedFiles({ dir, name: 'volume' })
+      const manager = new ConfigManager({
+        secrets: [secrets, volume],
+        parameters: [params],
+        allowWrites: true,
+        retry: 0,
+        onAccess: (e) => events.push(e),
+      })
+      const watcher = await manager.watch(['DB_PASSWORD'], () => undefined, {
+        interval: 3_600_000,
+        onError: (e) => seen.push(inspect(e, { depth: 10 })),
+      })
+      await attempt(() => manager.get('DB_PASSWORD'))
+      await attempt(() => manager.get('VOLUME_TOKEN'))
+      await attempt(() => manager.getWithMetadata('app_json#password'))
+      await attempt(() => manager.get('PLAIN#field')) // not JSON: the error must not quote it
+      await attempt(() => manager.getMany(['DB_PASSWORD', 'app_json#password', 'NOPE']))
+      await attempt(() => manager.set('NEW_TOKEN', CANARY, { to: secrets.name }))
+      await attempt(() => manager.set('NEW_TOKEN', ROTATED, { createOnly: true, to: secrets.name }))
+      await attempt(() => manager.set('BIG_TOKEN', CANARY.repeat(200_000), { to: secrets.name }))
+      fake.faults.errorRate(1, { status: 403, message: `denied ${CANARY}` })
+      await attempt(() => manager.get('DB_PASSWORD', { fresh: true }))
+      fake.faults.clear()
+      fake.faults.errorRate(1, { status: 422, message: `invalid ${CANARY}`, operations: ['update secrets'] })
+      await attempt(() => manager.set('NEW_TOKEN', ROTATED, { to: secrets.name }))
+      fake.faults.clear()
+      fake.faults.errorRate(1, { status: 503, message: `down ${CANARY}` })
+      fake.closeWatches() // the stream reconnects into the 503s
+      await attempt(() => manager.get('NEW_TOKEN', { fresh: true }))
+      fake.faults.clear()
+      watcher.close()
+      see(secrets)
+      see(params)
+      see(volume)
+      see(manager)
+      see(events)
+      const everything = seen.join('\n')
+      const at = everything.indexOf(CANARY)
+      if (at >= 0)
+        writes.err.call(
+          process.stderr,
+          `\nLEAK CONTEXT: ${everything.slice(Math.max(0, at - 800), at + 100)}\n`,
+        )
+      expect(everything).toContain('ACCESS_DENIED')
+      expect(everything).not.toContain(CANARY)
+      expect(everything).not.toContain(ROTATED)
+      expect(everything).not.toContain(fake.token)
+      // and the values were really there to be leaked
+      expect(((await manager.get('DB_PASSWORD', { fresh: true })) as Secret).reveal()).toBe(CANARY)
+      expect(((await manager.get('VOLUME_TOKEN', { fresh: true })) as Secret).reveal()).toBe(CANARY)
+      await manager.close()
+    } finally {
+      await fake.stop()
     }
   })
 })

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { encryptedFile } from '@polysecret/core'
 import {
+  type FakeServices,
   type GcpSecretManagerFake,
   type KeyVaultFake,
   type SecretsManagerFake,
@@ -71,6 +72,8 @@ beforeAll(async () => {
     'gcp-lazy.mjs',
     'azure-require.cjs',
     'azure-lazy.mjs',
+    'kubernetes-require.cjs',
+    'kubernetes-lazy.mjs',
   ])
     await copyFile(join(APPS, script), join(app, script))
 }, 600_000)
@@ -88,6 +91,7 @@ describe('pnpm pack', () => {
       'polysecret-azure-0.1.0.tgz',
       'polysecret-core-0.1.0.tgz',
       'polysecret-gcp-0.1.0.tgz',
+      'polysecret-kubernetes-0.1.0.tgz',
       'polysecret-testing-0.1.0.tgz',
     ])
     const installed = JSON.parse(
@@ -322,6 +326,75 @@ describe('@polysecret/azure bundled with esbuild, the Azure clients left externa
       code: 'VALIDATION',
       isPolysecretError: true,
       hint: 'Install it next to @polysecret/azure: npm i @azure/keyvault-secrets',
+    })
+  })
+})
+
+describe('@polysecret/kubernetes in a CommonJS app (its CommonJS build, loading the ESM-only client)', () => {
+  let fake: FakeServices['kubernetes']['fake']
+  let volume: string
+  beforeAll(async () => {
+    fake = await startFake('kubernetes', {
+      namespaces: ['apps'],
+      secrets: { 'apps/db': { data: { password: 'value-in-kubernetes' } } },
+    })
+    volume = await mkdtemp(join(tmpdir(), 'polysecret-cjs-volume-'))
+    await writeFiles(volume, { TOKEN: 'value-in-kubernetes' })
+  })
+  afterAll(async () => {
+    await fake.stop()
+    await rm(volume, { recursive: true, force: true })
+  })
+
+  it("reads through require(); its errors are the CommonJS core's; mountedFiles works there too", async () => {
+    const env = {
+      KUBECONFIG_DOC: fake.kubeconfig,
+      DENIED_KUBECONFIG_DOC: fake.kubeconfigFor(fake.createToken({ namespaces: ['elsewhere'] })),
+      VOLUME_DIR: volume,
+      EXPECTED: 'value-in-kubernetes',
+    }
+    const result = await runNode('kubernetes-require.cjs', app, env)
+    expect(result.code, result.stderr).toBe(0)
+    expect(JSON.parse(result.stdout)).toEqual({
+      matches: true,
+      deniedIsAccessDenied: true,
+      deniedIsPolysecretError: true,
+      deniedKey: 'db/password',
+      volumeMatches: true,
+    })
+  })
+})
+
+describe('@polysecret/kubernetes bundled with esbuild, @kubernetes/client-node left external', () => {
+  let runDir: string
+  beforeAll(async () => {
+    runDir = await mkdtemp(join(tmpdir(), 'polysecret-kubernetes-bundle-'))
+    await build({
+      entryPoints: [join(app, 'kubernetes-lazy.mjs')],
+      outfile: join(runDir, 'bundle.mjs'),
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'esm',
+      external: ['@kubernetes/client-node'],
+      logLevel: 'error',
+    })
+  }, 120_000)
+  afterAll(async () => {
+    await rm(runDir, { recursive: true, force: true })
+  })
+
+  it('reads a mounted volume and builds providers without the client; the first API call says what to install', async () => {
+    const bundle = await readFile(join(runDir, 'bundle.mjs'), 'utf8')
+    expect(bundle).toContain('import("@kubernetes/client-node")') // still a lazy import
+    const result = await runNode('bundle.mjs', runDir)
+    expect(result.code, result.stderr).toBe(0)
+    expect(JSON.parse(result.stdout)).toEqual({
+      volume: 'from-volume',
+      built: 'kubernetes-secrets',
+      code: 'VALIDATION',
+      isPolysecretError: true,
+      hint: 'Install it next to @polysecret/kubernetes: npm i @kubernetes/client-node',
     })
   })
 })

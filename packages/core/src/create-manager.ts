@@ -60,6 +60,7 @@ const PACKAGE_OF_TYPE: Record<string, string> = {
   'azure-app-configuration': '@polysecret/azure',
   'kubernetes-secrets': '@polysecret/kubernetes',
   'kubernetes-configmaps': '@polysecret/kubernetes',
+  'kubernetes-mounted-files': '@polysecret/kubernetes',
   'vault-kv': '@polysecret/vault',
 }
 

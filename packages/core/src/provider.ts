@@ -160,9 +160,40 @@ export interface Provider {
    * means "cannot tell", and the watcher then re-reads the keys. Failures are typed errors as usual.
    */
   changeToken?(opts?: { signal?: AbortSignal }): Promise<string | undefined>
+  /**
+   * Push instead of poll: the store tells the provider when values change (a Kubernetes watch stream,
+   * a file system event), and the provider tells the watcher through `onChange`. A watcher subscribes
+   * once per provider and re-reads only the keys a change names; keys whose watch-capable providers
+   * all push are never polled. Optional refinement of the `watch` capability (used only when `watch`
+   * is `true`).
+   *
+   * Rules: the returned promise resolves once the channel is live, so no change after that moment
+   * is missed (a rejection makes the watcher poll instead). A change the provider cannot name — a
+   * relist after a lost stream, a reconnect after a gap — is reported as `{ keys: undefined }`:
+   * everything this provider serves may have changed. Channel failures go to `onError` (typed errors
+   * as usual) while the provider reconnects on its own; `close()` stops it for good.
+   */
+  subscribe?(onChange: (change: ProviderChange) => void, opts: SubscribeOptions): Promise<Subscription>
   /** Whether the store can serve now. Never throws for a store failure: `{ ok: false, message }`. */
   health(opts?: HealthOptions): Promise<Health>
   close?(): Promise<void>
+}
+
+/** What a provider's push channel ({@link Provider.subscribe}) reports. */
+export interface ProviderChange {
+  /** Keys (as the provider sees them) that may have changed; `undefined`: any key may have changed. */
+  readonly keys?: readonly string[] | undefined
+}
+
+/** Options for {@link Provider.subscribe}. */
+export interface SubscribeOptions {
+  /** The channel failed; the provider keeps reconnecting and reports a gap as `{ keys: undefined }`. */
+  readonly onError: (error: unknown) => void
+}
+
+/** A live push channel; `close()` ends it (idempotent). */
+export interface Subscription {
+  close(): void
 }
 
 /** Capabilities of a read-only provider; spread and override what a provider adds. */

@@ -1,7 +1,10 @@
 import { ChangeTokens } from './change-tokens.js'
 import { NotFoundError, PolysecretError, UnsupportedError, ValidationError } from './errors.js'
 import type { AccessListener } from './events.js'
+import type { Provider } from './provider.js'
+import { PushChannels } from './push-channels.js'
 import type { ReadEngine } from './read-engine.js'
+import type { Route } from './read-record.js'
 
 /** Called when a watched key's version changes. `newVersion` is `undefined` when the key was deleted. */
 export type ChangeListener = (
@@ -43,7 +46,9 @@ export interface Watcher {
  * key must declare the `watch` capability — a version that changes with the value — otherwise the
  * watch fails at start with `UnsupportedError`. Providers with a `changeToken` are asked for it once
  * per poll, and keys behind providers whose tokens did not change are not re-read (one request per
- * poll instead of one per key, e.g. an App Configuration sentinel key).
+ * poll instead of one per key, e.g. an App Configuration sentinel key). Providers with a push channel
+ * (`Provider.subscribe`, e.g. a Kubernetes watch stream) are subscribed to once: keys whose changing
+ * providers all push are re-read only when a pushed change names them, never on the poll timer.
  */
 export async function startWatch(
   engine: ReadEngine,
@@ -113,33 +118,84 @@ export async function startWatch(
       (error) => report(error, undefined),
     )
 
+  // Pushed changes queue up and are re-read one batch at a time (a burst of events costs one read
+  // per key), and only once the first reads are in, so a change during start-up is compared with them.
+  let started = false
+  let relist = false
+  const pending = new Set<string>()
+  let draining = false
+  const drain = async () => {
+    if (draining || !started) return
+    draining = true
+    try {
+      while ((pending.size > 0 || relist) && !closed) {
+        if (relist) {
+          relist = false
+          await relistKeys()
+        }
+        const batch = [...pending]
+        pending.clear()
+        await check(batch, () => false)
+      }
+    } finally {
+      draining = false
+    }
+  }
+  const onPush = (provider: Provider, pushed: readonly string[] | undefined) => {
+    for (const key of keys) {
+      const route = routeOf(key)
+      if (route !== undefined && pushes.concerns(route, provider, pushed)) pending.add(key)
+    }
+    if (byPrefix && pushed === undefined) relist = true
+    if (byPrefix && pushed !== undefined) {
+      for (const key of pushed) if (key.startsWith(target as string)) pending.add(key)
+    }
+    void drain()
+  }
+  const pushes = new PushChannels(onPush, (error) => report(error, undefined))
+
+  // Channels go live before the first reads: a change after a read is pushed, none falls in between.
+  await pushes.attach(keys.flatMap((key) => routeOf(key) ?? []))
   // The first poll runs before watch() resolves, so an unsupported provider fails the call itself.
   // Tokens are taken before the reads: a change landing in between shows as a new token next poll.
-  await refreshTokens()
-  const first = await Promise.all(keys.map(async (key) => [key, await versionOf(key)] as const))
+  let first: (readonly [string, string | undefined | typeof UNWATCHABLE])[]
+  try {
+    await refreshTokens()
+    first = await Promise.all(keys.map(async (key) => [key, await versionOf(key)] as const))
+  } catch (error) {
+    pushes.close()
+    throw error
+  }
   for (const [key, version] of first) if (version !== UNWATCHABLE) versions.set(key, version)
   keys = keys.filter((key) => versions.has(key))
 
   let timer: ReturnType<typeof setTimeout> | undefined
+  const relistKeys = async () => {
+    const listed = await listKeys(target as string).catch((error: unknown) => {
+      report(error, target as string)
+      return keys
+    })
+    keys = [...new Set([...listed, ...keys])]
+  }
   const poll = async () => {
-    if (byPrefix) {
-      const listed = await listKeys(target as string).catch((error: unknown) => {
-        report(error, target as string)
-        return keys
-      })
-      keys = [...new Set([...listed, ...keys])]
-    }
-    const changes: [key: string, previous: string | undefined, next: string | undefined][] = []
+    if (byPrefix) await relistKeys()
     await refreshTokens()
+    // Keys whose changes are pushed are not polled: a push re-reads them when they change.
+    await check(keys, (route) => tokens.unchanged(route) || pushes.covers(route))
+  }
+  /** Re-reads `candidates` (skipping known keys `skip` says are unchanged) and reports what changed. */
+  const check = async (candidates: readonly string[], skip: (route: Route) => boolean) => {
+    const changes: [key: string, previous: string | undefined, next: string | undefined][] = []
     await Promise.all(
-      keys.map(async (key) => {
+      candidates.map(async (key) => {
         const route = versions.has(key) ? routeOf(key) : undefined
-        if (route !== undefined && tokens.unchanged(route)) return
+        if (route !== undefined && skip(route)) return
         try {
           const next = await versionOf(key)
           if (next === UNWATCHABLE) return
           const previous = versions.get(key)
           if (versions.has(key) && next === previous) return
+          if (!keys.includes(key)) keys = [...keys, key] // a key a push named under the prefix
           versions.set(key, next)
           changes.push([key, previous, next])
         } catch (error) {
@@ -176,9 +232,12 @@ export async function startWatch(
     timer.unref?.()
   }
   schedule()
+  started = true
+  void drain()
   const close = () => {
     closed = true
     clearTimeout(timer)
+    pushes.close()
   }
   return {
     get keys() {

@@ -99,6 +99,26 @@ export {
 export type { GcpClientOptions, GcpFake, GcpFakeOptions, GcpTransport } from './fakes/gcp/server.js'
 export { GcpError, type StatusName as GcpStatusName } from './fakes/gcp/status.js'
 export type { FakeServer, FakeServerOptions } from './fakes/http-server.js'
+export type { TokenScope as KubernetesTokenScope } from './fakes/kubernetes/auth.js'
+export { FAKE_KUBERNETES_VERSION } from './fakes/kubernetes/discovery.js'
+export {
+  type KubernetesFake,
+  type KubernetesFakeOptions,
+  startKubernetesFake,
+} from './fakes/kubernetes/kubernetes.js'
+export {
+  decodeKubernetesProtobuf,
+  encodeKubernetesProtobuf,
+} from './fakes/kubernetes/protobuf.js'
+export type { KubeObject, ManagedFieldsEntry, ObjectMeta } from './fakes/kubernetes/resources.js'
+export {
+  type ChangeEvent as KubernetesChangeEvent,
+  type KubeObjectSeed,
+  type KubernetesSeed,
+  KubernetesState,
+} from './fakes/kubernetes/state.js'
+export type { KubeStatus } from './fakes/kubernetes/status.js'
+export { MAX_OBJECT_DATA_BYTES } from './fakes/kubernetes/validation.js'
 export { type RecordedRequest, RequestLog } from './fakes/request-log.js'
 export {
   type FaultRule,

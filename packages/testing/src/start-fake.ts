@@ -20,6 +20,11 @@ import {
   type SecretManagerFakeOptions as GcpSecretManagerFakeOptions,
   startSecretManagerFake as startGcpSecretManagerFake,
 } from './fakes/gcp/secret-manager.js'
+import {
+  type KubernetesFake,
+  type KubernetesFakeOptions,
+  startKubernetesFake,
+} from './fakes/kubernetes/kubernetes.js'
 
 /**
  * One entry point for every wire-level fake. Each service name maps to its options and handle types
@@ -35,6 +40,7 @@ export interface FakeServices {
   'gcp-parameter-manager': { options: GcpParameterManagerFakeOptions; fake: GcpParameterManagerFake }
   'azure-key-vault': { options: KeyVaultFakeOptions; fake: KeyVaultFake }
   'azure-app-configuration': { options: AppConfigFakeOptions; fake: AppConfigFake }
+  kubernetes: { options: KubernetesFakeOptions; fake: KubernetesFake }
 }
 
 /** Names accepted by {@link startFake}. */
@@ -51,6 +57,7 @@ const registry: Registry = {
   'gcp-parameter-manager': startGcpParameterManagerFake,
   'azure-key-vault': startKeyVaultFake,
   'azure-app-configuration': startAppConfigFake,
+  kubernetes: startKubernetesFake,
 }
 
 /** Service names that {@link startFake} knows, for suites that run against every fake. */

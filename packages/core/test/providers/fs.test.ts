@@ -131,20 +131,32 @@ describe('withFileLock', () => {
 
   it('keeps refreshing the lock while a slow holder works, so it is not taken over', async () => {
     const target = join(await makeDir(), 'f')
-    const order: string[] = []
-    const slow = withFileLock(
-      target,
-      async () => {
-        await new Promise((r) => setTimeout(r, 400))
-        order.push('slow')
-      },
-      { staleMs: 150 },
+    const lockPath = `${target}.lock`
+    let finish!: () => void
+    const working = new Promise<void>((resolve) => {
+      finish = resolve
+    })
+    const staleMs = 900 // refreshed every 300 ms: a loaded machine has 600 ms of slack
+    const holder = withFileLock(target, () => working, { staleMs })
+    // Hold the lock for longer than staleMs, and see its mtime move while it is held.
+    const acquiredAt = Date.now()
+    const mtimes = new Set<number>()
+    const held = () => Date.now() - acquiredAt
+    while (held() <= staleMs * 1.5 || (mtimes.size < 3 && held() < staleMs * 5)) {
+      const info = await stat(lockPath).catch(() => undefined)
+      if (info) mtimes.add(info.mtimeMs)
+      await new Promise((r) => setTimeout(r, 50))
+    }
+    expect(mtimes.size).toBeGreaterThanOrEqual(3)
+    // A second "process" (an equivalent path bypasses the in-process queue) that will not wait: the
+    // lock is older than staleMs but was refreshed, so it is not taken over.
+    const other = `${join(target, '..')}/./f`
+    await expect(withFileLock(other, async () => 'robbed', { staleMs, timeoutMs: 0 })).rejects.toBeInstanceOf(
+      UnavailableError,
     )
-    await new Promise((r) => setTimeout(r, 20))
-    // A second "process": same path, bypassing the in-process queue by a different but equivalent path.
-    const other = withFileLock(`${join(target, '..')}/./f`, async () => order.push('other'), { staleMs: 150 })
-    await Promise.all([slow, other])
-    expect(order).toEqual(['slow', 'other'])
+    finish()
+    await holder
+    expect(await withFileLock(other, async () => 'after', { staleMs, timeoutMs: 0 })).toBe('after')
   })
 
   it('releases the lock when the critical section throws', async () => {

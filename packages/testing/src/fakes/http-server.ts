@@ -23,6 +23,22 @@ export interface WireResponse {
   readonly status: number
   readonly headers?: Readonly<Record<string, string>>
   readonly body?: string | Buffer
+  /**
+   * A response that goes on after its headers (a Kubernetes watch): sent chunked, written by this
+   * callback for as long as it likes. `body` is ignored when it is set.
+   */
+  readonly stream?: (sink: WireStreamSink) => void
+}
+
+/** Where a streamed response writes; `stop()` and client disconnects close it. */
+export interface WireStreamSink {
+  /** Whether the client went away (or the fake stopped): nothing written now arrives. */
+  readonly closed: boolean
+  write(chunk: string | Buffer): void
+  /** Ends the response normally. */
+  end(): void
+  /** Calls `listener` once when the response ends or the connection closes. */
+  onClose(listener: () => void): void
 }
 
 /** A fault the protocol has to encode in its own error format. */
@@ -109,9 +125,38 @@ function readBody(req: NodeJS.ReadableStream): Promise<Buffer> {
 
 function send(res: ServerResponse, response: WireResponse): void {
   if (res.destroyed || res.headersSent) return
+  if (response.stream) {
+    sendStreamed(res, response, response.stream)
+    return
+  }
   const body = response.body ?? ''
   res.writeHead(response.status, { ...response.headers, 'Content-Length': String(Buffer.byteLength(body)) })
   res.end(body)
+}
+
+function sendStreamed(
+  res: ServerResponse,
+  response: WireResponse,
+  stream: (sink: WireStreamSink) => void,
+): void {
+  res.writeHead(response.status, { ...response.headers })
+  res.flushHeaders()
+  const sink: WireStreamSink = {
+    get closed() {
+      return res.destroyed || res.writableEnded
+    },
+    write: (chunk) => {
+      if (!sink.closed) res.write(chunk)
+    },
+    end: () => {
+      if (!sink.closed) res.end()
+    },
+    onClose: (listener) => {
+      if (sink.closed) return listener()
+      res.once('close', listener)
+    },
+  }
+  stream(sink)
 }
 
 /** One request in flight, whichever transport carried it. */
