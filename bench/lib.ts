@@ -60,7 +60,12 @@ const built = new Set<string>()
  * costs are measured on the current sources, never on a stale dist.
  */
 export function builtPackage(
-  pkg: '@polysecret/core' | '@polysecret/aws' | '@polysecret/gcp' | '@polysecret/kubernetes',
+  pkg:
+    | '@polysecret/core'
+    | '@polysecret/aws'
+    | '@polysecret/gcp'
+    | '@polysecret/azure'
+    | '@polysecret/kubernetes',
 ): string {
   if (!built.has(pkg)) {
     execFileSync('pnpm', ['--filter', pkg, 'build'], {
