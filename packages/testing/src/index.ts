@@ -121,6 +121,16 @@ export type { KubeStatus } from './fakes/kubernetes/status.js'
 export { MAX_OBJECT_DATA_BYTES } from './fakes/kubernetes/validation.js'
 export { type RecordedRequest, RequestLog } from './fakes/request-log.js'
 export {
+  type Token as VaultToken,
+  type TokenOptions as VaultTokenOptions,
+  VaultAuth,
+} from './fakes/vault/auth.js'
+export { CAS_MISMATCH as VAULT_CAS_MISMATCH, CAS_REQUIRED as VAULT_CAS_REQUIRED } from './fakes/vault/kv2.js'
+export type { Capability as VaultCapability, PolicyRule as VaultPolicyRule } from './fakes/vault/policy.js'
+export type { MountConfig as VaultMountConfig } from './fakes/vault/routes.js'
+export { VaultState } from './fakes/vault/state.js'
+export { startVaultFake, type VaultFake, type VaultFakeOptions } from './fakes/vault/vault.js'
+export {
   type FaultRule,
   type InstrumentedProvider,
   type InstrumentOptions,

@@ -25,6 +25,7 @@ import {
   type KubernetesFakeOptions,
   startKubernetesFake,
 } from './fakes/kubernetes/kubernetes.js'
+import { startVaultFake, type VaultFake, type VaultFakeOptions } from './fakes/vault/vault.js'
 
 /**
  * One entry point for every wire-level fake. Each service name maps to its options and handle types
@@ -41,6 +42,7 @@ export interface FakeServices {
   'azure-key-vault': { options: KeyVaultFakeOptions; fake: KeyVaultFake }
   'azure-app-configuration': { options: AppConfigFakeOptions; fake: AppConfigFake }
   kubernetes: { options: KubernetesFakeOptions; fake: KubernetesFake }
+  vault: { options: VaultFakeOptions; fake: VaultFake }
 }
 
 /** Names accepted by {@link startFake}. */
@@ -58,6 +60,7 @@ const registry: Registry = {
   'azure-key-vault': startKeyVaultFake,
   'azure-app-configuration': startAppConfigFake,
   kubernetes: startKubernetesFake,
+  vault: startVaultFake,
 }
 
 /** Service names that {@link startFake} knows, for suites that run against every fake. */

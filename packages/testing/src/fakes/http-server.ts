@@ -8,6 +8,7 @@ import {
 import { createServer as createNetServer, type Server, type Socket } from 'node:net'
 import { Duplex } from 'node:stream'
 import { createSecureContext, TLSSocket } from 'node:tls'
+import { type CustomMethods, withCustomMethods } from './custom-methods.js'
 import { type DownMode, Faults } from './faults.js'
 import { RequestLog } from './request-log.js'
 import type { FakeCertificate } from './tls.js'
@@ -221,7 +222,8 @@ const HTTP2_PREFACE = Buffer.from('PRI * HTTP/2.0')
 
 /**
  * Starts a fake speaking `protocol` over HTTP/1.1 and, when given, `stream` over HTTP/2 on the same
- * port. With `tls` it speaks HTTPS (HTTP/1.1 only) with that certificate instead. Service fakes wrap this
+ * port. With `tls` it speaks HTTPS (HTTP/1.1 only) with that certificate instead. With `methods`, requests
+ * with a method Node's parser does not know (Vault's `LIST`) reach the protocol too. Service fakes wrap this
  * and add their `seed`/`state`.
  */
 export async function startFakeServer(
@@ -229,7 +231,10 @@ export async function startFakeServer(
   options: FakeServerOptions = {},
   stream?: StreamProtocol,
   tls?: FakeCertificate,
+  methods?: CustomMethods,
 ): Promise<FakeServer> {
+  if (methods && (tls || stream))
+    throw new TypeError('custom HTTP methods are served over plain HTTP/1.1 only')
   if (tls && stream) throw new TypeError('a fake serves either HTTP/2 streams or TLS, not both')
   const secureContext = tls && createSecureContext({ cert: tls.cert, key: tls.key })
   const requests = new RequestLog()
@@ -289,7 +294,7 @@ export async function startFakeServer(
       return
     }
     if (!http2) {
-      http1.emit('connection', socket)
+      http1.emit('connection', methods ? withCustomMethods(socket, methods) : socket)
       return
     }
     socket.once('data', (chunk: Buffer) => {
