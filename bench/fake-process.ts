@@ -7,7 +7,16 @@
  * answers one message per control call, and stops the fake when the parent disconnects.
  */
 import { fork } from 'node:child_process'
-import type { FakeServiceName, FakeServices, GcpClientOptions, GcpTransport } from '@polysecret/testing'
+import type {
+  AppConfigFake,
+  AzureClientOptions,
+  FakeServiceName,
+  FakeServices,
+  GcpClientOptions,
+  GcpTransport,
+  KeyVaultClientOptions,
+  KeyVaultFake,
+} from '@polysecret/testing'
 
 type Command =
   | { id: number; op: 'latency'; ms: number }
@@ -34,6 +43,18 @@ export interface FakeProcess {
    * `clientOptions(transport)` builds them.
    */
   gcpClientOptions(transport: GcpTransport): Promise<GcpClientOptions>
+  /**
+   * Azure fakes only: what the official client needs against the fake (its `ca` in `tlsOptions`; for Key
+   * Vault also challenge-resource verification off), as the fake's own `clientOptions`. The credential
+   * is rebuilt in the parent with `fakeTokenCredential({ tokenKey })`, with the `tokenKey` the fake was
+   * started with.
+   */
+  readonly azure?: {
+    readonly ca: string
+    readonly clientOptions: AzureClientOptions | KeyVaultClientOptions
+    /** App Configuration only: the HMAC access key's connection string. */
+    readonly connectionString?: string
+  }
   [Symbol.asyncDispose](): Promise<void>
 }
 
@@ -43,6 +64,7 @@ interface Started {
   readonly host: string
   readonly port: number
   readonly projectId?: string
+  readonly azure?: FakeProcess['azure']
 }
 
 /** The options `startGcpFake`'s `clientOptions` returns, rebuilt from the fake's address. */
@@ -98,12 +120,22 @@ export async function startFakeProcess<S extends FakeServiceName>(
     requestsByOperation: () => call({ op: 'requestsByOperation' }),
     openConnections: () => call({ op: 'openConnections' }),
     gcpClientOptions: (transport) => gcpClientOptions(started, transport),
+    ...(started.azure && { azure: started.azure }),
     async [Symbol.asyncDispose]() {
       child.removeAllListeners('exit')
       const exited = new Promise((resolve) => child.once('exit', resolve))
       child.disconnect()
       await exited
     },
+  }
+}
+
+/** What the parent needs of an Azure fake to build its clients (the credential it rebuilds itself). */
+function azureOf(fake: AppConfigFake | KeyVaultFake): NonNullable<FakeProcess['azure']> {
+  return {
+    ca: fake.ca,
+    clientOptions: fake.clientOptions,
+    ...('connectionString' in fake && { connectionString: fake.connectionString }),
   }
 }
 
@@ -129,6 +161,7 @@ async function runChild() {
       host: fake.host,
       port: fake.port,
       ...('projectId' in fake && { projectId: fake.projectId }),
+      ...(service.startsWith('azure-') && { azure: azureOf(fake as AppConfigFake | KeyVaultFake) }),
     }
     process.send!(started)
   })

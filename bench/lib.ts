@@ -64,6 +64,7 @@ export function builtPackage(
     | '@polysecret/core'
     | '@polysecret/aws'
     | '@polysecret/gcp'
+    | '@polysecret/azure'
     | '@polysecret/kubernetes'
     | '@polysecret/vault',
 ): string {

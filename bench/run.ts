@@ -3,6 +3,7 @@
  * bench/results/<suite>.json and prints a summary. Benchmarks, not tests: nothing here fails a build.
  */
 import { runAws } from './aws.js'
+import { runAzure } from './azure.js'
 import { runCore } from './core.js'
 import { runEncryptedFile } from './encrypted-file.js'
 import { runGcp } from './gcp.js'
@@ -15,6 +16,7 @@ const suites: Record<string, () => Promise<unknown>> = {
   aws: runAws,
   kubernetes: runKubernetes,
   gcp: runGcp,
+  azure: runAzure,
   vault: runVault,
 }
 const wanted = process.argv.slice(2)

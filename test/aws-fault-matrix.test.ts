@@ -7,7 +7,8 @@ import { parameterStore, secretsManager } from '@polysecret/aws'
 import { ConfigManager, memory, type Secret, ThrottledError, UnavailableError } from '@polysecret/core'
 import { startFake } from '@polysecret/testing'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { FAKE_AWS, stopAfterEach } from './support/aws.js'
+import { FAKE_AWS } from './support/aws.js'
+import { stopAfterEach } from './support/cleanup.js'
 
 const AWS = FAKE_AWS
 const defer = stopAfterEach()

@@ -7,7 +7,8 @@ import { parameterStore, secretsManager } from '@polysecret/aws'
 import { ConfigManager, type Provider } from '@polysecret/core'
 import { type FakeServer, startFake } from '@polysecret/testing'
 import { describe, expect, it, vi } from 'vitest'
-import { FAKE_AWS, stopAfterEach } from './support/aws.js'
+import { FAKE_AWS } from './support/aws.js'
+import { stopAfterEach } from './support/cleanup.js'
 
 const AWS = { ...FAKE_AWS, maxAttempts: 1 } as const
 const defer = stopAfterEach()

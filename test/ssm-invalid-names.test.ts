@@ -9,7 +9,8 @@ import { ConfigManager, ConfigValidationError, memory, ValidationError } from '@
 import { type SsmFake, startFake } from '@polysecret/testing'
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
-import { FAKE_AWS, stopAfterEach } from './support/aws.js'
+import { FAKE_AWS } from './support/aws.js'
+import { stopAfterEach } from './support/cleanup.js'
 
 const AWS = { ...FAKE_AWS, maxAttempts: 1 } as const
 const defer = stopAfterEach()

@@ -15,6 +15,7 @@ import {
   type SetOptions,
   ValidationError,
 } from '@polysecret/core'
+import { withChallengeGate } from './challenge-gate.js'
 import {
   type AzureClientOptions,
   type AzureTokenCredential,
@@ -165,7 +166,7 @@ export function keyVault(options: KeyVaultOptions): KeyVaultProvider {
       new m.SecretClient(
         vaultUrl,
         (await credentialOrDefault(options.credential)) as never,
-        clientOptionsWithDefaults(options.clientOptions),
+        withChallengeGate(clientOptionsWithDefaults(options.clientOptions)),
       ),
     dispose: () => undefined, // SecretClient holds no resources of its own to release
   })

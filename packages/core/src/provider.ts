@@ -158,6 +158,11 @@ export interface Provider {
    * while the token is unchanged, keys whose providers all report unchanged tokens are not re-read.
    * Optional refinement of the `watch` capability (used only when `watch` is `true`); `undefined`
    * means "cannot tell", and the watcher then re-reads the keys. Failures are typed errors as usual.
+   *
+   * Which refinement to implement: {@link subscribe} where the store pushes changes (a Kubernetes watch
+   * stream, file system events) — nothing is polled; `changeToken` where it can only be polled, but one
+   * cheap request says whether anything changed (App Configuration's sentinel). A provider may offer
+   * both: keys served through a live subscription are not polled at all.
    */
   changeToken?(opts?: { signal?: AbortSignal }): Promise<string | undefined>
   /**

@@ -85,6 +85,11 @@ export class Kv2Mount {
     return this.#addVersion(path, secret, copy(body.data))
   }
 
+  /** A new version written around the API: no check-and-set (fixtures, `fake.put`). */
+  seed(path: string, data: SecretData): void {
+    this.#addVersion(path, this.#secrets.get(path), copy(data))
+  }
+
   /** JSON merge patch of the current version (a `null` removes a key). */
   patch(path: string, body: Record<string, unknown>): unknown {
     if (!isObject(body.data)) throw badRequest('no data provided')

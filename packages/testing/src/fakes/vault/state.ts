@@ -73,7 +73,7 @@ export class VaultState {
       throw new TypeError(`no KV mount for "${path}"; mounts: ${[...this.mounts.keys()].join(', ')}`)
     const engine = this.engine(namespace, mount)
     const inner = clean.slice(mount.length)
-    if (engine instanceof Kv2Mount) engine.write(inner, { data })
+    if (engine instanceof Kv2Mount) engine.seed(inner, data)
     else engine.write(inner, data)
   }
 
