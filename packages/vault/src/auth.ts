@@ -125,6 +125,19 @@ export class AuthSession {
     if (this.canLogIn && this.#state?.token === token) this.#state = undefined
   }
 
+  /**
+   * After a 403: whether Vault still accepts `token` (lookup-self answers), so the 403 was the
+   * policy's answer rather than a revoked or expired token. Saves a login per denied path.
+   */
+  async stillValid(token: string): Promise<boolean> {
+    try {
+      await this.#transport.get('auth/token/lookup-self', token)
+      return true
+    } catch (error) {
+      return httpStatusOf(error) !== 403
+    }
+  }
+
   /** Forgets the token (close). */
   reset(): void {
     this.#state = undefined

@@ -58,7 +58,10 @@ export function connect(options: VaultKvOptions, provider: string): Connection {
           provider,
         )
 
-  /** Runs a call with the token; a 403 on a login session logs in again once (the token was revoked or expired). */
+  /**
+   * Runs a call with the token. A 403 on a login session whose token Vault no longer accepts (revoked,
+   * expired early) logs in again and retries once; a 403 for a valid token is the policy's answer.
+   */
   const send = async <T>(
     ctx: CallContext,
     call: (c: VaultClient, o: Record<string, unknown>) => Promise<T>,
@@ -69,6 +72,7 @@ export function connect(options: VaultKvOptions, provider: string): Connection {
         return await raw((c) => call(c, headers(token)), ctx.signal)
       } catch (error) {
         if (!(token !== undefined && session?.canLogIn && isPermissionDenied(error))) throw error
+        if (await session.stillValid(token)) throw error
         session.refused(token)
         const fresh = await session.token()
         return await raw((c) => call(c, headers(fresh)), ctx.signal)
