@@ -12,6 +12,7 @@
  * @packageDocumentation
  */
 
+export { withSignal } from './abortable.js'
 export type { CacheOptions, CacheState } from './cache.js'
 export type { FallbackOptions, FallbackReason } from './chain.js'
 export type { Classification, Classifier, ClassifyOptions } from './classify.js'

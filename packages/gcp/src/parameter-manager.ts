@@ -14,8 +14,9 @@ import {
   type Provider,
   type SetOptions,
   ValidationError,
+  withSignal,
 } from '@polysecret/core'
-import { callOptions, lastSegment, toDate, withSignal } from './call.js'
+import { callOptions, lastSegment, toDate } from './call.js'
 import { isAlreadyExists, isFailedPrecondition, isNotFound, toPolysecretError } from './errors.js'
 import {
   type GcpKeyMappingName,

@@ -1,6 +1,6 @@
 import type { ParameterManagerClient } from '@google-cloud/parametermanager'
-import { ConflictError, NotFoundError, type VersionInfo } from '@polysecret/core'
-import { callOptions, lastSegment, toDate, withSignal } from './call.js'
+import { ConflictError, NotFoundError, type VersionInfo, withSignal } from '@polysecret/core'
+import { callOptions, lastSegment, toDate } from './call.js'
 import { isNotFound } from './errors.js'
 
 /** A parameter version as `versions()` reports it: core's VersionInfo plus whether it is disabled. */

@@ -1,6 +1,6 @@
 import type { protos, SecretManagerServiceClient } from '@google-cloud/secret-manager'
-import { ConflictError, NotFoundError, type VersionInfo } from '@polysecret/core'
-import { callOptions, lastSegment, toDate, withSignal } from './call.js'
+import { ConflictError, NotFoundError, type VersionInfo, withSignal } from '@polysecret/core'
+import { callOptions, lastSegment, toDate } from './call.js'
 import { isNotFound } from './errors.js'
 
 type ISecretVersion = protos.google.cloud.secretmanager.v1.ISecretVersion

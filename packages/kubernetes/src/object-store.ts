@@ -11,8 +11,8 @@ import {
   type Subscription,
   ValidationError,
   type VersionInfo,
+  withSignal,
 } from '@polysecret/core'
-import { withSignal } from './call.js'
 import { type KubernetesClientOptions, makeKubeConfig } from './connection.js'
 import { isConflict, isNotFound, toPolysecretError } from './errors.js'
 import type { ObjectKeys, ObjectRef } from './key-mapping.js'

@@ -1,6 +1,5 @@
-import { lazyClient, type PolysecretError, ValidationError } from '@polysecret/core'
+import { lazyClient, type PolysecretError, ValidationError, withSignal } from '@polysecret/core'
 import { AuthSession } from './auth.js'
-import { withSignal } from './call.js'
 import { isNotFound, isPermissionDenied, toPolysecretError } from './errors.js'
 import { type KvEngine, kvEngine, MalformedAnswer, type VaultClient } from './kv-engine.js'
 import type { VaultKvOptions } from './options.js'

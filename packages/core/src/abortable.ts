@@ -1,6 +1,8 @@
 /**
- * Settles with `call`, or rejects with an `AbortError` as soon as `signal` aborts. The client's
- * generated API methods take no AbortSignal; the abandoned call's answer is ignored.
+ * Settles with `call`, or rejects with an `AbortError` as soon as `signal` aborts — for provider
+ * packages whose SDK methods take no AbortSignal (Google's generated clients, @kubernetes/client-node,
+ * node-vault), so the manager's per-attempt timeout still ends the attempt. The abandoned call's
+ * answer is ignored.
  */
 export function withSignal<T>(call: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (signal === undefined) return call
