@@ -1,6 +1,7 @@
 import {
   AccessDeniedError,
   ConflictError,
+  NETWORK_ERROR_CODES,
   NotFoundError,
   PolysecretError,
   ThrottledError,
@@ -71,18 +72,7 @@ const UNAVAILABLE = new Set([
   'AbortError',
 ])
 
-const NETWORK_CODES = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ECONNABORTED',
-  'ETIMEDOUT',
-  'EPIPE',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'UND_ERR_SOCKET',
-])
+const NETWORK_CODES = NETWORK_ERROR_CODES
 
 const CONFLICT = new Set(['ResourceExistsException', 'ParameterAlreadyExists', 'PreconditionNotMetException'])
 

@@ -1,6 +1,7 @@
 import {
   AccessDeniedError,
   ConflictError,
+  NETWORK_ERROR_CODES,
   NotFoundError,
   PolysecretError,
   ThrottledError,
@@ -59,19 +60,8 @@ export class SecretExpiredError extends AccessDeniedError {
   }
 }
 
-const NETWORK_CODES = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ECONNABORTED',
-  'ETIMEDOUT',
-  'EPIPE',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'REQUEST_SEND_ERROR',
-  'UND_ERR_SOCKET',
-])
+// The Azure pipeline's own code for a request that never reached the service.
+const NETWORK_CODES = new Set([...NETWORK_ERROR_CODES, 'REQUEST_SEND_ERROR'])
 
 /** The fields of an Azure `RestError` (or identity / network error) that the mapping reads. */
 interface AzureLikeError {

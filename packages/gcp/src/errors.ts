@@ -2,6 +2,7 @@ import {
   AccessDeniedError,
   ConflictError,
   IntegrityError,
+  NETWORK_ERROR_CODES,
   NotFoundError,
   PolysecretError,
   ThrottledError,
@@ -58,18 +59,7 @@ const FROM_HTTP: Readonly<Record<number, StatusName>> = {
   504: 'DEADLINE_EXCEEDED',
 }
 
-const NETWORK_CODES = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ECONNABORTED',
-  'ETIMEDOUT',
-  'EPIPE',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'UND_ERR_SOCKET',
-])
+const NETWORK_CODES = NETWORK_ERROR_CODES
 
 /** The fields of a google-gax `GoogleError`, a grpc-js status error or a gaxios error that the mapping reads. */
 interface GoogleLikeError {

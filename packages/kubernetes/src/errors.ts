@@ -1,6 +1,7 @@
 import {
   AccessDeniedError,
   ConflictError,
+  NETWORK_ERROR_CODES,
   NotFoundError,
   PolysecretError,
   ThrottledError,
@@ -35,16 +36,9 @@ interface ClientError {
   headers?: Record<string, string | string[] | undefined>
 }
 
+// A cluster CA the client cannot verify reads as the API server being unreachable (kubectl: "Unable to connect").
 const NETWORK_CODES = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ECONNABORTED',
-  'ETIMEDOUT',
-  'EPIPE',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
+  ...NETWORK_ERROR_CODES,
   'CERT_HAS_EXPIRED',
   'DEPTH_ZERO_SELF_SIGNED_CERT',
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE',

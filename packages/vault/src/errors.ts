@@ -1,6 +1,7 @@
 import {
   AccessDeniedError,
   ConflictError,
+  NETWORK_ERROR_CODES,
   NotFoundError,
   PolysecretError,
   ThrottledError,
@@ -24,18 +25,9 @@ interface ClientError {
   response?: { statusCode?: number; status?: number; body?: unknown; headers?: Record<string, unknown> }
 }
 
+// A Vault CA the client cannot verify reads as Vault being unreachable.
 const NETWORK_CODES = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ECONNABORTED',
-  'ETIMEDOUT',
-  'EPIPE',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ERR_NETWORK',
-  'ERR_SOCKET_CONNECTION_TIMEOUT',
+  ...NETWORK_ERROR_CODES,
   'CERT_HAS_EXPIRED',
   'DEPTH_ZERO_SELF_SIGNED_CERT',
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
