@@ -148,22 +148,32 @@ export class ReadCache<T extends Cached> {
       return
     }
     // The first manager of a process is built before lru-cache has loaded (it is imported lazily, see
-    // lazy-modules.ts): hold entries in a small LRU map until it arrives, then move them over (oldest first).
+    // lazy-modules.ts). Reads await `loading` once before they touch the cache, so in practice every
+    // entry lands in lru-cache; the small map only answers what runs before (a fast-path miss, an
+    // invalidation) and keeps the cache working should the import fail.
     const startup = new StartupLru<T>(max)
     this.#lru = startup
-    loadLruCache().then(
+    this.loading = loadLruCache().then(
       ({ LRUCache }) => {
         const lru = new LRUCache<string, T>({ max })
         for (const [cacheKey, record] of startup) lru.set(cacheKey, record)
         this.#lru = lru
+        this.loading = undefined
       },
       (error: unknown) => {
+        this.loading = undefined
         process.emitWarning(
           `polysecret: lru-cache could not be loaded (${(error as Error)?.message}); the cache keeps using a slower built-in LRU.`,
         )
       },
     )
   }
+
+  /**
+   * Pending while lru-cache is still being imported; reads await it once (a read is async anyway), so
+   * the hot path only ever meets lru-cache. `undefined` once it has loaded.
+   */
+  loading: Promise<void> | undefined
 
   /** The record for a key if it may still be served at all (fresh or within a stale window). */
   lookup(cacheKey: string): { record: T; state: CacheState } | undefined {

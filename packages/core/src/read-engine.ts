@@ -137,6 +137,7 @@ export class ReadEngine {
   /** Reads one key with every rule applied; throws NotFoundError or the chain's error. */
   async read(key: string, opts: ReadOptions = {}): Promise<ReadResult> {
     assertKey(key)
+    if (this.#opts.cache.loading) await this.#opts.cache.loading
     const ttl = opts.ttl ?? opts.maxAge
     if (ttl !== undefined && !(typeof ttl === 'number' && ttl >= 0)) {
       throw new ValidationError(`ttl must be a non-negative number of milliseconds, got ${String(ttl)}.`, {
@@ -206,6 +207,7 @@ export class ReadEngine {
     keys: readonly string[],
     opts: ReadOptions = {},
   ): Promise<{ results: Map<string, ReadResult>; errors: Map<string, PolysecretError> }> {
+    if (this.#opts.cache.loading) await this.#opts.cache.loading
     const results = new Map<string, ReadResult>()
     const errors = new Map<string, PolysecretError>()
     const byChain = new Map<readonly Provider[], { key: string; route: Route }[]>()
