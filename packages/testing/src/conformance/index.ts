@@ -1,7 +1,7 @@
 import type { Capabilities, Provider } from '@polysecret/core'
 import { afterEach, describe, it } from 'vitest'
 import { conformanceCases } from './cases.js'
-import type { CaseContext, ConformanceCase } from './support.js'
+import type { CaseContext } from './support.js'
 
 export type { ConformanceCase } from './support.js'
 
@@ -17,8 +17,6 @@ export interface ConformanceTarget {
   create(
     seed: Readonly<Record<string, string>>,
   ): Promise<{ provider: Provider; cleanup?: () => Promise<void> | void }>
-  /** Cases this provider cannot run, each with the reason. */
-  readonly skip?: Partial<Record<ConformanceCase, string>>
   /** Keys to use; stores with naming rules can change them. @default ['APP_ALPHA', 'APP_BETA', 'APP_GAMMA'] */
   readonly keys?: readonly [string, string, string]
   /** Prefix shared by `keys`, for list tests. @default 'APP_' */
@@ -44,7 +42,8 @@ function flagsOf(provider: Provider): Capabilities {
  * (a wire-level fake for cloud providers). Every case runs in the form the provider's capabilities
  * call for, and its name says which: with a capability, that the provider does it; without, what the
  * manager does instead (refuses with `UnsupportedError`, reads key by key, re-writes an old version,
- * lists nothing). A case can only be skipped with a written reason, and is then reported as skipped.
+ * lists nothing). No case can be skipped: a store that cannot do something declares the capability
+ * `false`, and the case then checks what the manager does instead.
  *
  * @example
  * ```ts
@@ -53,10 +52,6 @@ function flagsOf(provider: Provider): Capabilities {
  * ```
  */
 export function runProviderConformance(target: ConformanceTarget): void {
-  for (const [name, reason] of Object.entries(target.skip ?? {})) {
-    if (typeof reason !== 'string' || reason.trim() === '')
-      throw new Error(`Conformance skip of "${name}" needs a written reason.`)
-  }
   const [k1, k2, k3] = target.keys ?? ['APP_ALPHA', 'APP_BETA', 'APP_GAMMA']
   const prefix = target.prefix ?? 'APP_'
   const cleanups: (() => Promise<void> | void)[] = []
@@ -86,10 +81,8 @@ export function runProviderConformance(target: ConformanceTarget): void {
     })
 
     const context: CaseContext = { keys: [k1, k2, k3], prefix, capabilities, fresh }
-    for (const { id, title, body } of conformanceCases(context)) {
-      const reason = target.skip?.[id]
+    for (const { title, body } of conformanceCases(context)) {
       it(title, async (test) => {
-        if (reason) return test.skip(reason)
         await body((note) => test.annotate(note))
       })
     }

@@ -7,7 +7,7 @@ import {
 } from '@polysecret/core'
 import { expect } from 'vitest'
 
-/** Names of the conformance cases, for `skip` (each skip needs a written reason). */
+/** Names of the conformance cases. */
 export type ConformanceCase =
   | 'shape'
   | 'read'
@@ -36,7 +36,7 @@ export interface CaseContext {
 /** A note on what a case could not check (shown with the test's result). */
 export type Note = (text: string) => Promise<unknown>
 
-/** One registered case: its id (for `skip`), the title that says what it checks, and the check. */
+/** One registered case: its id, the title that says what it checks, and the check. */
 export interface Case {
   readonly id: ConformanceCase
   readonly title: string
