@@ -29,6 +29,29 @@ describe.each(TRANSPORTS)('Secret Manager fake over %s', (transport) => {
   const add = (id: string, value: string) =>
     client.addSecretVersion({ parent: secret(id), payload: { data: Buffer.from(value) } })
 
+  it('managed rotation: enabled once with the Cloud SQL user, then RotateSecret adds a version each time', async () => {
+    await create('sql')
+    const before = await rejection(client.rotateSecret({ parent: secret('sql') }))
+    expect(statusOf(before)).toBe('FAILED_PRECONDITION')
+    const credentials = { instanceId: 'db-1', username: 'app', password: 'initial-pw' }
+    const [first] = await client.enableManagedRotation({
+      parent: secret('sql'),
+      cloudSqlSingleUserCredentials: credentials,
+    })
+    expect(first.name).toBe('projects/42/secrets/sql/versions/1')
+    const [initial] = await client.accessSecretVersion({ name: first.name! })
+    expect(String(initial.payload?.data)).toBe('initial-pw')
+    const again = await rejection(
+      client.enableManagedRotation({ parent: secret('sql'), cloudSqlSingleUserCredentials: credentials }),
+    )
+    expect(statusOf(again)).toBe('FAILED_PRECONDITION')
+    const [rotated] = await client.rotateSecret({ parent: secret('sql') })
+    expect(rotated.name).toBe('projects/42/secrets/sql/versions/2')
+    const [next] = await client.accessSecretVersion({ name: rotated.name! })
+    expect(String(next.payload?.data)).not.toBe('initial-pw')
+    expect(String(next.payload?.data).length).toBeGreaterThanOrEqual(24)
+  })
+
   it('creates a secret, adds numbered versions, and `latest` is the newest; names use the project number', async () => {
     const [created] = await create('db')
     expect(created.name).toBe('projects/42/secrets/db')

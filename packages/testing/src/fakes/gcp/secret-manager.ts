@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { createRandom } from '../random.js'
 import { crc32c } from './crc32c.js'
 import { compileFilter } from './filter.js'
@@ -66,6 +67,8 @@ export function secretManagerHandlers(
         `Permission '${permission}' denied for resource '${name}' (or it may not exist).`,
       )
   }
+  /** Secrets whose Cloud SQL managed rotation is on (EnableManagedRotation may run once per secret). */
+  const managedRotation = new WeakSet<StoredSecret>()
   const findSecret = (name: unknown, permission: string): { secret: StoredSecret; parsed: SecretName } => {
     const parsed = parseSecretName(project, name, false, permission)
     denyCheck(parsed.id, name as string, permission)
@@ -278,6 +281,32 @@ export function secretManagerHandlers(
         state.destroy(version)
       }
       return versionMessage(secret, version)
+    },
+
+    // Managed rotation of a Cloud SQL user's password: the service sets the password on the instance
+    // and adds it as a new version. The fake keeps no Cloud SQL instance; it adds the version.
+    EnableManagedRotation(request) {
+      const { secret } = findSecret(request.parent, 'secretmanager.versions.add')
+      const credentials = request.cloudSqlSingleUserCredentials
+      if (!credentials?.instanceId || !credentials?.username)
+        throw invalidArgument('cloud_sql_single_user_credentials.instance_id and .username are required.')
+      if (managedRotation.has(secret))
+        throw failedPrecondition('Managed rotation is already enabled for this secret; use RotateSecret.')
+      managedRotation.add(secret)
+      const password = credentials.password || randomBytes(24).toString('base64url')
+      return versionMessage(secret, state.addVersion(secret, Buffer.from(password), false))
+    },
+
+    RotateSecret(request) {
+      const { secret } = findSecret(request.parent, 'secretmanager.versions.add')
+      if (!managedRotation.has(secret))
+        throw failedPrecondition(
+          'Managed rotation is not enabled for this secret; call EnableManagedRotation first.',
+        )
+      return versionMessage(
+        secret,
+        state.addVersion(secret, Buffer.from(randomBytes(24).toString('base64url')), false),
+      )
     },
   }
 }

@@ -23,7 +23,7 @@ export interface GcpService {
 export interface ResolvedService {
   readonly fullName: string
   readonly methods: ReadonlyMap<string, RpcMethod>
-  /** Runs the handler of `method` (UNIMPLEMENTED for a method the fake does not serve). */
+  /** Runs the handler of `method`; a name outside the service is UNIMPLEMENTED, as on a real gRPC server. */
   call(method: string, request: Record<string, any>): Promise<Record<string, unknown>>
 }
 
@@ -34,7 +34,7 @@ export function resolveService(service: GcpService): ResolvedService {
     methods,
     async call(method, request) {
       const handler = service.handlers[method]
-      if (!handler) throw new GcpError('UNIMPLEMENTED', `Method ${method} is not implemented by this fake.`)
+      if (!handler) throw new GcpError('UNIMPLEMENTED', `Method ${method} is not part of this service.`)
       return handler(request)
     },
   }
