@@ -33,6 +33,33 @@ describe.each(['hmac', 'aad'] as const)('App Configuration fake (%s)', (auth) =>
     await fake.stop()
   })
 
+  it('Accept-Datetime reads key-values and revisions as they were at that time', async () => {
+    let clock = Math.floor(Date.now() / 1000) * 1000 - 60_000
+    const timed = await startFake('azure-app-configuration', { now: () => clock })
+    const c = acClient(timed, auth)
+    try {
+      await c.setConfigurationSetting({ key: 'mode', value: 'one' })
+      await c.setConfigurationSetting({ key: 'gone', value: 'here' })
+      const then = new Date(clock)
+      clock += 10_000
+      await c.setConfigurationSetting({ key: 'mode', value: 'two' })
+      await c.deleteConfigurationSetting({ key: 'gone' })
+      await c.setConfigurationSetting({ key: 'later', value: 'new' })
+
+      expect((await c.getConfigurationSetting({ key: 'mode' }, { acceptDateTime: then })).value).toBe('one')
+      expect((await c.getConfigurationSetting({ key: 'gone' }, { acceptDateTime: then })).value).toBe('here')
+      const listed = await collect(c.listConfigurationSettings({ acceptDateTime: then }))
+      expect(listed.map((s) => `${s.key}=${s.value}`)).toEqual(['gone=here', 'mode=one'])
+      const revisions = await collect(c.listRevisions({ keyFilter: 'mode', acceptDateTime: then }))
+      expect(revisions.map((s) => s.value)).toEqual(['one'])
+      // Now: the later state.
+      expect((await c.getConfigurationSetting({ key: 'mode' })).value).toBe('two')
+      expect(restError(await rejection(c.getConfigurationSetting({ key: 'gone' }))).status).toBe(404)
+    } finally {
+      await timed.stop()
+    }
+  })
+
   it('stores key-values by key and label; the null label is the default', async () => {
     await client.setConfigurationSetting({ key: 'app:db:host', value: 'db.local' })
     await client.setConfigurationSetting({ key: 'app:db:host', label: 'prod', value: 'db.prod' })

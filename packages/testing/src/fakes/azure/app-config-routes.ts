@@ -59,21 +59,31 @@ export function keyValueRoutes(state: AppConfigState, pageSize: number): AzureRo
     headers: kvHeaders(kv),
     body: req.method === 'HEAD' ? '' : JSON.stringify(kvJson(kv, selectFields(req))),
   })
-  const refuseTime = (req: AzureRequest) => {
-    if (req.headers['accept-datetime'] !== undefined)
-      throw invalidArgument('Accept-Datetime', 'This fake does not serve key-values as of a past time.')
+  /** `Accept-Datetime` (an HTTP date): the time to read key-values as of, from the revision history. */
+  const asOfTime = (req: AzureRequest): number | undefined => {
+    const header = req.headers['accept-datetime']
+    if (header === undefined) return undefined
+    const time = Date.parse(String(header))
+    if (Number.isNaN(time)) throw invalidArgument('Accept-Datetime', 'The value is not a valid HTTP date.')
+    return time
   }
+  const mementoHeaders = (time: number | undefined) =>
+    time === undefined ? {} : { 'memento-datetime': new Date(time).toUTCString() }
   const get = (req: AzureRequest) => {
-    refuseTime(req)
-    const kv = state.get(req.params.key!, labelOf(req))
+    const time = asOfTime(req)
+    const kv =
+      time === undefined
+        ? state.get(req.params.key!, labelOf(req))
+        : state.asOf(time).find((item) => item.key === req.params.key && item.label === labelOf(req))
     if (!kv) throw bare(404)
     const ifMatch = etagOf(req.headers['if-match'])
     if (ifMatch !== undefined && ifMatch !== '*' && ifMatch !== kv.etag) throw bare(412)
     if (etagOf(req.headers['if-none-match']) === kv.etag) throw bare(304, kvHeaders(kv))
-    return one(req, kv)
+    const answer = one(req, kv)
+    return { ...answer, headers: { ...answer.headers, ...mementoHeaders(time) } }
   }
   const list = (req: AzureRequest) => {
-    refuseTime(req)
+    const time = asOfTime(req)
     const snapshotName = param(req, 'snapshot')
     const keyMatches = filtered('key', () => compileFilter(param(req, 'key'), 'key'))
     const labelMatches = filtered('label', () => compileFilter(param(req, 'label'), 'label'))
@@ -87,7 +97,9 @@ export function keyValueRoutes(state: AppConfigState, pageSize: number): AzureRo
         throw problem(404, 'not-found', `Snapshot '${snapshotName}' was not found.`, { name: snapshotName })
       items = snapshot.items
     } else {
-      items = state.all().filter((kv) => keyMatches(kv.key) && labelMatches(kv.label) && tagMatches(kv.tags))
+      items = (time === undefined ? state.all() : state.asOf(time)).filter(
+        (kv) => keyMatches(kv.key) && labelMatches(kv.label) && tagMatches(kv.tags),
+      )
     }
     const fields = selectFields(req)
     return listPage(req, items, {
@@ -180,13 +192,20 @@ export function keyValueRoutes(state: AppConfigState, pageSize: number): AzureRo
       path: '/revisions',
       operation: 'ListRevisions',
       handler(req) {
-        refuseTime(req)
+        const time = asOfTime(req)
         const keyMatches = filtered('key', () => compileFilter(param(req, 'key'), 'key'))
         const labelMatches = filtered('label', () => compileFilter(param(req, 'label'), 'label'))
         const fields = selectFields(req)
         return listPage(
           req,
-          state.revisions().filter((kv) => keyMatches(kv.key) && labelMatches(kv.label)),
+          state
+            .revisions()
+            .filter(
+              (kv) =>
+                (time === undefined || kv.lastModified <= time) &&
+                keyMatches(kv.key) &&
+                labelMatches(kv.label),
+            ),
           {
             scope: `revisions:${param(req, 'key')}|${param(req, 'label')}`,
             pageSize,

@@ -69,10 +69,27 @@ export interface Snapshot {
 const id = (key: string, label: string | null) =>
   `${key}\u0000${label ?? ''}\u0000${label === null ? 'n' : 'l'}`
 
+/** Ordered by key, then label (the null label first), as the service lists them. */
+function sortKeyValues(items: KeyValue[]): KeyValue[] {
+  return items.sort((a, b) =>
+    a.key < b.key
+      ? -1
+      : a.key > b.key
+        ? 1
+        : (a.label ?? '') < (b.label ?? '')
+          ? -1
+          : (a.label ?? '') > (b.label ?? '')
+            ? 1
+            : 0,
+  )
+}
+
 export class AppConfigState {
   readonly #items = new Map<string, KeyValue>()
   /** Every state a key-value had, oldest first (copies). */
   readonly #revisions: KeyValue[] = []
+  /** Every write and delete in order, for reads as of a past time (`Accept-Datetime`). */
+  readonly #timeline: { readonly id: string; readonly kv: KeyValue | undefined; readonly at: number }[] = []
   readonly snapshots = new Map<string, Snapshot>()
   readonly #random: Random
   /** Incremented by every write; sync tokens carry it. */
@@ -95,17 +112,7 @@ export class AppConfigState {
 
   /** Every key-value, ordered by key then label (the null label first). */
   all(): KeyValue[] {
-    return [...this.#items.values()].sort((a, b) =>
-      a.key < b.key
-        ? -1
-        : a.key > b.key
-          ? 1
-          : (a.label ?? '') < (b.label ?? '')
-            ? -1
-            : (a.label ?? '') > (b.label ?? '')
-              ? 1
-              : 0,
-    )
+    return sortKeyValues([...this.#items.values()])
   }
 
   /** Revisions newest first. */
@@ -131,14 +138,28 @@ export class AppConfigState {
       lastModified: this.now(),
     }
     this.#items.set(id(key, label), kv)
-    this.#revisions.push({ ...kv, tags: { ...kv.tags } })
+    const revision = { ...kv, tags: { ...kv.tags } }
+    this.#revisions.push(revision)
+    this.#timeline.push({ id: id(key, label), kv: revision, at: kv.lastModified })
     this.sequence++
     return kv
   }
 
   remove(kv: KeyValue): void {
     this.#items.delete(id(kv.key, kv.label))
+    this.#timeline.push({ id: id(kv.key, kv.label), kv: undefined, at: this.now() })
     this.sequence++
+  }
+
+  /** The key-values as they were at `time` (ms), ordered like {@link all}. */
+  asOf(time: number): KeyValue[] {
+    const then = new Map<string, KeyValue>()
+    for (const event of this.#timeline) {
+      if (event.at > time) break
+      if (event.kv) then.set(event.id, event.kv)
+      else then.delete(event.id)
+    }
+    return sortKeyValues([...then.values()])
   }
 
   /** Creates key-values without going through the API (each a write, with its revision). */
