@@ -1,9 +1,11 @@
 import dns, { lookup as namedLookup } from 'node:dns'
 import dnsPromises from 'node:dns/promises'
 import http from 'node:http'
+import http2 from 'node:http2'
 import net from 'node:net'
 import tls from 'node:tls'
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
+import { SecretClient } from '@azure/keyvault-secrets'
 import { describe, expect, it } from 'vitest'
 import { startFake } from '../src/index.js'
 import { isLoopbackHost, LoopbackGuardError } from '../src/loopback-guard.js'
@@ -38,6 +40,16 @@ describe('loopback guard', () => {
     expect(err).toBeInstanceOf(LoopbackGuardError)
     expect((err as Error).message).toContain('secretsmanager.us-east-1.amazonaws.com')
     client.destroy()
+  })
+
+  it('stops the Azure and HTTP/2 (gRPC) transports too, for the cloud hosts tests name', async () => {
+    const vault = new SecretClient('https://v.vault.azure.net', {
+      getToken: async () => ({ token: 'fake', expiresOnTimestamp: Date.now() + 60_000 }),
+    })
+    const err = await vault.getSecret('s').catch((e: Error) => e)
+    expect(String(err)).toMatch(/v\.vault\.azure\.net/)
+    expect(JSON.stringify(err, Object.getOwnPropertyNames(err)) + String((err as Error).cause)).toMatch(GUARD)
+    expect(() => http2.connect('https://secretmanager.googleapis.com')).toThrow(GUARD)
   })
 
   it('blocks DNS lookups and resolves of non-loopback names', () => {
