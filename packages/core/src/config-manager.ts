@@ -15,6 +15,8 @@ import { type RetryOptions, resolveRetrySettings, withTimeout } from './retry.js
 import { type AnySchema, type Infer, objectKeys, validateAll } from './schema.js'
 import { scrubBounded } from './scrub.js'
 import type { Secret } from './secret.js'
+import type { SnapshotOptions } from './snapshot/options.js'
+import { Snapshot } from './snapshot/snapshot.js'
 import {
   listVersions,
   type RotateOptions,
@@ -53,6 +55,12 @@ export interface ConfigManagerOptions {
   allowWrites?: boolean
   /** Most provider calls in flight for one `getMany`/`load` against a store without native batching. @default 100 */
   concurrency?: number
+  /**
+   * Opt-in offline start: an encrypted last-known-good snapshot of what the manager read, served
+   * (marked `stale: true, staleReason: 'snapshot'`) when every store holding a key is unreachable and
+   * the cache has nothing. See docs/snapshot.md.
+   */
+  snapshot?: SnapshotOptions
 }
 
 /** `getMany` answer: values for keys that resolved, an error per key that did not. */
@@ -101,6 +109,7 @@ export class ConfigManager {
   /** Watchers and live configs to stop on close(). */
   readonly #watchers = new Set<{ close(): void }>()
   readonly #healthTimeout: number
+  readonly #snapshot: Snapshot | undefined
 
   constructor(options: ConfigManagerOptions = {}) {
     if (options === null || typeof options !== 'object')
@@ -129,6 +138,16 @@ export class ConfigManager {
     const emit = makeEmitter(options.onAccess)
     const retry = resolveRetrySettings(options.retry)
     this.#healthTimeout = retry.attemptTimeout
+    this.#snapshot =
+      options.snapshot === undefined
+        ? undefined
+        : new Snapshot(
+            options.snapshot,
+            chainsIdentity(this.#secrets, this.#parameters),
+            async (keys, kind) => {
+              await this.#engine.readMany(keys, { fresh: true, kind })
+            },
+          )
     this.#engine = new ReadEngine({
       secrets: this.#secrets,
       parameters: this.#parameters,
@@ -140,6 +159,7 @@ export class ConfigManager {
         concurrency,
       },
       emit,
+      snapshot: this.#snapshot,
     })
     this.#writes = { engine: this.#engine, allowWrites: options.allowWrites === true, emit }
   }
@@ -280,6 +300,7 @@ export class ConfigManager {
       return validateAll(schema, keys, results, errors)
     }
     const initial = await loadOnce(false)
+    this.#snapshot?.flushSoon() // a successful load is worth keeping at once, not at the next interval
     if (!opts.watch) return initial
     const live = new LiveConfig<Infer<S>>(initial)
     const watcher = await this.watch(keys, (key) => void live.refresh([key], () => loadOnce(true)), {
@@ -385,6 +406,7 @@ export class ConfigManager {
   async close(): Promise<void> {
     for (const watcher of this.#watchers) watcher.close()
     this.#watchers.clear()
+    await this.#snapshot?.close()
     this.clear()
     // A provider's close may throw synchronously or reject; either way the others still close.
     await Promise.allSettled(this.#providers.map(async (p) => p.close?.()))
@@ -398,6 +420,12 @@ export class ConfigManager {
   get providers(): { readonly secrets: readonly Provider[]; readonly parameters: readonly Provider[] } {
     return { secrets: this.#secrets, parameters: this.#parameters }
   }
+}
+
+/** Which manager a snapshot belongs to: its chains' provider types and names, in order. */
+function chainsIdentity(secrets: readonly Provider[], parameters: readonly Provider[]): string {
+  const list = (chain: readonly Provider[]) => chain.map((p) => `${p.type}:${p.name}`).join(',')
+  return `secrets[${list(secrets)}] parameters[${list(parameters)}]`
 }
 
 function checkChain(name: string, chain: readonly Provider[] | undefined): readonly Provider[] {

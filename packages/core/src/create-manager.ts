@@ -11,6 +11,7 @@ import { importFromApp, packageSearchDirs } from './provider-packages.js'
 import { locateJsonError } from './providers/json-locate.js'
 import type { RetryOptions } from './retry.js'
 import { safeErrorName } from './scrub-error.js'
+import { type SnapshotConfig, snapshotFromConfig } from './snapshot/options.js'
 
 /** Builds a provider from its plain options (as written in a config file). */
 export type ProviderFactory = (options: Record<string, unknown>) => Provider
@@ -35,6 +36,8 @@ export interface ManagerConfig {
   retry?: Omit<RetryOptions, 'random'> | number | false
   allowWrites?: boolean
   concurrency?: number
+  /** The offline snapshot; credentials by environment variable name (`keyEnv`, `passphraseEnv`). */
+  snapshot?: SnapshotConfig
 }
 
 /** Options of {@link createManager} that are not part of the config data. */
@@ -269,6 +272,13 @@ export async function createManager(
   const instances = new Map<string, Provider>()
   const secrets = await buildChain(data.secrets, 'secrets', instances, resolveFrom)
   const parameters = await buildChain(data.parameters, 'parameters', instances, resolveFrom)
-  const { secrets: _s, parameters: _p, ...rest } = data
-  return new ConfigManager({ ...rest, ...managerExtra, secrets, parameters } as ConfigManagerOptions)
+  const { secrets: _s, parameters: _p, snapshot: snapshotConfig, ...rest } = data
+  const snapshot = snapshotFromConfig(snapshotConfig)
+  return new ConfigManager({
+    ...rest,
+    ...managerExtra,
+    secrets,
+    parameters,
+    ...(snapshot && { snapshot }),
+  } as ConfigManagerOptions)
 }

@@ -203,6 +203,28 @@ export class IntegrityError extends PolysecretError {
   }
 }
 
+/**
+ * Every provider of a chain was unreachable and the offline snapshot's value for the key is older than
+ * `snapshot.maxAge`, so it was refused. Retryable: the value is served again once a store answers.
+ */
+export class SnapshotExpiredError extends PolysecretError {
+  static override readonly [BRAND] = 'SNAPSHOT_EXPIRED'
+  override readonly code = 'SNAPSHOT_EXPIRED'
+  override readonly retryable = true
+  /** When the manager last read the refused value from its store. */
+  readonly readAt: Date
+  /** The `snapshot.maxAge` it exceeded, in milliseconds. */
+  readonly maxAge: number
+  constructor(context: ErrorContext & { message?: string; readAt: Date; maxAge: number }) {
+    super(context.message ?? `The snapshot value${where(context)} is older than snapshot.maxAge.`, {
+      hint: 'Restore access to the store (the manager keeps trying), or raise snapshot.maxAge if older values are acceptable.',
+      ...context,
+    })
+    this.readAt = context.readAt
+    this.maxAge = context.maxAge
+  }
+}
+
 /** Invalid input or configuration: a bad key, a malformed file, an unknown provider type, bad options. */
 export class ValidationError extends PolysecretError {
   static override readonly [BRAND] = 'VALIDATION'

@@ -1,5 +1,6 @@
 import type { CacheState } from './cache.js'
 import type { Kind } from './provider.js'
+import type { StaleReason } from './read-record.js'
 
 /** What was done. */
 export type AccessOperation = 'get' | 'set' | 'delete' | 'rollback' | 'rotate' | 'versions' | 'watch'
@@ -20,6 +21,8 @@ export interface AccessEvent {
   readonly outcome: AccessOutcome
   readonly latencyMs: number
   readonly cache: CacheState
+  /** Why a stale value was served, when `outcome` is `stale` (`'snapshot'`: from the offline snapshot). */
+  readonly staleReason?: StaleReason | undefined
   /** The version served or written, when the store reports one. */
   readonly version?: string | undefined
   /** The error code when `outcome` is `error`. */

@@ -1,7 +1,7 @@
-import { ValidationError } from './errors.js'
 import type { Provider } from './provider.js'
 import { dotenv } from './providers/dotenv.js'
 import { encryptedFile } from './providers/encrypted-file.js'
+import { type CredentialConfig, credentialsFromConfig } from './providers/encrypted-file-options.js'
 import { env } from './providers/env.js'
 import { jsonFile } from './providers/json-file.js'
 import { memory } from './providers/memory.js'
@@ -15,17 +15,14 @@ type Options = Record<string, unknown>
  * `encryptedFile` itself reads `POLYSECRET_KEY` / `POLYSECRET_PASSPHRASE`.
  */
 function encryptedFileFromConfig(options: Options): Provider {
-  const { passphraseEnv, keyEnv, ...rest } = options as Options & { passphraseEnv?: string; keyEnv?: string }
-  if (rest.passphrase === undefined && rest.key === undefined) {
-    if (keyEnv && process.env[keyEnv]) rest.key = process.env[keyEnv]
-    else if (passphraseEnv && process.env[passphraseEnv]) rest.passphrase = process.env[passphraseEnv]
-    else if (keyEnv || passphraseEnv) {
-      throw new ValidationError(`encrypted-file "${String(rest.path)}" needs a passphrase or key.`, {
-        hint: `Set ${[passphraseEnv, keyEnv].filter(Boolean).join(' or ')} in the environment.`,
-      })
-    }
-  }
-  return encryptedFile(rest as unknown as Parameters<typeof encryptedFile>[0])
+  const { passphraseEnv, keyEnv, passphrase, key, ...rest } = options as Options & CredentialConfig
+  const credentials = credentialsFromConfig(`encrypted-file "${String(rest.path)}"`, {
+    passphraseEnv,
+    keyEnv,
+    passphrase,
+    key,
+  })
+  return encryptedFile({ ...rest, ...credentials } as unknown as Parameters<typeof encryptedFile>[0])
 }
 
 /** Factories for the provider types core ships, as a declarative config names them. */

@@ -18,10 +18,12 @@ import {
   type ReadResult,
   type Route,
   resultOf,
+  type StaleReason,
   Stored,
 } from './read-record.js'
 import { servedKind, type Walked, walkChains } from './route-walk.js'
 import { Secret } from './secret.js'
+import type { SnapshotHook } from './snapshot/snapshot.js'
 
 export interface ReadEngineOptions {
   readonly secrets: readonly Provider[]
@@ -30,6 +32,8 @@ export interface ReadEngineOptions {
   readonly cache: ReadCache<Stored>
   readonly chain: ChainReadSettings
   readonly emit: AccessListener | undefined
+  /** The offline snapshot, when configured: told what reads find, asked when every store is unreachable. */
+  readonly snapshot?: SnapshotHook | undefined
 }
 
 const KIND_PREFIX = { secret: 's\u0000', parameter: 'p\u0000', hint: 'h\u0000' } as const
@@ -160,7 +164,17 @@ export class ReadEngine {
     if (cached?.state === 'stale' && this.#opts.cache.canServeWhileRevalidating(cached.record)) {
       const stored = cached.record
       this.#singleFlight(cacheKey, route, opts).catch(() => {}) // background refresh; failures keep the stale value
-      this.#emit(key, stored.route, stored.provider, 'stale', started, 'stale', stored.entry!.version)
+      this.#emit(
+        key,
+        stored.route,
+        stored.provider,
+        'stale',
+        started,
+        'stale',
+        stored.entry!.version,
+        undefined,
+        'revalidating',
+      )
       return resultOf(stored, 'stale', { staleReason: 'revalidating' })
     }
     return this.#finish(key, route, started, cached?.record, this.#singleFlight(cacheKey, route, opts), opts)
@@ -179,13 +193,47 @@ export class ReadEngine {
       const stored = await pending
       this.#emit(key, stored.route, stored.provider, 'miss', started, 'miss', stored.entry!.version)
       return resultOf(stored, 'miss')
-    } catch (error) {
+    } catch (caught) {
+      let error = caught
       const last =
         cachedRecord ??
         (opts.fresh ? this.#opts.cache.lookup(this.#cacheKey(route, opts))?.record : undefined)
       if (last && isAvailabilityError(error) && this.#opts.cache.canServeOnError(last)) {
-        this.#emit(key, last.route, last.provider, 'stale', started, 'stale', last.entry!.version)
+        this.#emit(
+          key,
+          last.route,
+          last.provider,
+          'stale',
+          started,
+          'stale',
+          last.entry!.version,
+          undefined,
+          'error',
+        )
         return resultOf(last, 'stale', { staleReason: 'error', error: error as PolysecretError })
+      }
+      const snapshot = this.#opts.snapshot
+      if (snapshot && opts.version === undefined && opts.label === undefined) {
+        // Nothing cached to bridge the outage (a cold start): the last known good value from disk, if
+        // every store holding it is unreachable. A snapshot that cannot be used throws its own error.
+        const saved = await snapshot.fallback(key, opts.kind, route, error).catch((e: unknown) => {
+          error = e
+          return undefined
+        })
+        if (saved) {
+          this.#emit(
+            key,
+            saved.route,
+            saved.provider,
+            'stale',
+            started,
+            'stale',
+            saved.entry!.version,
+            undefined,
+            'snapshot',
+          )
+          return resultOf(saved, 'stale', { staleReason: 'snapshot', error: error as PolysecretError })
+        }
       }
       const code = error instanceof PolysecretError ? error.code : 'UNKNOWN'
       this.#emit(
@@ -277,8 +325,13 @@ export class ReadEngine {
         new UnavailableError({ key: route.key, message: `Reading "${route.key}" failed.` }),
       )
     const cacheable = generation === this.#generation
-    if (outcome.ok)
-      return Promise.resolve(this.#store(route, outcome.hit, opts, cacheable, outcome.viaOther === true))
+    const current = cacheable && opts.version === undefined && opts.label === undefined
+    if (outcome.ok) {
+      const stored = this.#store(route, outcome.hit, opts, cacheable, outcome.viaOther === true)
+      if (current) this.#opts.snapshot?.remember(route, stored)
+      return Promise.resolve(stored)
+    }
+    if (outcome.error instanceof NotFoundError && current) this.#opts.snapshot?.forget(route)
     // Remember not-found briefly (negative caching) so a missing key does not hit every store each read.
     if (outcome.error instanceof NotFoundError && cacheable) {
       const freshUntil = this.#opts.cache.freshUntil(false)
@@ -362,6 +415,7 @@ export class ReadEngine {
     cache: CacheState,
     version?: string,
     errorCode?: string,
+    staleReason?: StaleReason,
   ) {
     this.#opts.emit?.({
       operation: 'get',
@@ -373,6 +427,7 @@ export class ReadEngine {
       cache,
       version,
       errorCode,
+      ...(staleReason !== undefined && { staleReason }),
       warning: classificationWarning(key, decided.reason),
     })
   }

@@ -39,6 +39,13 @@ export interface ReadOptions {
   maxAge?: number
 }
 
+/**
+ * Why a stale value was served: the cache is refreshing it in the background (`revalidating`), every
+ * provider failed and the cache still had it (`error`), or every store holding it was unreachable and
+ * it came from the offline snapshot (`snapshot`, see docs/snapshot.md).
+ */
+export type StaleReason = 'revalidating' | 'error' | 'snapshot'
+
 /** A resolved value and everything known about how it was found. */
 export interface ReadResult {
   readonly key: string
@@ -57,8 +64,8 @@ export interface ReadResult {
   readonly cached: boolean
   /** A stale value was served; `staleReason` says why. */
   readonly stale: boolean
-  readonly staleReason?: 'revalidating' | 'error' | undefined
-  /** When stale because of an error: the error every provider gave. */
+  readonly staleReason?: StaleReason | undefined
+  /** When stale because of an error (or served from the snapshot): the error every provider gave. */
   readonly error?: PolysecretError | undefined
 }
 
@@ -88,7 +95,7 @@ export class Stored {
 export function resultOf(
   stored: Stored,
   cache: CacheState,
-  stale?: { staleReason: 'revalidating' | 'error'; error?: PolysecretError },
+  stale?: { staleReason: StaleReason; error?: PolysecretError },
 ): ReadResult {
   const { route, entry } = stored
   return {

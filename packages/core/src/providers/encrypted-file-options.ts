@@ -30,6 +30,38 @@ export function credentialsOrEnvironment(
   return options
 }
 
+/**
+ * Credentials as a config file gives them: never the secret itself in the file, but the name of the
+ * environment variable holding it (`keyEnv`, `passphraseEnv`). Inline `key`/`passphrase` win; without
+ * any of them the result is empty, and {@link credentialsOrEnvironment} reads `POLYSECRET_KEY` /
+ * `POLYSECRET_PASSPHRASE`.
+ */
+export interface CredentialConfig extends CredentialOptions {
+  /** Name of the environment variable holding a raw 32-byte key. */
+  readonly keyEnv?: string
+  /** Name of the environment variable holding a passphrase. */
+  readonly passphraseEnv?: string
+}
+
+/** Resolves `keyEnv` / `passphraseEnv` to credentials; `what` names the thing in the error. */
+export function credentialsFromConfig(
+  what: string,
+  config: CredentialConfig,
+  environment: NodeJS.ProcessEnv = process.env,
+): CredentialOptions {
+  const { passphraseEnv, keyEnv, passphrase, key } = config
+  if (passphrase !== undefined || key !== undefined)
+    return { ...(passphrase !== undefined && { passphrase }), ...(key !== undefined && { key }) }
+  if (keyEnv && environment[keyEnv]) return { key: environment[keyEnv] }
+  if (passphraseEnv && environment[passphraseEnv]) return { passphrase: environment[passphraseEnv] }
+  if (keyEnv || passphraseEnv) {
+    throw new ValidationError(`${what} needs a passphrase or key.`, {
+      hint: `Set ${[passphraseEnv, keyEnv].filter(Boolean).join(' or ')} in the environment.`,
+    })
+  }
+  return {}
+}
+
 /** Turns `passphrase` / `key` into credentials held in private buffers (copied, so we can zero them). */
 export function parseCredentials(where: string, options: CredentialOptions): Credentials {
   const { passphrase, key } = options
