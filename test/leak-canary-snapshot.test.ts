@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { format, inspect } from 'node:util'
 import { secretsManager } from '@polysecret/aws'
-import { type AccessEvent, ConfigManager, type PolysecretError, Secret } from '@polysecret/core'
+import { type AccessEvent, ConfigManager, type PolysecretError, type Secret } from '@polysecret/core'
 import { startFake } from '@polysecret/testing'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { z } from 'zod'
@@ -71,7 +71,9 @@ describe('leak canary: the offline snapshot', () => {
     let clock = Date.now()
     const make = (snapshot: object, name?: string) =>
       new ConfigManager({
-        secrets: [secretsManager({ ...FAKE_AWS, endpoint: sm.endpoint, maxAttempts: 1, ...(name && { name }) })],
+        secrets: [
+          secretsManager({ ...FAKE_AWS, endpoint: sm.endpoint, maxAttempts: 1, ...(name && { name }) }),
+        ],
         retry: 0,
         onAccess: (e) => events.push(e),
         snapshot: { path, key, now: () => clock, ...snapshot },

@@ -90,7 +90,9 @@ describe('offline start from an encrypted snapshot (AWS fake, real SDK)', () => 
     expect(meta.value).toBeInstanceOf(Secret)
     expect((meta.value as Secret).reveal()).toBe(VALUES.DB_PASSWORD)
     expect(meta.error).toBeInstanceOf(UnavailableError)
-    expect(meta.tried).toMatchObject([{ provider: 'aws-secrets-manager', outcome: 'error', code: 'UNAVAILABLE' }])
+    expect(meta.tried).toMatchObject([
+      { provider: 'aws-secrets-manager', outcome: 'error', code: 'UNAVAILABLE' },
+    ])
     expect(events.at(-1)).toMatchObject({
       key: 'DB_PASSWORD',
       outcome: 'stale',
@@ -164,7 +166,9 @@ describe('offline start from an encrypted snapshot (AWS fake, real SDK)', () => 
     const { m } = manager(sm, { path, onError: (e) => problems.push(e) })
     const error = await m.get('DB_PASSWORD').catch((e: unknown) => e)
     expect(error).toBeInstanceOf(IntegrityError)
-    expect((error as Error).message).toMatch(/unreachable for "DB_PASSWORD".*wrong passphrase or key, or the file was modified/)
+    expect((error as Error).message).toMatch(
+      /unreachable for "DB_PASSWORD".*wrong passphrase or key, or the file was modified/,
+    )
     expect((error as Error).cause).toBeInstanceOf(UnavailableError)
     const many = await m.getMany(['DB_PASSWORD', 'API_TOKEN'])
     expect(many.values).toEqual({})
@@ -186,7 +190,12 @@ describe('offline start from an encrypted snapshot (AWS fake, real SDK)', () => 
     await sm.faults.down()
     const otherKey = manager(sm, { path, key: randomBytes(32).toString('hex') }).m
     await expect(otherKey.get('DB_PASSWORD')).rejects.toThrow(IntegrityError)
-    const otherPassphrase = manager(sm, { path, key: undefined, passphrase: 'not the one', scrypt: { N: 1024 } }).m
+    const otherPassphrase = manager(sm, {
+      path,
+      key: undefined,
+      passphrase: 'not the one',
+      scrypt: { N: 1024 },
+    }).m
     await expect(otherPassphrase.get('DB_PASSWORD')).rejects.toThrow(/locked with a raw key/)
     const otherManager = manager(sm, { path }, 'billing-secrets').m
     const error = await otherManager.get('DB_PASSWORD').catch((e: unknown) => e)
@@ -196,7 +205,9 @@ describe('offline start from an encrypted snapshot (AWS fake, real SDK)', () => 
     const storePath = snapshotPath()
     await encryptedFile({ path: storePath, key: KEY }).set('DB_PASSWORD', 'in-the-local-store')
     const onStore = manager(sm, { path: storePath }).m
-    await expect(onStore.get('DB_PASSWORD')).rejects.toThrow(/encrypted store \(encryptedFile\), not a snapshot/)
+    await expect(onStore.get('DB_PASSWORD')).rejects.toThrow(
+      /encrypted store \(encryptedFile\), not a snapshot/,
+    )
   })
 
   it('a snapshot value older than maxAge is refused with SnapshotExpiredError', async () => {
@@ -218,7 +229,9 @@ describe('offline start from an encrypted snapshot (AWS fake, real SDK)', () => 
       maxAge: 30 * 60_000,
       readAt: new Date('2025-01-01T00:00:00Z'),
     })
-    expect((error as Error).message).toMatch(/read from "aws-secrets-manager" 60 min ago\) is older than snapshot.maxAge \(30 min\)/)
+    expect((error as Error).message).toMatch(
+      /read from "aws-secrets-manager" 60 min ago\) is older than snapshot.maxAge \(30 min\)/,
+    )
   })
 
   it('a key removed from the store: served while unreachable, gone once the store answers', async () => {
@@ -303,9 +316,9 @@ describe('offline start from an encrypted snapshot (AWS fake, real SDK)', () => 
       const m = await createManager(config)
       defer(() => m.close())
       expect(await m.getWithMetadata('DB_PASSWORD')).toMatchObject({ staleReason: 'snapshot' })
-      await expect(createManager({ ...config, snapshot: { ...config.snapshot, maxAge: -1 } })).rejects.toThrow(
-        ValidationError,
-      )
+      await expect(
+        createManager({ ...config, snapshot: { ...config.snapshot, maxAge: -1 } }),
+      ).rejects.toThrow(ValidationError)
       await expect(createManager({ ...config, snapshot: { ...config.snapshot, maxage: 5 } })).rejects.toThrow(
         /unknown option maxage/,
       )

@@ -36,7 +36,10 @@ describe('snapshot writes', () => {
   it('a busy read loop writes once, changes wait for writeInterval, close() writes what is pending', async () => {
     const path = join(await makeDir(), 'app.snapshot')
     let clock = 1_000_000
-    const store = memory({ DB_PASSWORD: 'first-password', APP_PORT: '8080' }, { name: 'vault', writable: true })
+    const store = memory(
+      { DB_PASSWORD: 'first-password', APP_PORT: '8080' },
+      { name: 'vault', writable: true },
+    )
     const manager = new ConfigManager({
       secrets: [store],
       parameters: [store],
@@ -96,7 +99,10 @@ describe('snapshot writes', () => {
       await manager.load(z.object({ DB_PASSWORD: z.string(), API_TOKEN: z.string() }))
       await vi.waitFor(() => expect(count.writes()).toBe(2))
       const doc = await decrypt(path)
-      expect((doc.entries as { key: string }[]).map((e) => e.key).sort()).toEqual(['API_TOKEN', 'DB_PASSWORD'])
+      expect((doc.entries as { key: string }[]).map((e) => e.key).sort()).toEqual([
+        'API_TOKEN',
+        'DB_PASSWORD',
+      ])
       await manager.close()
     } finally {
       count.stop()
