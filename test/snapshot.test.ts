@@ -319,9 +319,11 @@ describe('offline start from an encrypted snapshot (AWS fake, real SDK)', () => 
       await expect(
         createManager({ ...config, snapshot: { ...config.snapshot, maxAge: -1 } }),
       ).rejects.toThrow(ValidationError)
-      await expect(createManager({ ...config, snapshot: { ...config.snapshot, maxage: 5 } })).rejects.toThrow(
-        /unknown option maxage/,
-      )
+      // a typo, as a YAML file could hold it
+      const typo = { ...config, snapshot: { ...config.snapshot, maxage: 5 } } as Parameters<
+        typeof createManager
+      >[0]
+      await expect(createManager(typo)).rejects.toThrow(/unknown option maxage/)
     } finally {
       vi.unstubAllEnvs()
     }

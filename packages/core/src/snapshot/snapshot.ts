@@ -217,7 +217,9 @@ export class Snapshot implements SnapshotHook {
       this.#timer = undefined
       void this.#write()
     }, delay)
-    this.#timer.unref?.()
+    // A write due now (after load(), the first read) holds the process open until it is done, so a
+    // short-lived script still leaves its snapshot; one due later never keeps a process alive.
+    if (delay > 0) this.#timer.unref?.()
   }
 
   /** One write at a time: the file is checked (and merged) under the lock, then replaced. */
