@@ -115,6 +115,7 @@ export {
   type ChangeEvent as KubernetesChangeEvent,
   type KubeObjectSeed,
   type KubernetesSeed,
+  type NamespaceSeed,
   KubernetesState,
 } from './fakes/kubernetes/state.js'
 export type { KubeStatus } from './fakes/kubernetes/status.js'
