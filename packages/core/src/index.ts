@@ -79,6 +79,13 @@ export type { AnySchema, Infer } from './schema.js'
 export { scrubText } from './scrub.js'
 export { scrubError, sealError } from './scrub-error.js'
 export { revealValue, Secret } from './secret.js'
+export type {
+  RunningSync,
+  SyncRunOptions,
+  SyncSpecData,
+  SyncTarget,
+  SyncTargetFactory,
+} from './sync.js'
 export type { RotateOptions, RotateResult } from './versions.js'
 export type { ChangeListener, Watcher, WatchOptions } from './watch.js'
 export type { WriteOptions, WriteResult, WriteTarget } from './writes.js'

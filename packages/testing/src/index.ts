@@ -115,8 +115,8 @@ export {
   type ChangeEvent as KubernetesChangeEvent,
   type KubeObjectSeed,
   type KubernetesSeed,
-  type NamespaceSeed,
   KubernetesState,
+  type NamespaceSeed,
 } from './fakes/kubernetes/state.js'
 export type { KubeStatus } from './fakes/kubernetes/status.js'
 export { MAX_OBJECT_DATA_BYTES } from './fakes/kubernetes/validation.js'
