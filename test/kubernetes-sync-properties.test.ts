@@ -71,7 +71,7 @@ const foreignArb = fc.uniqueArray(
 /** The oracle: Kubernetes label-selector semantics, written out plainly. */
 function oracle(
   selector: NamespaceSelector,
-  patterns: string[],
+  patterns: readonly string[],
   name: string,
   labels: Record<string, string>,
 ) {
@@ -128,7 +128,7 @@ describe('namespace sync properties (fast-check, Kubernetes fake, AWS source)', 
       })
   }
 
-  const target = (selector: NamespaceSelector, patterns: string[]) =>
+  const target = (selector: NamespaceSelector, patterns: readonly string[]) =>
     namespaceSync({
       name: 'prop',
       kubeconfig: kube.kubeconfig,
@@ -149,7 +149,7 @@ describe('namespace sync properties (fast-check, Kubernetes fake, AWS source)', 
   /** Checks the invariants after a successful sync. */
   const check = (
     selector: NamespaceSelector,
-    patterns: string[],
+    patterns: readonly string[],
     values: { USER: string; PASS: string; TOKEN: string },
     foreign: { namespace: string; name: string }[],
     foreignBefore: Map<string, string | undefined>,

@@ -51,7 +51,7 @@ export function stored(fake: KubernetesFake, namespace: string, name: string) {
       Buffer.from(v, 'base64').toString(),
     ]),
   )
-  return { ...obj, data }
+  return { ...obj, type: obj.type as string | undefined, data }
 }
 
 /** Namespaces holding a Secret of that name. */
