@@ -331,6 +331,25 @@ describe('namespaceSync: dry run', () => {
   })
 })
 
+describe('namespaceSync: cancellation', () => {
+  it('an aborted signal stops the pass before it writes', async () => {
+    const fake = await cluster({ a: { sync: 'on' } })
+    const manager = source({ K: 'v' })
+    const { target } = syncFor(fake, {
+      name: 'k',
+      namespaces: ['a'],
+      secrets: [{ name: 'k', data: { k: 'K' } }],
+    })
+    const controller = new AbortController()
+    controller.abort()
+    await expect(manager.sync(target, { signal: controller.signal })).rejects.toMatchObject({
+      name: 'AbortError',
+    })
+    expect(writeCalls(fake)).toBe(0)
+    expect(holders(fake, 'k')).toEqual([])
+  })
+})
+
 describe('namespaceSync: spec validation', () => {
   it('reports every problem of a spec at once, without values', () => {
     const error = (() => {

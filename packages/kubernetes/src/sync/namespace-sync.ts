@@ -71,7 +71,7 @@ export function namespaceSync(spec: NamespaceSyncSpec): NamespaceSyncTarget {
     async run(source: ConfigManager, options: SyncRunOptions = {}): Promise<NamespaceSyncResult> {
       const dryRun = options.dryRun === true
       try {
-        const result = await runPass(ctx, source, { dryRun, strict: true })
+        const result = await runPass(ctx, source, { dryRun, strict: true, signal: options.signal })
         stats.record(result, now())
         return result
       } catch (error) {

@@ -67,6 +67,8 @@ export interface PassOptions {
   readonly namespaces?: readonly NamespaceInfo[] | undefined
   /** Only these namespaces (a watch event's); all when absent. */
   readonly scope?: ReadonlySet<string> | undefined
+  /** Stops the pass between API calls (what is written stays written). */
+  readonly signal?: AbortSignal | undefined
 }
 
 type Built = DesiredSecret | { readonly error: PolysecretError; readonly keys: readonly string[] }
@@ -194,13 +196,16 @@ export async function runPass(
   source: ConfigManager,
   opts: PassOptions,
 ): Promise<NamespaceSyncResult> {
+  opts.signal?.throwIfAborted()
   const started = ctx.now()
   const callsBefore = Object.values(ctx.api.calls).reduce((a, b) => a + b, 0)
   const all = opts.namespaces ?? (await ctx.api.listNamespaces(ctx.labelSelector)).items
   const inScope = (name: string) => opts.scope === undefined || opts.scope.has(name)
   const selected = all.filter((ns) => inScope(ns.name) && ctx.matches(ns))
   const { targets, refused } = decideTargets(ctx, selected, opts.strict, opts.dryRun)
+  opts.signal?.throwIfAborted()
   const { built, readFailed } = await buildSecrets(ctx, source)
+  opts.signal?.throwIfAborted()
   const owned = await listOwned(ctx, opts.scope)
   const terminating = new Set(all.filter((ns) => ns.terminating).map((ns) => ns.name))
   const steps = planPass({
@@ -213,7 +218,10 @@ export async function runPass(
   const changes = await mapLimit(
     steps.filter((s) => s.action !== 'unchanged'),
     ctx.concurrency,
-    (step) => applyStep(ctx, step, opts.dryRun),
+    (step) => {
+      opts.signal?.throwIfAborted()
+      return applyStep(ctx, step, opts.dryRun)
+    },
   )
   for (const r of refused)
     if (!opts.dryRun)
