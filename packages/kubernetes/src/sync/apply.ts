@@ -51,14 +51,14 @@ function notOurs(ctx: ApplyContext, step: PlanStep): ConflictError {
 
 const code = (error: unknown) => (error as PolysecretError | undefined)?.code
 
-async function create(ctx: ApplyContext, step: PlanStep, desired: DesiredSecret): Promise<void> {
+async function create(ctx: ApplyContext, step: PlanStep, desired: DesiredSecret, retry = true): Promise<void> {
   try {
     await ctx.api.createSecret(step.namespace, toObject(desired, step.namespace))
   } catch (error) {
-    if (code(error) !== 'CONFLICT') throw error
+    if (code(error) !== 'CONFLICT' || !retry) throw error
     // Someone created it since we listed: take it only if it is ours.
     const current = await ctx.api.readSecret(step.namespace, step.secret)
-    if (!current) return create(ctx, step, desired)
+    if (!current) return create(ctx, step, desired, false)
     if (!isOwnedBy(current, ctx.sync)) throw notOurs(ctx, step)
     await update(ctx, step, desired, current, false)
   }
@@ -99,7 +99,7 @@ async function update(
     if (!retry || !(lost || refused)) throw error
     const fresh = await ctx.api.readSecret(step.namespace, step.secret)
     if (!fresh) {
-      await create(ctx, step, desired)
+      await create(ctx, step, desired, false)
       return 'update'
     }
     if (!isOwnedBy(fresh, ctx.sync)) throw notOurs(ctx, step)
