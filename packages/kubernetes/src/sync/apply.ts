@@ -51,7 +51,12 @@ function notOurs(ctx: ApplyContext, step: PlanStep): ConflictError {
 
 const code = (error: unknown) => (error as PolysecretError | undefined)?.code
 
-async function create(ctx: ApplyContext, step: PlanStep, desired: DesiredSecret, retry = true): Promise<void> {
+async function create(
+  ctx: ApplyContext,
+  step: PlanStep,
+  desired: DesiredSecret,
+  retry = true,
+): Promise<void> {
   try {
     await ctx.api.createSecret(step.namespace, toObject(desired, step.namespace))
   } catch (error) {
