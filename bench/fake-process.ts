@@ -24,6 +24,7 @@ type Command =
   | { id: number; op: 'resetRequests' }
   | { id: number; op: 'requestsByOperation' }
   | { id: number; op: 'openConnections' }
+  | { id: number; op: 'seed'; seed: unknown }
 
 type WithoutId<C> = C extends unknown ? Omit<C, 'id'> : never
 
@@ -37,6 +38,10 @@ export interface FakeProcess {
   requestsByOperation(): Promise<Record<string, number>>
   /** TCP connections open to the fake right now (`fake.openConnections`). */
   openConnections(): Promise<number>
+  /** `fake.seed(seed)` for fakes that have it (e.g. Kubernetes namespaces and Secrets). */
+  seed(seed: unknown): Promise<void>
+  /** Kubernetes fake only: its kubeconfig (`fake.kubeconfig`). */
+  readonly kubeconfig?: string
   /**
    * Google fakes only: constructor options for an official `@google-cloud/*` client, built in this
    * process (channel credentials and auth clients cannot cross IPC), as the fake's own
@@ -65,6 +70,7 @@ interface Started {
   readonly port: number
   readonly projectId?: string
   readonly azure?: FakeProcess['azure']
+  readonly kubeconfig?: string
 }
 
 /** The options `startGcpFake`'s `clientOptions` returns, rebuilt from the fake's address. */
@@ -119,6 +125,8 @@ export async function startFakeProcess<S extends FakeServiceName>(
     resetRequests: () => call({ op: 'resetRequests' }),
     requestsByOperation: () => call({ op: 'requestsByOperation' }),
     openConnections: () => call({ op: 'openConnections' }),
+    seed: (seed) => call({ op: 'seed', seed }),
+    ...(started.kubeconfig !== undefined && { kubeconfig: started.kubeconfig }),
     gcpClientOptions: (transport) => gcpClientOptions(started, transport),
     ...(started.azure && { azure: started.azure }),
     async [Symbol.asyncDispose]() {
@@ -152,6 +160,7 @@ async function runChild() {
       else if (command.op === 'clearFaults') fake.faults.clear()
       else if (command.op === 'resetRequests') fake.requests.reset()
       else if (command.op === 'openConnections') result = fake.openConnections
+      else if (command.op === 'seed') (fake as { seed(s: unknown): void }).seed(command.seed)
       else result = fake.requests.byOperation()
       process.send!({ id: command.id, result })
     })
@@ -162,6 +171,7 @@ async function runChild() {
       port: fake.port,
       ...('projectId' in fake && { projectId: fake.projectId }),
       ...(service.startsWith('azure-') && { azure: azureOf(fake as AppConfigFake | KeyVaultFake) }),
+      ...('kubeconfig' in fake && { kubeconfig: fake.kubeconfig }),
     }
     process.send!(started)
   })

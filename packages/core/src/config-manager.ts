@@ -18,6 +18,13 @@ import type { Secret } from './secret.js'
 import type { SnapshotOptions } from './snapshot/options.js'
 import { Snapshot } from './snapshot/snapshot.js'
 import {
+  type RunningSync,
+  resolveSyncTarget,
+  type SyncRunOptions,
+  type SyncSpecData,
+  type SyncTarget,
+} from './sync.js'
+import {
   listVersions,
   type RotateOptions,
   type RotateResult,
@@ -358,6 +365,34 @@ export class ConfigManager {
     )
     this.#watchers.add(watcher)
     return watcher
+  }
+
+  /**
+   * Distributes keys into another system through a sync target — e.g. `namespaceSync({ … })` from
+   * `@polysecret/kubernetes` — or a plain spec naming its `type` (`kubernetes-namespaces`), whose
+   * package is then found in the application. One pass by default (its result says what changed);
+   * `{ watch: true }` keeps following changes and returns the running sync, closed with the manager.
+   * `{ dryRun: true }` plans without writing.
+   */
+  sync<R>(target: SyncTarget<R>, opts?: SyncRunOptions & { watch?: false }): Promise<R>
+  sync<W extends RunningSync>(
+    target: SyncTarget<unknown, W>,
+    opts: SyncRunOptions & { watch: true },
+  ): Promise<W>
+  sync(spec: SyncSpecData, opts?: SyncRunOptions): Promise<unknown>
+  async sync(spec: SyncTarget | SyncSpecData, opts: SyncRunOptions = {}): Promise<unknown> {
+    const target = await resolveSyncTarget(spec, opts.resolveFrom)
+    if (!opts.watch) return target.run(this, opts)
+    const running = await target.start(this, opts)
+    const entry = { close: () => void running.close() }
+    this.#watchers.add(entry)
+    const close = running.close.bind(running)
+    return Object.assign(running, {
+      close: async () => {
+        this.#watchers.delete(entry)
+        await close()
+      },
+    })
   }
 
   /** Drops cached values for a key, or for every key starting with the given prefix. Returns how many. */

@@ -80,6 +80,13 @@ export { scrubText } from './scrub.js'
 export { scrubError, sealError } from './scrub-error.js'
 export { revealValue, Secret } from './secret.js'
 export type { SnapshotConfig, SnapshotOptions } from './snapshot/options.js'
+export type {
+  RunningSync,
+  SyncRunOptions,
+  SyncSpecData,
+  SyncTarget,
+  SyncTargetFactory,
+} from './sync.js'
 export type { RotateOptions, RotateResult } from './versions.js'
 export type { ChangeListener, Watcher, WatchOptions } from './watch.js'
 export type { WriteOptions, WriteResult, WriteTarget } from './writes.js'

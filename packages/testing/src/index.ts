@@ -116,10 +116,13 @@ export {
   type KubeObjectSeed,
   type KubernetesSeed,
   KubernetesState,
+  type NamespaceSeed,
 } from './fakes/kubernetes/state.js'
 export type { KubeStatus } from './fakes/kubernetes/status.js'
 export { MAX_OBJECT_DATA_BYTES } from './fakes/kubernetes/validation.js'
 export { type RecordedRequest, RequestLog } from './fakes/request-log.js'
+/** A fresh self-signed certificate and its key (PEM), e.g. for `kubernetes.io/tls` Secrets in tests. */
+export { type FakeCertificate, generateCertificate } from './fakes/tls.js'
 export {
   type Token as VaultToken,
   type TokenOptions as VaultTokenOptions,

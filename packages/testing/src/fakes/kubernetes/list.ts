@@ -1,7 +1,7 @@
 import type { ObjectRef } from './objects.js'
 import type { KubeObject } from './resources.js'
 import { type Predicate, parseFieldSelector, parseLabelSelector } from './selectors.js'
-import type { KubernetesState } from './state.js'
+import { copy, type KubernetesState } from './state.js'
 import { badRequest, expired } from './status.js'
 
 /**
@@ -49,7 +49,7 @@ export function selectorOf(ref: ObjectRef, query: URLSearchParams): Predicate {
 export function listObjects(state: KubernetesState, ref: ObjectRef, query: URLSearchParams): ListObject {
   const matches = selectorOf(ref, query)
   const filtered = !!(query.get('labelSelector') || query.get('fieldSelector'))
-  let items = state.list(ref.info.resource, ref.namespace).filter(matches)
+  let items: readonly KubeObject[] = state.select(ref.info.resource, ref.namespace, matches)
   let rv = state.resourceVersion
   const token = query.get('continue')
   if (token) {
@@ -75,6 +75,9 @@ export function listObjects(state: KubernetesState, ref: ObjectRef, query: URLSe
     kind: `${ref.info.kind}List`,
     apiVersion: 'v1',
     metadata,
-    items: items.map(({ apiVersion: _a, kind: _k, ...rest }) => rest),
+    items: items.map((o) => {
+      const { apiVersion: _a, kind: _k, ...rest } = copy(o)
+      return rest
+    }),
   }
 }

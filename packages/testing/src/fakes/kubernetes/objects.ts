@@ -152,6 +152,8 @@ export class ObjectStore {
     if (ref.info.kind === 'Namespace') {
       obj.spec ??= current.spec
       obj.status = current.status
+      // The API server's defaulting sets this label on every write, so no update can drop or change it.
+      obj.metadata.labels = { ...obj.metadata.labels, 'kubernetes.io/metadata.name': obj.metadata.name }
     }
     if (!owned) obj.metadata.managedFields = current.metadata.managedFields
     validateObject(obj)

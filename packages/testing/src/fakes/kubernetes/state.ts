@@ -32,9 +32,17 @@ export interface KubeObjectSeed {
   readonly immutable?: boolean
 }
 
+/** A namespace for `seed()` with its labels (the fake adds `kubernetes.io/metadata.name`). */
+export interface NamespaceSeed {
+  readonly name: string
+  readonly labels?: Readonly<Record<string, string>>
+  readonly annotations?: Readonly<Record<string, string>>
+}
+
 /** What `seed()` and the `seed`-like start options take. Keys of `secrets`/`configMaps` are `namespace/name`. */
 export interface KubernetesSeed {
-  readonly namespaces?: readonly string[]
+  /** Namespaces by name, or with labels (`{ name: 'team-a', labels: { env: 'prod' } }`). */
+  readonly namespaces?: readonly (string | NamespaceSeed)[]
   readonly secrets?: Readonly<Record<string, KubeObjectSeed>>
   readonly configMaps?: Readonly<Record<string, KubeObjectSeed>>
 }
@@ -85,11 +93,23 @@ export class KubernetesState {
 
   /** Objects of `resource` (in `namespace`, or everywhere), ordered by namespace then name as etcd keys are. */
   list(resource: ResourceName, namespace?: string): KubeObject[] {
+    return this.select(resource, namespace, () => true).map(copy)
+  }
+
+  /**
+   * The stored objects (not copies: read-only for the caller) that `accept`, in list order. Lets a list
+   * filter and page before copying, so a page of 500 out of 5,000 Secrets copies 500.
+   */
+  select(
+    resource: ResourceName,
+    namespace: string | undefined,
+    accept: (obj: KubeObject) => boolean,
+  ): readonly KubeObject[] {
     const out: KubeObject[] = []
     for (const obj of this.#objects.values()) {
       if (obj.kind !== RESOURCES[resource].kind) continue
       if (namespace !== undefined && obj.metadata.namespace !== namespace) continue
-      out.push(copy(obj))
+      if (accept(obj)) out.push(obj)
     }
     return out.sort((a, b) => sortKey(a).localeCompare(sortKey(b)))
   }
@@ -148,7 +168,10 @@ export class KubernetesState {
 
   /** Creates or replaces namespaces, Secrets and ConfigMaps directly (missing namespaces are created). */
   seed(seed: KubernetesSeed): void {
-    for (const ns of seed.namespaces ?? []) this.#ensureNamespace(ns)
+    for (const ns of seed.namespaces ?? []) {
+      if (typeof ns === 'string') this.#ensureNamespace(ns)
+      else this.#seedNamespace(ns)
+    }
     const put = (resource: 'secrets' | 'configmaps', ref: string, s: KubeObjectSeed) => {
       const slash = ref.indexOf('/')
       if (slash <= 0)
@@ -162,6 +185,30 @@ export class KubernetesState {
     }
     for (const [ref, s] of Object.entries(seed.secrets ?? {})) put('secrets', ref, s)
     for (const [ref, s] of Object.entries(seed.configMaps ?? {})) put('configmaps', ref, s)
+  }
+
+  /** Creates the namespace, or sets its labels and annotations when it exists (an update event). */
+  #seedNamespace(seed: NamespaceSeed): void {
+    const ns: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: {
+        name: seed.name,
+        ...(seed.labels ? { labels: { ...seed.labels } } : {}),
+        ...(seed.annotations ? { annotations: { ...seed.annotations } } : {}),
+      },
+    }
+    const withDefaults = namespaceDefaults(ns)
+    validateObject(withDefaults)
+    const current = this.get('namespaces', undefined, seed.name)
+    if (!current) {
+      this.create('namespaces', withDefaults)
+      return
+    }
+    current.metadata.labels = withDefaults.metadata.labels
+    if (seed.annotations) current.metadata.annotations = { ...seed.annotations }
+    else delete current.metadata.annotations
+    this.update('namespaces', current)
   }
 
   #ensureNamespace(name: string): void {

@@ -14,6 +14,9 @@ const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/
 const CONFIG_KEY = /^[-._a-zA-Z0-9]+$/
 const REDACTED = '<secret contents redacted>'
+/** A qualified name: an optional DNS-subdomain prefix and `/`, then up to 63 of `[-A-Za-z0-9_.]` (alphanumeric ends). */
+const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/
 
 const required = (field: string): StatusCause => ({
   reason: 'FieldValueRequired',
@@ -124,9 +127,44 @@ function secretTypeCauses(obj: KubeObject): StatusCause[] {
   }
 }
 
+function qualifiedName(key: string): boolean {
+  const slash = key.lastIndexOf('/')
+  const prefix = slash >= 0 ? key.slice(0, slash) : undefined
+  const name = slash >= 0 ? key.slice(slash + 1) : key
+  if (prefix !== undefined && !(prefix.length <= 253 && DNS_SUBDOMAIN.test(prefix))) return false
+  return name.length <= 63 && LABEL_NAME.test(name)
+}
+
+/** `metadata.labels` as `ValidateLabels` checks them: qualified-name keys, values of at most 63 characters. */
+function labelCauses(obj: KubeObject): StatusCause[] {
+  const out: StatusCause[] = []
+  for (const [key, value] of Object.entries(obj.metadata.labels ?? {})) {
+    if (!qualifiedName(key))
+      out.push(
+        badValue(
+          'metadata.labels',
+          key,
+          "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')",
+        ),
+      )
+    if (typeof value !== 'string' || value.length > 63 || !LABEL_VALUE.test(value))
+      out.push(
+        badValue(
+          'metadata.labels',
+          String(value),
+          "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')",
+        ),
+      )
+  }
+  for (const key of Object.keys(obj.metadata.annotations ?? {}))
+    if (!qualifiedName(key.toLowerCase()))
+      out.push(badValue('metadata.annotations', key, 'name part must consist of alphanumeric characters'))
+  return out
+}
+
 /** Validates an object about to be stored (after `stringData` was merged); throws 422 on any problem. */
 export function validateObject(obj: KubeObject): void {
-  const causes: StatusCause[] = [...nameCauses(obj, obj.kind === 'Namespace')]
+  const causes: StatusCause[] = [...nameCauses(obj, obj.kind === 'Namespace'), ...labelCauses(obj)]
   if (obj.kind === 'Secret') {
     causes.push(...keyCauses(obj.data, 'data'))
     if (base64Bytes(obj.data) > MAX_OBJECT_DATA_BYTES) causes.push(tooLong('data'))
