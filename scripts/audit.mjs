@@ -35,7 +35,7 @@ function lockedVersions(path) {
     if (at <= 0) continue
     const name = id.slice(0, at)
     const version = id.slice(at + 1).replace(/\(.*$/, '') // drop pnpm's peer suffix "(…)"
-    ;(versions[name] ??= []).push(version)
+    versions[name] = [...(versions[name] ?? []), version]
   }
   return versions
 }
@@ -44,7 +44,10 @@ async function main() {
   const versions = lockedVersions(args.lockfile)
   const count = Object.values(versions).reduce((n, v) => n + v.length, 0)
   const allowed = existsSync(args.allow) ? JSON.parse(readFileSync(args.allow, 'utf8')) : {}
-  const url = new URL('-/npm/v1/security/advisories/bulk', args.registry.endsWith('/') ? args.registry : `${args.registry}/`)
+  const url = new URL(
+    '-/npm/v1/security/advisories/bulk',
+    args.registry.endsWith('/') ? args.registry : `${args.registry}/`,
+  )
   let response
   try {
     response = await fetch(url, {
@@ -54,11 +57,15 @@ async function main() {
       signal: AbortSignal.timeout(30_000),
     })
   } catch (error) {
-    console.log(`audit: SKIPPED — ${url.host} did not answer (${error.cause?.code ?? error.name}); ${count} package versions not checked.`)
+    console.log(
+      `audit: SKIPPED — ${url.host} did not answer (${error.cause?.code ?? error.name}); ${count} package versions not checked.`,
+    )
     return 0
   }
   if (response.status !== 200) {
-    console.log(`audit: SKIPPED — ${url.host} answered the advisory endpoint with HTTP ${response.status}; ${count} package versions not checked.`)
+    console.log(
+      `audit: SKIPPED — ${url.host} answered the advisory endpoint with HTTP ${response.status}; ${count} package versions not checked.`,
+    )
     return 0
   }
   const advisories = await response.json()
@@ -79,7 +86,9 @@ async function main() {
     `audit: ${count} package versions checked; ${blocking.length} high or critical advisories, ${others} lower.`,
   )
   if (blocking.length > 0) {
-    console.log('Upgrade the packages above (pnpm update / overrides), or accept one in .audit-allow.json with the reason.')
+    console.log(
+      'Upgrade the packages above (pnpm update / overrides), or accept one in .audit-allow.json with the reason.',
+    )
     return 1
   }
   return 0

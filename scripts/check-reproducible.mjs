@@ -17,7 +17,9 @@ import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)))
-const pnpm = process.env.npm_execpath?.includes('pnpm') ? [process.execPath, process.env.npm_execpath] : ['pnpm']
+const pnpm = process.env.npm_execpath?.includes('pnpm')
+  ? [process.execPath, process.env.npm_execpath]
+  : ['pnpm']
 
 function packAll(destination, { rebuild }) {
   const args = ['-r', '--filter', './packages/*', 'pack', '--pack-destination', destination]
@@ -30,7 +32,12 @@ function packAll(destination, { rebuild }) {
   })
   const digests = new Map()
   for (const name of readdirSync(destination).filter((f) => f.endsWith('.tgz'))) {
-    digests.set(name, createHash('sha512').update(readFileSync(join(destination, name))).digest('base64'))
+    digests.set(
+      name,
+      createHash('sha512')
+        .update(readFileSync(join(destination, name)))
+        .digest('base64'),
+    )
   }
   return digests
 }
@@ -43,7 +50,8 @@ try {
   for (const [name, digest] of first) {
     console.log(`${differing.includes(name) ? 'DIFFERS' : 'same   '} ${name} sha512-${digest.slice(0, 24)}…`)
   }
-  if (first.size === 0 || first.size !== second.size) throw new Error('the two builds packed different sets of packages')
+  if (first.size === 0 || first.size !== second.size)
+    throw new Error('the two builds packed different sets of packages')
   if (differing.length > 0) {
     throw new Error(`not reproducible: ${differing.join(', ')} differ between two builds of the same source`)
   }

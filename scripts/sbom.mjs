@@ -87,7 +87,10 @@ function bomFor(packageDir, integrity) {
   )
   const byDir = new Map()
   const visit = (parent, dir, manifest) => {
-    const names = [...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.optionalDependencies ?? {})]
+    const names = [
+      ...Object.keys(manifest.dependencies ?? {}),
+      ...Object.keys(manifest.optionalDependencies ?? {}),
+    ]
     for (const name of new Set(names)) {
       const depDir = locate(name, dir)
       if (depDir === undefined) continue
@@ -96,7 +99,8 @@ function bomFor(packageDir, integrity) {
         const depManifest = readJson(join(depDir, 'package.json'))
         node = component({ ...depManifest, name })
         const sha512 = integrity.get(`${name}@${depManifest.version}`)
-        if (sha512) node.hashes.set(Enums.HashAlgorithm['SHA-512'], Buffer.from(sha512, 'base64').toString('hex'))
+        if (sha512)
+          node.hashes.set(Enums.HashAlgorithm['SHA-512'], Buffer.from(sha512, 'base64').toString('hex'))
         byDir.set(depDir, node)
         bom.components.add(node)
         visit(node, depDir, depManifest)
@@ -107,7 +111,12 @@ function bomFor(packageDir, integrity) {
   visit(bom.metadata.component, packageDir, self)
   // A serial number derived from the content: the same inputs always give the same document.
   const digest = createHash('sha256')
-    .update([...bom.components].map((c) => c.bomRef.value).sort().join('\n'))
+    .update(
+      [...bom.components]
+        .map((c) => c.bomRef.value)
+        .sort()
+        .join('\n'),
+    )
     .update(`${self.name}@${self.version}`)
     .digest('hex')
   bom.serialNumber = `urn:uuid:${digest.slice(0, 8)}-${digest.slice(8, 12)}-5${digest.slice(13, 16)}-a${digest.slice(17, 20)}-${digest.slice(20, 32)}`
@@ -134,13 +143,20 @@ async function main() {
   for (const packageDir of publishedPackages()) {
     const bom = bomFor(packageDir, integrity)
     const json = `${serializer.serialize(bom, { sortLists: true, space: 2 })}\n`
-    const target = values.out ? join(values.out, `${basename(packageDir)}.cdx.json`) : join(packageDir, 'sbom.cdx.json')
+    const target = values.out
+      ? join(values.out, `${basename(packageDir)}.cdx.json`)
+      : join(packageDir, 'sbom.cdx.json')
     if (values.check) {
       const invalid = await validator.validate(json)
-      if (invalid) throw new Error(`${target} does not validate against CycloneDX ${SPEC.version}: ${JSON.stringify(invalid)}`)
+      if (invalid)
+        throw new Error(
+          `${target} does not validate against CycloneDX ${SPEC.version}: ${JSON.stringify(invalid)}`,
+        )
     }
     writeFileSync(target, json)
-    console.log(`${relative(root, target)}: ${bom.components.size} components${values.check ? ', valid' : ''}`)
+    console.log(
+      `${relative(root, target)}: ${bom.components.size} components${values.check ? ', valid' : ''}`,
+    )
   }
 }
 
