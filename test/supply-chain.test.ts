@@ -58,7 +58,13 @@ const lockedVersion = async (name: string) =>
 describe('dependency audit (scripts/audit.mjs)', () => {
   const advisory = (severity: string, id: number) => ({
     'lru-cache': [
-      { id, severity, title: 'Prototype pollution', url: `https://github.com/advisories/GHSA-${id}`, vulnerable_versions: '<99' },
+      {
+        id,
+        severity,
+        title: 'Prototype pollution',
+        url: `https://github.com/advisories/GHSA-${id}`,
+        vulnerable_versions: '<99',
+      },
     ],
   })
 
@@ -79,7 +85,10 @@ describe('dependency audit (scripts/audit.mjs)', () => {
     const dir = await mkdtemp(join(tmpdir(), 'audit-'))
     defer(() => rm(dir, { recursive: true, force: true }))
     const allow = join(dir, 'allow.json')
-    await writeFile(allow, JSON.stringify({ 'https://github.com/advisories/GHSA-1003': 'not reachable from our code' }))
+    await writeFile(
+      allow,
+      JSON.stringify({ 'https://github.com/advisories/GHSA-1003': 'not reachable from our code' }),
+    )
     const high = await registry({ status: 200, body: advisory('critical', 1003) })
     const result = await script('audit.mjs', ['--registry', high.url, '--allow', allow])
     expect(result.code).toBe(0)
@@ -107,16 +116,22 @@ describe('CycloneDX SBOMs (scripts/sbom.mjs)', () => {
     expect(core.specVersion).toBe('1.6')
     expect(core.metadata.component.purl).toBe('pkg:npm/%40polysecret/core@0.1.0')
     const manifest = JSON.parse(await readFile(join(root, 'packages/core/package.json'), 'utf8'))
-    const names = core.components.map((c: { group?: string; name: string }) => (c.group ? `${c.group}/${c.name}` : c.name))
+    const names = core.components.map((c: { group?: string; name: string }) =>
+      c.group ? `${c.group}/${c.name}` : c.name,
+    )
     expect(names.sort()).toEqual(Object.keys(manifest.dependencies).sort())
     const lru = core.components.find((c: { name: string }) => c.name === 'lru-cache')
     const integrity = (await lockedYaml()).packages[`lru-cache@${lru.version}`].resolution.integrity as string
-    expect(lru.hashes).toEqual([{ alg: 'SHA-512', content: Buffer.from(integrity.slice(7), 'base64').toString('hex') }])
+    expect(lru.hashes).toEqual([
+      { alg: 'SHA-512', content: Buffer.from(integrity.slice(7), 'base64').toString('hex') },
+    ])
 
     const aws = JSON.parse(await readFile(join(out, 'aws.cdx.json'), 'utf8'))
     const awsRef = aws.metadata.component['bom-ref']
     const direct = aws.dependencies.find((d: { ref: string }) => d.ref === awsRef).dependsOn
-    expect(direct).toEqual(expect.arrayContaining([expect.stringMatching(/^@aws-sdk\/client-secrets-manager@/)]))
+    expect(direct).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^@aws-sdk\/client-secrets-manager@/)]),
+    )
 
     const before = await Promise.all(files.map((f) => readFile(join(out, f), 'utf8')))
     expect((await script('sbom.mjs', ['--out', out])).code).toBe(0)
