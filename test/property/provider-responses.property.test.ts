@@ -37,7 +37,7 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())))
 
 /** JSON values where a field may be the right type, the wrong type, or missing. */
-const odd = (secret: fc.Arbitrary<string>) =>
+const odd = (secret: fc.Arbitrary<unknown>) =>
   fc.oneof(
     secret,
     fc.integer(),
