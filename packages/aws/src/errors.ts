@@ -1,6 +1,7 @@
 import {
   AccessDeniedError,
   ConflictError,
+  isUndecodableAnswer,
   NETWORK_ERROR_CODES,
   NotFoundError,
   PolysecretError,
@@ -191,6 +192,7 @@ export function toPolysecretError(error: unknown, context: AwsErrorContext): Pol
   if (
     UNAVAILABLE.has(name) ||
     NETWORK_CODES.has(e.code ?? '') ||
+    isUndecodableAnswer(error) ||
     NETWORK_CODES.has(name) ||
     /socket hang up|ECONNRESET|ECONNREFUSED|timed? ?out/i.test(e.message ?? '') ||
     e.$fault === 'server' ||

@@ -25,6 +25,7 @@ import {
   validateConnection,
 } from './lazy-client.js'
 import { batchReader } from './parameter-store-batch.js'
+import { checkShape, type FieldType } from './response-shape.js'
 
 type Sdk = typeof import('@aws-sdk/client-ssm')
 
@@ -376,8 +377,20 @@ function isTypeRequired(error: unknown): boolean {
   return e?.name === 'ValidationException' && /type/i.test(e.message ?? '')
 }
 
+const PARAMETER_FIELDS: Readonly<Record<string, FieldType>> = {
+  Name: 'text',
+  Value: 'text',
+  Type: 'text',
+  DataType: 'text',
+  ARN: 'text',
+  Selector: 'text',
+  Version: 'number',
+  LastModifiedDate: 'date',
+}
+
 /** A parameter as an entry; `label` is the label it was read by, if any. */
 export function toEntry(p: Parameter, label?: string): Entry {
+  checkShape(p, PARAMETER_FIELDS, { service: 'Parameter Store', subject: `parameter "${String(p.Name)}"` })
   const metadata: Record<string, string> = {}
   if (p.Type !== undefined) metadata.type = p.Type
   if (p.DataType !== undefined) metadata.dataType = p.DataType

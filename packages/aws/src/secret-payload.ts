@@ -1,4 +1,5 @@
 import { type Entry, selectJsonField, splitFieldKey } from '@polysecret/core'
+import { checkShape, type FieldType } from './response-shape.js'
 
 /** A key as Secrets Manager sees it: the secret name, and the JSON field after `#`, if any. */
 export interface SecretRef {
@@ -18,6 +19,16 @@ export interface SecretPayload {
   CreatedDate?: Date | undefined
 }
 
+const SECRET_FIELDS: Readonly<Record<string, FieldType>> = {
+  ARN: 'text',
+  Name: 'text',
+  VersionId: 'text',
+  SecretString: 'text',
+  SecretBinary: 'bytes',
+  VersionStages: 'labels',
+  CreatedDate: 'date',
+}
+
 /** Splits `name#field` (core's `splitFieldKey`) and prepends the provider prefix to the secret name. */
 export function parseSecretKey(key: string, prefix: string, provider: string): SecretRef {
   const { name, field } = splitFieldKey(key, provider)
@@ -29,6 +40,12 @@ export function parseSecretKey(key: string, prefix: string, provider: string): S
  * as-is, anything else JSON-stringified; a missing field is `undefined`).
  */
 export function payloadToEntry(out: SecretPayload, ref: SecretRef, provider: string): Entry | undefined {
+  checkShape(out, SECRET_FIELDS, {
+    service: 'Secrets Manager',
+    subject: `key "${ref.key}"`,
+    key: ref.key,
+    provider,
+  })
   let value: string | Uint8Array | undefined =
     out.SecretString ?? (out.SecretBinary !== undefined ? new Uint8Array(out.SecretBinary) : undefined)
   if (value === undefined) return undefined

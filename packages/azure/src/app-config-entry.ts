@@ -1,5 +1,11 @@
 import type { ConfigurationSetting } from '@azure/app-configuration'
-import { type Entry, IntegrityError, ValidationError, type VersionInfo } from '@polysecret/core'
+import {
+  type Entry,
+  IntegrityError,
+  UnavailableError,
+  ValidationError,
+  type VersionInfo,
+} from '@polysecret/core'
 import { isKeyVaultReference, parseReference, type ReferenceResolver } from './app-config-references.js'
 
 /** App Configuration's limit: a key-value (key, label, value, content type, tags) is at most 10 KiB. */
@@ -10,6 +16,16 @@ export interface EntryContext {
   readonly provider: string
   readonly references: ReferenceResolver
   readonly signal?: AbortSignal | undefined
+}
+
+/** The error for an answer that is not a key-value: the path to the store failed, so it is retried. */
+export function notAKeyValue(storeKey: string, provider: string): UnavailableError {
+  return new UnavailableError({
+    key: storeKey,
+    provider,
+    message: `App Configuration answered for key "${storeKey}" with a body that is not a key-value (provider "${provider}").`,
+    hint: 'A proxy or a wrong endpoint answered instead of App Configuration: check endpoint / clientOptions.',
+  })
 }
 
 /**

@@ -17,7 +17,7 @@ import {
   ValidationError,
   type VersionInfo,
 } from '@polysecret/core'
-import { settingText, settingToEntry, settingVersion } from './app-config-entry.js'
+import { notAKeyValue, settingText, settingToEntry, settingVersion } from './app-config-entry.js'
 import { escapeFilter, labelFilter, matchesKeyFilter } from './app-config-filter.js'
 import { type AppConfigurationOptions, appConfigurationIssues, labelsOf } from './app-config-options.js'
 import { FEATURE_FLAG_PREFIX, isKeyVaultReference, referenceResolver } from './app-config-references.js'
@@ -157,12 +157,17 @@ export function appConfiguration(options: AppConfigurationOptions): AppConfigura
   }
   const readSetting = async (sk: string, wanted: readonly Label[], signal?: AbortSignal) => {
     if (wanted.length > 1) return preferred(await listAll(escapeFilter(sk), wanted, signal), wanted).get(sk)
+    let setting: ConfigurationSetting
     try {
-      return await (await client()).getConfigurationSetting(id(sk, wanted[0] ?? null), signalOf(signal))
+      setting = await (await client()).getConfigurationSetting(id(sk, wanted[0] ?? null), signalOf(signal))
     } catch (error) {
       if (statusOf(error) === 404) return undefined
       throw error
     }
+    // The service always echoes the key. A body without it (an HTML page from a proxy, which the SDK
+    // does not refuse) would otherwise read as a setting with no value: `''` served as the value.
+    if (setting.key !== sk) throw notAKeyValue(sk, name)
+    return setting
   }
   const revisions = async (sk: string, wanted: readonly Label[]) => {
     const out: ConfigurationSetting[] = []

@@ -1,6 +1,7 @@
 import {
   AccessDeniedError,
   ConflictError,
+  isUndecodableAnswer,
   NETWORK_ERROR_CODES,
   NotFoundError,
   PolysecretError,
@@ -196,6 +197,7 @@ export function toPolysecretError(error: unknown, context: AzureErrorContext): P
   const network = typeof e.code === 'string' ? e.code : ''
   if (
     NETWORK_CODES.has(network) ||
+    isUndecodableAnswer(error) ||
     name === 'AbortError' ||
     /ECONNRESET|ECONNREFUSED|socket hang up/i.test(e.message ?? '')
   ) {

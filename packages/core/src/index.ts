@@ -58,7 +58,7 @@ export type { ConfigChangeListener } from './live-config.js'
 export { type Live, LiveConfig } from './live-config.js'
 export { mapLimit } from './map-limit.js'
 export { revealConfig } from './masked-config.js'
-export { NETWORK_ERROR_CODES } from './network-errors.js'
+export { isUndecodableAnswer, NETWORK_ERROR_CODES } from './network-errors.js'
 export * from './provider.js'
 export { type DotenvOptions, dotenv } from './providers/dotenv.js'
 export {

@@ -2,6 +2,7 @@ import {
   AccessDeniedError,
   ConflictError,
   IntegrityError,
+  isUndecodableAnswer,
   NETWORK_ERROR_CODES,
   NotFoundError,
   PolysecretError,
@@ -238,6 +239,7 @@ export function toPolysecretError(error: unknown, context: GcpErrorContext): Pol
   const code = typeof e.code === 'string' ? e.code : ''
   if (
     NETWORK_CODES.has(code) ||
+    isUndecodableAnswer(error) ||
     e.name === 'AbortError' ||
     /ECONNRESET|ECONNREFUSED|socket hang up/i.test(e.message ?? '')
   ) {

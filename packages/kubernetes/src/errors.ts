@@ -1,6 +1,7 @@
 import {
   AccessDeniedError,
   ConflictError,
+  isUndecodableAnswer,
   NETWORK_ERROR_CODES,
   NotFoundError,
   PolysecretError,
@@ -189,6 +190,7 @@ export function toPolysecretError(error: unknown, context: KubernetesErrorContex
   const code = typeof e.code === 'string' ? e.code : ''
   if (
     NETWORK_CODES.has(code) ||
+    isUndecodableAnswer(error) ||
     e.type === 'system' ||
     e.type === 'request-timeout' ||
     e.name === 'AbortError' ||

@@ -68,13 +68,13 @@ export function connect(options: VaultKvOptions, provider: string): Connection {
     try {
       const token = await session?.token()
       try {
-        return await raw((c) => call(c, headers(token)), ctx.signal)
+        return decoded(await raw((c) => call(c, headers(token)), ctx.signal))
       } catch (error) {
         if (!(token !== undefined && session?.canLogIn && isPermissionDenied(error))) throw error
         if (await session.stillValid(token)) throw error
         session.refused(token)
         const fresh = await session.token()
-        return await raw((c) => call(c, headers(fresh)), ctx.signal)
+        return decoded(await raw((c) => call(c, headers(fresh)), ctx.signal))
       }
     } catch (error) {
       if (isNotFound(error)) throw error
@@ -134,6 +134,17 @@ export function connect(options: VaultKvOptions, provider: string): Connection {
       await sdk.close()
     },
   }
+}
+
+/**
+ * Vault answers JSON or nothing (204). Text means the client could not parse the body (axios hands it
+ * over as a string): a proxy's error page, or a body cut short — an undecodable answer, which maps to
+ * UnavailableError like a dropped connection (never to a value, never to "not found").
+ */
+function decoded<T>(answer: T): T {
+  if (typeof answer === 'string' && answer !== '')
+    throw new SyntaxError('Vault answered with a body that is not JSON')
+  return answer
 }
 
 function headers(token: string | undefined): Record<string, unknown> {

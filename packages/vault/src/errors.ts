@@ -1,6 +1,7 @@
 import {
   AccessDeniedError,
   ConflictError,
+  isUndecodableAnswer,
   NETWORK_ERROR_CODES,
   NotFoundError,
   PolysecretError,
@@ -161,6 +162,7 @@ export function toPolysecretError(error: unknown, context: VaultErrorContext): P
   const code = typeof e.code === 'string' ? e.code : ''
   if (
     NETWORK_CODES.has(code) ||
+    isUndecodableAnswer(error) ||
     e.name === 'AbortError' ||
     e.name === 'CanceledError' ||
     /socket hang up/i.test(e.message ?? '')

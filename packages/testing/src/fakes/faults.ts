@@ -41,6 +41,8 @@ export type FaultAction =
     }
   | { readonly kind: 'reset' }
   | { readonly kind: 'hang' }
+  | { readonly kind: 'truncate' }
+  | { readonly kind: 'malform' }
   | { readonly kind: 'down'; readonly mode: DownMode }
 
 /** The answer to {@link Faults.decide}: wait `delayMs`, then do `action`. */
@@ -53,7 +55,7 @@ export interface FaultDecision {
 export type Latency = number | { readonly min: number; readonly max: number }
 
 type ActionRule = {
-  kind: 'error' | 'throttle' | 'reset' | 'hang'
+  kind: 'error' | 'throttle' | 'reset' | 'hang' | 'truncate' | 'malform'
   rate: number
   scope: FaultScope
   remaining: number
@@ -137,6 +139,24 @@ export class Faults {
   }
 
   /**
+   * Answers a `rate` fraction of matching requests with the real answer cut short: the headers promise
+   * the whole body (Content-Length over HTTP/1.1), half of it arrives, then the connection drops — what
+   * a proxy or load balancer that dies mid-response produces. Over gRPC the stream is reset mid-message.
+   */
+  truncate(rate: number, scope: FaultScope = {}): this {
+    return this.#add('truncate', rate, scope)
+  }
+
+  /**
+   * Answers a `rate` fraction of matching requests with the real status and headers but a body the
+   * protocol cannot decode (an HTML error page where JSON was promised; garbage protobuf over gRPC) —
+   * what a misrouted request or a captive proxy returns with a 200.
+   */
+  malform(rate: number, scope: FaultScope = {}): this {
+    return this.#add('malform', rate, scope)
+  }
+
+  /**
    * Takes the whole fake down until {@link up}: `'refuse'` (default) closes the listener so connects get
    * ECONNREFUSED, `'reset'` accepts and drops connections, `'unavailable'` answers HTTP 503.
    */
@@ -166,7 +186,7 @@ export class Faults {
     return this
   }
 
-  /** How many faults of a kind (`error`, `throttle`, `reset`, `hang`, `down`) were injected so far. */
+  /** How many faults of a kind (`error`, `throttle`, `reset`, `hang`, `truncate`, `malform`, `down`) were injected so far. */
   injected(kind: FaultAction['kind']): number {
     return this.#injected.get(kind) ?? 0
   }

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import {
   createServer as createHttp2Server,
   type IncomingHttpHeaders as Http2Headers,
+  constants as http2Constants,
   type OutgoingHttpHeaders,
   type ServerHttp2Stream,
 } from 'node:http2'
@@ -166,6 +167,10 @@ interface Exchange<R> {
   /** Drops the connection without an answer (ECONNRESET on the client). */
   reset(): void
   send(response: R): void
+  /** Sends the headers and half the body of `response`, then drops the connection. */
+  truncate(response: R): void
+  /** `response` with its body replaced by bytes the protocol cannot decode. */
+  malform(response: R): R
   fault(fault: WireFault): R
   handle(): R | Promise<R>
 }
@@ -196,13 +201,43 @@ async function serve<R>(
     case 'error':
       return x.send(x.fault({ kind: 'error', ...action.error }))
     case 'pass':
+    case 'truncate':
+    case 'malform': {
+      let response: R
       try {
-        x.send(await x.handle())
+        response = await x.handle()
       } catch (error) {
         // A bug in a fake must surface as a 500 the test can see, not as a hung request.
-        x.send(x.fault({ kind: 'error', message: `fake failed: ${(error as Error).message}` }))
+        return x.send(x.fault({ kind: 'error', message: `fake failed: ${(error as Error).message}` }))
       }
+      if (action.kind === 'truncate') return x.truncate(response)
+      return x.send(action.kind === 'malform' ? x.malform(response) : response)
+    }
   }
+}
+
+/** What a captive proxy or a misrouted request answers where the service's JSON was expected. */
+const NOT_THE_SERVICE = Buffer.from('<html><head><title>502</title></head><body>upstream error</body></html>')
+
+function truncateHttp1(res: ServerResponse, response: WireResponse): void {
+  if (res.destroyed || res.headersSent) return
+  const body = Buffer.from(response.body ?? '')
+  res.writeHead(response.status, { ...response.headers, 'Content-Length': String(body.length) })
+  res.flushHeaders()
+  // Half the promised body, then the connection goes: the client sees a premature end of the message.
+  res.write(body.subarray(0, Math.floor(body.length / 2)), () => res.socket?.destroy())
+}
+
+/** A gRPC frame (uncompressed flag + length) whose protobuf is invalid: field 0 does not exist. */
+const BAD_PROTOBUF = Buffer.from([0, 0, 0, 0, 3, 0x00, 0xff, 0xff])
+
+function truncateHttp2(h2: ServerHttp2Stream, response: StreamResponse): void {
+  if (h2.destroyed || h2.headersSent) return
+  const body = response.body ?? Buffer.alloc(0)
+  h2.respond(response.headers)
+  h2.write(body.subarray(0, Math.floor(body.length / 2)), () =>
+    h2.close(http2Constants.NGHTTP2_INTERNAL_ERROR),
+  )
 }
 
 function sendStream(stream: ServerHttp2Stream, response: StreamResponse): void {
@@ -251,6 +286,8 @@ export async function startFakeServer(
       },
       reset: () => req.socket.destroy(),
       send: (response) => send(res, response),
+      truncate: (response) => (response.stream ? send(res, response) : truncateHttp1(res, response)),
+      malform: (response) => (response.stream ? response : { ...response, body: NOT_THE_SERVICE }),
       fault: (fault) => protocol.fault(fault),
       handle: () => protocol.handle(req, operation, input),
     })
@@ -266,6 +303,8 @@ export async function startFakeServer(
       // Closing the session ends the connection under it, as a reset would.
       reset: () => h2.session?.destroy(),
       send: (response) => sendStream(h2, response),
+      truncate: (response) => truncateHttp2(h2, response),
+      malform: (response) => (response.body ? { ...response, body: BAD_PROTOBUF } : response),
       fault: (fault) => p.fault(fault),
       handle: () => p.handle(headers, operation, input),
     })
