@@ -27,6 +27,7 @@ function mapOrRefuse<T>(k: string, map: () => T): T | undefined {
     return map()
   } catch (error) {
     expect(error).toBeInstanceOf(ValidationError)
+    if (k !== '') expect((error as Error).message).toContain(k)
     return undefined
   }
 }

@@ -10,7 +10,7 @@ import { ConfigManager, isPolysecretError } from '@polysecret/core'
 import type { Faults } from '@polysecret/testing'
 import { afterAll, describe, it } from 'vitest'
 import { type CellResult, writeReport } from './report.js'
-import { KEY_COUNT, keyOf, TARGETS, valueOf } from './targets.js'
+import { KEY_COUNT, keyOf, TARGETS, expectedValue } from './targets.js'
 
 const ROUNDS = 3
 const RATE = 0.3
@@ -102,7 +102,7 @@ describe('every store under every fault', () => {
                 const read = await manager.getWithMetadata(keyOf(i))
                 const value = typeof read.value === 'string' ? read.value : read.value.reveal()
                 cell.served++
-                if (value !== valueOf(i)) cell.wrong++
+                if (value !== expectedValue(i)) cell.wrong++
                 if (read.stale) cell.stale++
               } catch (error) {
                 cell.failed++

@@ -15,7 +15,7 @@ import { FAKE_AWS } from '../support/aws.js'
 export const KEY_COUNT = 10
 /** The manager-facing key and the value the store holds, for key `i`. */
 export const keyOf = (i: number) => `SERVICE_${i}_TOKEN`
-export const valueOf = (i: number) => `token-value-${i}`
+export const expectedValue = (i: number) => `token-value-${i}`
 
 export interface Target {
   readonly store: string
@@ -32,7 +32,7 @@ const entries = <T>(map: (i: number) => [string, T]) =>
 export const TARGETS: Record<string, () => Promise<Target>> = {
   'aws-secrets-manager': async () => {
     const fake = await startFake('aws-secrets-manager', { seed: 1 })
-    fake.seed(entries((i) => [keyOf(i), valueOf(i)]))
+    fake.seed(entries((i) => [keyOf(i), expectedValue(i)]))
     const provider = () => secretsManager({ ...FAKE_AWS, endpoint: fake.endpoint, maxAttempts: 1 })
     return {
       store: 'aws-secrets-manager',
@@ -44,7 +44,7 @@ export const TARGETS: Record<string, () => Promise<Target>> = {
   },
   'aws-ssm': async () => {
     const fake = await startFake('aws-ssm', { seed: 2 })
-    fake.seed(entries((i) => [`/app/${keyOf(i)}`, valueOf(i)]))
+    fake.seed(entries((i) => [`/app/${keyOf(i)}`, expectedValue(i)]))
     const provider = () =>
       parameterStore({ ...FAKE_AWS, endpoint: fake.endpoint, prefix: '/app/', maxAttempts: 1 })
     return {
@@ -58,7 +58,7 @@ export const TARGETS: Record<string, () => Promise<Target>> = {
   'gcp-secret-manager (gRPC)': async () => {
     const fake = await startFake('gcp-secret-manager', {
       seed: 3,
-      secrets: entries((i) => [keyOf(i), valueOf(i)]),
+      secrets: entries((i) => [keyOf(i), expectedValue(i)]),
     })
     const provider = () =>
       secretManager({ projectId: fake.projectId, clientOptions: fake.clientOptions('grpc') })
@@ -73,7 +73,7 @@ export const TARGETS: Record<string, () => Promise<Target>> = {
   'gcp-secret-manager (REST)': async () => {
     const fake = await startFake('gcp-secret-manager', {
       seed: 4,
-      secrets: entries((i) => [keyOf(i), valueOf(i)]),
+      secrets: entries((i) => [keyOf(i), expectedValue(i)]),
     })
     const provider = () =>
       secretManager({ projectId: fake.projectId, clientOptions: fake.clientOptions('rest') })
@@ -86,7 +86,7 @@ export const TARGETS: Record<string, () => Promise<Target>> = {
     }
   },
   'gcp-parameter-manager': async () => {
-    const parameters = entries((i) => [keyOf(i), { versions: { v1: valueOf(i) } }])
+    const parameters = entries((i) => [keyOf(i), { versions: { v1: expectedValue(i) } }])
     const fake = await startFake('gcp-parameter-manager', { seed: 5, parameters })
     const provider = () =>
       parameterManager({ projectId: fake.projectId, clientOptions: fake.clientOptions('grpc') })
@@ -101,7 +101,7 @@ export const TARGETS: Record<string, () => Promise<Target>> = {
   'azure-key-vault': async () => {
     const fake = await startFake('azure-key-vault', {
       seed: 6,
-      secrets: entries((i) => [keyOf(i).toLowerCase().replaceAll('_', '-'), valueOf(i)]),
+      secrets: entries((i) => [keyOf(i).toLowerCase().replaceAll('_', '-'), expectedValue(i)]),
     })
     const provider = () =>
       keyVault({
@@ -118,7 +118,7 @@ export const TARGETS: Record<string, () => Promise<Target>> = {
     }
   },
   'azure-app-configuration': async () => {
-    const settings = Array.from({ length: KEY_COUNT }, (_, i) => ({ key: keyOf(i), value: valueOf(i) }))
+    const settings = Array.from({ length: KEY_COUNT }, (_, i) => ({ key: keyOf(i), value: expectedValue(i) }))
     const fake = await startFake('azure-app-configuration', { seed: 7, settings })
     const provider = () =>
       appConfiguration({
@@ -137,7 +137,7 @@ export const TARGETS: Record<string, () => Promise<Target>> = {
     const fake = await startFake('kubernetes', {
       seed: 8,
       namespaces: ['apps'],
-      secrets: { 'apps/tokens': { data: entries((i) => [keyOf(i), valueOf(i)]) } },
+      secrets: { 'apps/tokens': { data: entries((i) => [keyOf(i), expectedValue(i)]) } },
     })
     const provider = () =>
       kubernetesSecrets({ namespace: 'apps', name: 'tokens', kubeconfig: fake.kubeconfig })
@@ -152,7 +152,7 @@ export const TARGETS: Record<string, () => Promise<Target>> = {
   vault: async () => {
     const fake = await startFake('vault', {
       seed: 9,
-      secrets: entries((i) => [`secret/app/${keyOf(i)}`, { value: valueOf(i) }]),
+      secrets: entries((i) => [`secret/app/${keyOf(i)}`, { value: expectedValue(i) }]),
     })
     const provider = () =>
       vaultKv({ endpoint: fake.endpoint, mount: 'secret', prefix: 'app/', auth: fake.rootToken })
