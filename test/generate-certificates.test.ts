@@ -39,45 +39,70 @@ describe('certificates checked with openssl', () => {
     ['ec-p384', 'id-ecPublicKey', 'ecdsa-with-SHA384'],
     ['rsa', 'rsaEncryption', 'sha256WithRSAEncryption'],
     ['ed25519', 'ED25519', 'ED25519'],
-  ] as const)('self-signed %s: subject, SANs, validity, usages; key matches', async (keyType, keyAlg, sigAlg) => {
-    const values = await renderGenerationSpec(
-      {
-        generators: {
-          tls: {
-            type: 'certificate',
-            keyType,
-            days: 90,
-            subject: { commonName: 'api.internal', organization: 'Example, Inc.' },
-            dnsNames: ['api.internal', '*.api.internal'],
-            ipAddresses: ['10.0.0.7'],
+  ] as const)(
+    'self-signed %s: subject, SANs, validity, usages; key matches',
+    async (keyType, keyAlg, sigAlg) => {
+      const values = await renderGenerationSpec(
+        {
+          generators: {
+            tls: {
+              type: 'certificate',
+              keyType,
+              days: 90,
+              subject: { commonName: 'api.internal', organization: 'Example, Inc.' },
+              dnsNames: ['api.internal', '*.api.internal'],
+              ipAddresses: ['10.0.0.7'],
+            },
           },
+          keys: { TLS_CERT: '{{ .gen.tls.cert }}', TLS_KEY: '{{ .gen.tls.key }}' },
         },
-        keys: { TLS_CERT: '{{ .gen.tls.cert }}', TLS_KEY: '{{ .gen.tls.key }}' },
-      },
-      { now: () => NOW },
-    )
-    const cert = reveal(values.TLS_CERT)
-    const text = openssl('x509', '-in', file(cert), '-text', '-noout')
-    expect(text).toContain(`Public Key Algorithm: ${keyAlg}`)
-    expect(text).toContain(`Signature Algorithm: ${sigAlg}`)
-    expect(text).toMatch(/Subject: O ?= ?"?Example, Inc\."?, CN ?= ?api\.internal/)
-    expect(text).toContain('DNS:api.internal, DNS:*.api.internal, IP Address:10.0.0.7')
-    expect(text).toContain('Not Before: Jun  1 00:00:00 2026 GMT')
-    expect(text).toContain('Not After : Aug 30 00:00:00 2026 GMT')
-    expect(text).toContain('TLS Web Server Authentication, TLS Web Client Authentication')
-    expect(text).toMatch(/Basic Constraints: critical\s+CA:FALSE/)
-    expect(keyPub(reveal(values.TLS_KEY))).toBe(certPub(cert))
-    // Self-signed: it verifies against itself (openssl accepts a leaf as its own trust anchor with -partial_chain).
-    expect(openssl('verify', '-partial_chain', '-attime', String(NOW.getTime() / 1000 + 60), '-CAfile', file(cert), file(cert))).toContain(': OK')
-  })
+        { now: () => NOW },
+      )
+      const cert = reveal(values.TLS_CERT)
+      const text = openssl('x509', '-in', file(cert), '-text', '-noout')
+      expect(text).toContain(`Public Key Algorithm: ${keyAlg}`)
+      expect(text).toContain(`Signature Algorithm: ${sigAlg}`)
+      expect(text).toMatch(/Subject: O ?= ?"?Example, Inc\."?, CN ?= ?api\.internal/)
+      expect(text).toContain('DNS:api.internal, DNS:*.api.internal, IP Address:10.0.0.7')
+      expect(text).toContain('Not Before: Jun  1 00:00:00 2026 GMT')
+      expect(text).toContain('Not After : Aug 30 00:00:00 2026 GMT')
+      expect(text).toContain('TLS Web Server Authentication, TLS Web Client Authentication')
+      expect(text).toMatch(/Basic Constraints: critical\s+CA:FALSE/)
+      expect(keyPub(reveal(values.TLS_KEY))).toBe(certPub(cert))
+      // Self-signed: it verifies against itself (openssl accepts a leaf as its own trust anchor with -partial_chain).
+      expect(
+        openssl(
+          'verify',
+          '-partial_chain',
+          '-attime',
+          String(NOW.getTime() / 1000 + 60),
+          '-CAfile',
+          file(cert),
+          file(cert),
+        ),
+      ).toContain(': OK')
+    },
+  )
 
   it('a certificate signed by a CA read from the manager verifies with openssl verify -CAfile', async () => {
     // The CA itself comes from a first run, stored like any secret.
     const store = memory({}, { name: 'pki' })
     const manager = new ConfigManager({ secrets: [store], allowWrites: true })
     const caSpec: GenerationSpec = {
-      generators: { root: { type: 'certificate', isCA: true, pathLength: 0, keyType: 'ec-p384', days: 3650, subject: { commonName: 'Example Root CA' } } },
-      keys: { PKI_CA_CERT: { template: '{{ .gen.root.cert }}', kind: 'parameter' }, PKI_CA_KEY: '{{ .gen.root.key }}' },
+      generators: {
+        root: {
+          type: 'certificate',
+          isCA: true,
+          pathLength: 0,
+          keyType: 'ec-p384',
+          days: 3650,
+          subject: { commonName: 'Example Root CA' },
+        },
+      },
+      keys: {
+        PKI_CA_CERT: { template: '{{ .gen.root.cert }}', kind: 'parameter' },
+        PKI_CA_KEY: '{{ .gen.root.key }}',
+      },
       to: 'pki',
     }
     await manager.generate(caSpec)
@@ -141,18 +166,28 @@ describe('certificates checked with openssl', () => {
       keys: { CA: '{{ .gen.root.cert }}', CERT: '{{ .gen.svc.cert }}', ISSUER: '{{ .gen.svc.ca }}' },
     })
     expect(reveal(values.ISSUER)).toBe(reveal(values.CA))
-    expect(openssl('verify', '-CAfile', file(reveal(values.CA)), file(reveal(values.CERT)))).toMatch(/: OK\n$/)
+    expect(openssl('verify', '-CAfile', file(reveal(values.CA)), file(reveal(values.CERT)))).toMatch(
+      /: OK\n$/,
+    )
   })
 
   it('a CSR verifies with openssl req -verify and carries subject, SANs and the key', async () => {
     const values = await renderGenerationSpec({
       generators: {
-        req: { type: 'csr', keyType: 'ec-p256', subject: { commonName: 'db.internal', country: 'DE' }, dnsNames: ['db.internal'] },
+        req: {
+          type: 'csr',
+          keyType: 'ec-p256',
+          subject: { commonName: 'db.internal', country: 'DE' },
+          dnsNames: ['db.internal'],
+        },
       },
       keys: { CSR: '{{ .gen.req.csr }}', KEY: '{{ .gen.req.key }}' },
     })
     const csr = file(reveal(values.CSR))
-    const out = execFileSync('openssl', ['req', '-in', csr, '-verify', '-noout', '-text'], { encoding: 'utf8', stdio: 'pipe' })
+    const out = execFileSync('openssl', ['req', '-in', csr, '-verify', '-noout', '-text'], {
+      encoding: 'utf8',
+      stdio: 'pipe',
+    })
     expect(out).toMatch(/Subject: C ?= ?DE, CN ?= ?db\.internal/)
     expect(out).toContain('DNS:db.internal')
     expect(openssl('req', '-in', csr, '-noout', '-pubkey')).toBe(keyPub(reveal(values.KEY)))
@@ -165,15 +200,26 @@ describe('certificates checked with openssl', () => {
         e: { type: 'keypair', keyType: 'ec-p384' },
         d: { type: 'keypair', keyType: 'ed25519' },
       },
-      keys: Object.fromEntries(['r', 'e', 'd'].flatMap((g) => [[`${g}_PRIV`, `{{ .gen.${g}.privateKey }}`], [`${g}_PUB`, `{{ .gen.${g}.publicKey }}`]])),
+      keys: Object.fromEntries(
+        ['r', 'e', 'd'].flatMap((g) => [
+          [`${g}_PRIV`, `{{ .gen.${g}.privateKey }}`],
+          [`${g}_PUB`, `{{ .gen.${g}.publicKey }}`],
+        ]),
+      ),
     })
-    for (const g of ['r', 'e', 'd']) expect(keyPub(reveal(values[`${g}_PRIV`]))).toBe(reveal(values[`${g}_PUB`]))
-    expect(openssl('pkey', '-in', file(reveal(values.r_PRIV)), '-noout', '-text')).toContain('Private-Key: (3072 bit')
+    for (const g of ['r', 'e', 'd'])
+      expect(keyPub(reveal(values[`${g}_PRIV`]))).toBe(reveal(values[`${g}_PUB`]))
+    expect(openssl('pkey', '-in', file(reveal(values.r_PRIV)), '-noout', '-text')).toContain(
+      'Private-Key: (3072 bit',
+    )
   })
 
   it('refuses a CA key that does not belong to the CA certificate, and a CA key that is missing', async () => {
     const a = await renderGenerationSpec({
-      generators: { ca: { type: 'certificate', isCA: true, subject: { commonName: 'A' } }, other: { type: 'keypair', keyType: 'ec-p256' } },
+      generators: {
+        ca: { type: 'certificate', isCA: true, subject: { commonName: 'A' } },
+        other: { type: 'keypair', keyType: 'ec-p256' },
+      },
       keys: { CERT: '{{ .gen.ca.cert }}', WRONG_KEY: '{{ .gen.other.privateKey }}' },
     })
     const manager = new ConfigManager({
@@ -181,11 +227,15 @@ describe('certificates checked with openssl', () => {
       allowWrites: true,
     })
     const spec = (key: string): GenerationSpec => ({
-      generators: { leaf: { type: 'certificate', subject: { commonName: 'x' }, ca: { cert: 'CA_CERT', key } } },
+      generators: {
+        leaf: { type: 'certificate', subject: { commonName: 'x' }, ca: { cert: 'CA_CERT', key } },
+      },
       keys: { LEAF: '{{ .gen.leaf.cert }}' },
     })
     await expect(manager.generate(spec('CA_KEY'))).rejects.toThrow(ValidationError)
-    await expect(manager.generate(spec('CA_KEY'))).rejects.toThrow(/generator "leaf": the CA key does not belong to the CA certificate/)
+    await expect(manager.generate(spec('CA_KEY'))).rejects.toThrow(
+      /generator "leaf": the CA key does not belong to the CA certificate/,
+    )
     await expect(manager.generate(spec('NO_SUCH_KEY'))).rejects.toThrow(NotFoundError)
     // Nothing was written by the failed runs.
     expect(await manager.get('LEAF', { optional: true })).toBeUndefined()

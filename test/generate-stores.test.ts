@@ -228,7 +228,10 @@ describe('manager.generate', () => {
     const manager = new ConfigManager({ secrets: [provider], allowWrites: true, retry: 0 })
     const spec: GenerationSpec = {
       generators: { password: { type: 'password', length: 20 }, id: { type: 'uuid' } },
-      keys: { ADMIN_PASSWORD: '{{ .gen.password }}', INSTANCE_ID: { template: '{{ .gen.id }}', kind: 'parameter' } },
+      keys: {
+        ADMIN_PASSWORD: '{{ .gen.password }}',
+        INSTANCE_ID: { template: '{{ .gen.id }}', kind: 'parameter' },
+      },
       to: 'aws',
     }
     const report = await manager.generate(spec, { dryRun: true })
@@ -263,7 +266,11 @@ describe('manager.generate', () => {
 
   it('reports a store outage as a typed failure of that destination', async () => {
     const { provider, fake } = await awsStore()
-    const manager = new ConfigManager({ secrets: [memory({}, { name: 'mem' }), provider], allowWrites: true, retry: 0 })
+    const manager = new ConfigManager({
+      secrets: [memory({}, { name: 'mem' }), provider],
+      allowWrites: true,
+      retry: 0,
+    })
     fake.faults.errorRate(1, { status: 400, type: 'AccessDeniedException', message: 'denied' })
     const report = await manager.generate({ ...DB_SPEC, to: ['mem', 'aws'] })
     const aws = report.results.filter((r) => r.provider === 'aws')

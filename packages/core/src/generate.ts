@@ -177,7 +177,9 @@ export function generateString(options: StringOptions = {}): string {
     throw new ValidationError('generateString(): "length" must be a whole number from 1 to 65536.')
   }
   if (options.charset !== undefined && !Object.hasOwn(CHARSETS, options.charset)) {
-    throw new ValidationError(`generateString(): "charset" must be one of ${Object.keys(CHARSETS).join(', ')}.`)
+    throw new ValidationError(
+      `generateString(): "charset" must be one of ${Object.keys(CHARSETS).join(', ')}.`,
+    )
   }
   const alphabet = [...new Set(options.chars ?? CHARSETS[options.charset ?? 'alphanumeric'])]
   if (alphabet.length < 2)
@@ -227,14 +229,16 @@ export function generateSymmetricKey(options: SymmetricKeyOptions): string {
   checkOptions('generateSymmetricKey()', options, ['algorithm', 'bits', 'hash', 'encoding'])
   const encoding = options.encoding ?? 'base64'
   if (options.algorithm === 'aes') {
-    if (options.hash !== undefined) throw new ValidationError('generateSymmetricKey(): "hash" is for HMAC keys.')
+    if (options.hash !== undefined)
+      throw new ValidationError('generateSymmetricKey(): "hash" is for HMAC keys.')
     const bits = options.bits ?? 256
     if (![128, 192, 256].includes(bits))
       throw new ValidationError('generateSymmetricKey(): AES "bits" must be 128, 192 or 256.')
     return generateBytes({ bytes: bits / 8, encoding })
   }
   if (options.algorithm === 'hmac') {
-    if (options.bits !== undefined) throw new ValidationError('generateSymmetricKey(): "bits" is for AES keys.')
+    if (options.bits !== undefined)
+      throw new ValidationError('generateSymmetricKey(): "bits" is for AES keys.')
     const hash = options.hash ?? 'sha256'
     if (!Object.hasOwn(HMAC_BLOCK_BYTES, hash))
       throw new ValidationError('generateSymmetricKey(): HMAC "hash" must be sha256, sha384 or sha512.')

@@ -79,7 +79,12 @@ export type {
   KeyTemplateSpec,
 } from './generation/spec.js'
 export { loadGenerationSpec } from './generation/spec.js'
-export { type GenerateRun, type RenderOptions, renderGenerationSpec, runGenerate } from './generation/standalone.js'
+export {
+  type GenerateRun,
+  type RenderOptions,
+  renderGenerationSpec,
+  runGenerate,
+} from './generation/standalone.js'
 export type { FieldKey, KeyMapping } from './key-mapping.js'
 export { IDENTITY_KEY_MAPPING, resolveKeyMapping, selectJsonField, splitFieldKey } from './key-mapping.js'
 export type { LazyClient, LazyClientSetup } from './lazy-client.js'

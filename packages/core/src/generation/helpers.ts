@@ -49,7 +49,10 @@ export const HELPERS = {
     summary: 'bcrypt hash ($2b$) of the value; optional cost 4–15, default 12',
     checkArgs(args) {
       const [cost, ...more] = args
-      if (more.length > 0 || (cost !== undefined && (!Number.isInteger(cost) || Number(cost) < 4 || Number(cost) > 15)))
+      if (
+        more.length > 0 ||
+        (cost !== undefined && (!Number.isInteger(cost) || Number(cost) < 4 || Number(cost) > 15))
+      )
         throw new ValidationError('helper "bcrypt" takes one optional cost from 4 to 15')
     },
     async apply(value, args) {

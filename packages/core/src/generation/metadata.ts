@@ -46,7 +46,9 @@ function canonical(value: unknown): string {
  */
 export function templateChecksum(spec: CheckedSpec, key: CheckedKey): string {
   const generators = Object.fromEntries(key.generators.map((name) => [name, spec.generators[name]]))
-  return createHash('sha256').update(canonical({ template: key.template, kind: key.kind, generators })).digest('hex')
+  return createHash('sha256')
+    .update(canonical({ template: key.template, kind: key.kind, generators }))
+    .digest('hex')
 }
 
 /** The record written with a key. */

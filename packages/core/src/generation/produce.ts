@@ -48,7 +48,8 @@ async function runOne(
 ): Promise<GeneratorOutput> {
   const where = `generator "${name}"`
   try {
-    if (gen.type === 'certificate') return { ...(await createCertificate(gen, await caFor(gen, run, ctx), ctx.now, where)) }
+    if (gen.type === 'certificate')
+      return { ...(await createCertificate(gen, await caFor(gen, run, ctx), ctx.now, where)) }
     if (gen.type === 'csr') return { ...(await createCsr(gen)) }
     if (gen.type === 'keypair') {
       const { type: _, keyType, ...rest } = gen
@@ -79,12 +80,25 @@ async function caFor(
 }
 
 /** Renders one key's template from the generator outputs. */
-export async function render(key: CheckedKey, outputs: ReadonlyMap<string, GeneratorOutput>): Promise<string> {
-  const pieces = await Promise.all(key.parts.map((part) => renderPart(part, outputs)))
-  return pieces.join('')
+export async function render(
+  key: CheckedKey,
+  outputs: ReadonlyMap<string, GeneratorOutput>,
+): Promise<string> {
+  try {
+    const pieces = await Promise.all(key.parts.map((part) => renderPart(part, outputs)))
+    return pieces.join('')
+  } catch (error) {
+    // A helper's refusal (bcrypt's 72 bytes) names the key it was rendering; its message has no value.
+    if (error instanceof ValidationError && error.key === undefined)
+      throw new ValidationError(`key "${key.key}": ${error.message}`, { key: key.key, cause: error })
+    throw error
+  }
 }
 
-async function renderPart(part: TemplatePart, outputs: ReadonlyMap<string, GeneratorOutput>): Promise<string> {
+async function renderPart(
+  part: TemplatePart,
+  outputs: ReadonlyMap<string, GeneratorOutput>,
+): Promise<string> {
   if (part.type === 'text') return part.text
   let value: string
   if (part.ref) {

@@ -12,7 +12,12 @@ const VERB: Record<GenerateTargetResult['status'], string> = {
 }
 
 function line(r: GenerateTargetResult): string {
-  const what = r.action === 'copy' ? `${VERB[r.status]} (copy)` : r.action === 'overwrite' ? `${VERB[r.status]} (overwrite)` : VERB[r.status]
+  const what =
+    r.action === 'copy'
+      ? `${VERB[r.status]} (copy)`
+      : r.action === 'overwrite'
+        ? `${VERB[r.status]} (overwrite)`
+        : VERB[r.status]
   const notes: string[] = []
   if (r.masked) notes.push(r.masked)
   if (r.copiedFrom && !r.masked) notes.push(`from ${r.copiedFrom}`)

@@ -15,9 +15,9 @@ import { mapLimit } from '../map-limit.js'
 import type { Provider } from '../provider.js'
 import { revealValue, Secret } from '../secret.js'
 import {
+  type MetadataPlace,
   metadataPlace,
   metadataRecord,
-  type MetadataPlace,
   ownEntries,
   parseSidecar,
   sidecarKey,
@@ -110,16 +110,22 @@ export async function generateWithManager(
     if (conflict) refused.set(key.key, conflict)
   }
   const toGenerate = fresh.filter((k) => !refused.has(k.key))
-  const outputs = await runGenerators(
-    checked,
-    new Set(toGenerate.flatMap((k) => k.generators)),
-    { now, readKey: async (key) => String(revealValue(await manager.get(key))) },
-  )
+  const outputs = await runGenerators(checked, new Set(toGenerate.flatMap((k) => k.generators)), {
+    now,
+    readKey: async (key) => String(revealValue(await manager.get(key))),
+  })
   const values = new Map<string, string>()
   for (const key of toGenerate) values.set(key.key, await render(key, outputs))
 
   const results = await mapLimit(targets, 8, (t) =>
-    settle(manager, checked, t, { overwrite, dryRun: options.dryRun === true, now, values, refused, targets }),
+    settle(manager, checked, t, {
+      overwrite,
+      dryRun: options.dryRun === true,
+      now,
+      values,
+      refused,
+      targets,
+    }),
   )
   return {
     spec: checked.name,
@@ -164,13 +170,20 @@ function firstWritable(key: CheckedKey, chain: readonly Provider[]): Provider {
 async function probe(manager: ConfigManager, t: Target): Promise<void> {
   const key = t.key.key
   try {
-    t.existing = await manager.get(`${t.provider.name}://${key}`, { optional: true, fresh: true, kind: t.key.kind })
+    t.existing = await manager.get(`${t.provider.name}://${key}`, {
+      optional: true,
+      fresh: true,
+      kind: t.key.kind,
+    })
     if (t.existing === undefined) return
     if (t.place === 'tags') {
       const tags = await t.provider.tags!(key)
       t.record = tags && ownEntries(tags)
     } else {
-      const side = await manager.get(`${t.provider.name}://${sidecarKey(key)}`, { optional: true, fresh: true })
+      const side = await manager.get(`${t.provider.name}://${sidecarKey(key)}`, {
+        optional: true,
+        fresh: true,
+      })
       t.record = side === undefined ? undefined : parseSidecar(String(revealValue(side)))
     }
   } catch (error) {
@@ -179,7 +192,11 @@ async function probe(manager: ConfigManager, t: Target): Promise<void> {
 }
 
 /** A key to be freshly generated whose generator also made a key that is kept: they would not match. */
-function sharedWithKept(spec: CheckedSpec, key: CheckedKey, kept: ReadonlySet<string>): ConflictError | undefined {
+function sharedWithKept(
+  spec: CheckedSpec,
+  key: CheckedKey,
+  kept: ReadonlySet<string>,
+): ConflictError | undefined {
   for (const other of spec.keys) {
     if (!kept.has(other.key)) continue
     const shared = key.generators.find((g) => other.generators.includes(g))
@@ -211,14 +228,17 @@ async function settle(
   const base = { key: t.key.key, provider: t.provider.name, metadata: t.place }
   if (t.failure) return { ...base, status: 'failed', error: t.failure }
   const templateChanged =
-    t.record?.[TAG_CHECKSUM] === undefined ? undefined : t.record[TAG_CHECKSUM] !== templateChecksum(spec, t.key)
+    t.record?.[TAG_CHECKSUM] === undefined
+      ? undefined
+      : t.record[TAG_CHECKSUM] !== templateChecksum(spec, t.key)
   const changed = templateChanged === undefined ? {} : { templateChanged }
   if (t.existing !== undefined && !ctx.overwrite) return { ...base, ...changed, status: 'skipped-exists' }
   const refusal = ctx.refused.get(t.key.key)
   if (refusal) return { ...base, status: 'failed', error: refusal }
 
   const generated = ctx.values.get(t.key.key)
-  const source = generated === undefined ? ctx.targets.find((o) => o.key === t.key && o.existing !== undefined) : undefined
+  const source =
+    generated === undefined ? ctx.targets.find((o) => o.key === t.key && o.existing !== undefined) : undefined
   const action = source ? 'copy' : t.existing !== undefined ? 'overwrite' : 'create'
   const value: Secret | string | undefined = source
     ? source.existing
@@ -235,18 +255,26 @@ async function settle(
       createOnly: action !== 'overwrite',
       ...(record && t.place === 'tags' && { tags: record }),
     })
-    const result = { ...planned, status: 'written' as const, ...(written.version !== undefined && { version: written.version }) }
+    const result = {
+      ...planned,
+      status: 'written' as const,
+      ...(written.version !== undefined && { version: written.version }),
+    }
     if (!record || t.place === 'tags') return result
     try {
       await manager.set(sidecarKey(t.key.key), JSON.stringify(record), { to: [t.provider.name] })
       return result
     } catch (error) {
-      return { ...result, metadataError: asPolysecretError(error, sidecarKey(t.key.key), t.provider.name, false) }
+      return {
+        ...result,
+        metadataError: asPolysecretError(error, sidecarKey(t.key.key), t.provider.name, false),
+      }
     }
   } catch (error) {
     const mapped = asPolysecretError(error, t.key.key, t.provider.name, true)
     // Created by someone else between our probe and our write: create-once holds, nothing was replaced.
-    if (mapped instanceof ConflictError && action !== 'overwrite') return { ...base, status: 'skipped-exists' }
+    if (mapped instanceof ConflictError && action !== 'overwrite')
+      return { ...base, status: 'skipped-exists' }
     return { ...base, status: 'failed', error: mapped }
   }
 }

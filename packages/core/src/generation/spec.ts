@@ -124,7 +124,9 @@ export async function parseSpecText(text: string, source = 'spec'): Promise<unkn
   const doc = (await loadYaml()).parseDocument(text, { prettyErrors: false })
   if (doc.errors.length > 0) {
     const first = doc.errors[0]!
-    throw new ValidationError(`The generation ${source} is not valid YAML (${first.code} at line ${first.linePos?.[0]?.line ?? '?'}).`)
+    throw new ValidationError(
+      `The generation ${source} is not valid YAML (${first.code} at line ${first.linePos?.[0]?.line ?? '?'}).`,
+    )
   }
   return doc.toJS()
 }
@@ -147,10 +149,15 @@ export async function loadGenerationSpec(path: string): Promise<unknown> {
 export function checkSpec(input: unknown): CheckedSpec {
   const issues: string[] = []
   const issue = (path: string, message: string) => issues.push(`${message} → at ${path}`)
-  if (!isObject(input)) throw new ValidationError('A generation spec must be an object with "generators" and "keys".')
+  if (!isObject(input))
+    throw new ValidationError('A generation spec must be an object with "generators" and "keys".')
   for (const field of Object.keys(input))
-    if (!SPEC_FIELDS.includes(field)) issue(field, `unknown field "${field}" (valid: ${SPEC_FIELDS.join(', ')})`)
-  if (input.name !== undefined && (typeof input.name !== 'string' || input.name === '' || input.name.length > 128))
+    if (!SPEC_FIELDS.includes(field))
+      issue(field, `unknown field "${field}" (valid: ${SPEC_FIELDS.join(', ')})`)
+  if (
+    input.name !== undefined &&
+    (typeof input.name !== 'string' || input.name === '' || input.name.length > 128)
+  )
     issue('name', 'must be a non-empty string of at most 128 characters')
   const generators = isObject(input.generators) ? input.generators : {}
   if (!isObject(input.generators)) issue('generators', 'must be an object of named generators')
@@ -193,13 +200,17 @@ function checkTo(to: unknown, issue: Issue): string[] | undefined {
 
 function checkGenerator(name: string, gen: unknown, all: Record<string, unknown>, issue: Issue): void {
   const path = `generators.${name}`
-  if (!/^[A-Za-z_][\w-]*$/.test(name)) issue(path, 'a generator name is letters, digits, "_" and "-", starting with a letter')
+  if (!/^[A-Za-z_][\w-]*$/.test(name))
+    issue(path, 'a generator name is letters, digits, "_" and "-", starting with a letter')
   if (!isObject(gen) || typeof gen.type !== 'string' || !GENERATOR_TYPES.includes(gen.type)) {
     issue(`${path}.type`, `must be one of ${GENERATOR_TYPES.join(', ')}`)
     return
   }
   if (gen.type !== 'certificate' && gen.type !== 'csr') return // checked by generate() when it runs
-  if (!isObject(gen.subject) || (typeof gen.subject.commonName !== 'string' && typeof gen.subject.organization !== 'string'))
+  if (
+    !isObject(gen.subject) ||
+    (typeof gen.subject.commonName !== 'string' && typeof gen.subject.organization !== 'string')
+  )
     issue(`${path}.subject`, 'needs at least commonName or organization')
   for (const list of ['dnsNames', 'ipAddresses', 'emails'] as const) {
     const v = gen[list]
@@ -207,15 +218,22 @@ function checkGenerator(name: string, gen: unknown, all: Record<string, unknown>
       issue(`${path}.${list}`, 'must be a list of non-empty strings')
   }
   if (gen.type === 'csr') return
-  if (gen.days !== undefined && (!Number.isInteger(gen.days) || (gen.days as number) < 1 || (gen.days as number) > 36500))
+  if (
+    gen.days !== undefined &&
+    (!Number.isInteger(gen.days) || (gen.days as number) < 1 || (gen.days as number) > 36500)
+  )
     issue(`${path}.days`, 'must be a whole number of days from 1 to 36500')
   if (gen.ca === undefined) return
   const ca = gen.ca
   if (isObject(ca) && typeof ca.generator === 'string') {
     const issuer = all[ca.generator]
     if (!isObject(issuer) || issuer.type !== 'certificate' || issuer.isCA !== true)
-      issue(`${path}.ca.generator`, `"${ca.generator}" must name a certificate generator of this spec with isCA: true`)
-    else if (reachesItself(name, all)) issue(`${path}.ca.generator`, 'certificates may not sign each other in a cycle')
+      issue(
+        `${path}.ca.generator`,
+        `"${ca.generator}" must name a certificate generator of this spec with isCA: true`,
+      )
+    else if (reachesItself(name, all))
+      issue(`${path}.ca.generator`, 'certificates may not sign each other in a cycle')
   } else if (!isObject(ca) || typeof ca.cert !== 'string' || typeof ca.key !== 'string') {
     issue(`${path}.ca`, 'must be { cert: KEY, key: KEY } (keys the manager reads) or { generator: NAME }')
   }
@@ -235,7 +253,12 @@ function reachesItself(start: string, all: Record<string, unknown>): boolean {
   return false
 }
 
-function checkKey(key: string, raw: unknown, generators: Record<string, unknown>, issue: Issue): CheckedKey | undefined {
+function checkKey(
+  key: string,
+  raw: unknown,
+  generators: Record<string, unknown>,
+  issue: Issue,
+): CheckedKey | undefined {
   const path = `keys.${key}`
   try {
     assertKey(key)
@@ -243,7 +266,8 @@ function checkKey(key: string, raw: unknown, generators: Record<string, unknown>
     issue(path, (error as Error).message)
     return undefined
   }
-  if (key.includes('://')) issue(path, 'write to plain keys; choose stores with "to" instead of provider:// references')
+  if (key.includes('://'))
+    issue(path, 'write to plain keys; choose stores with "to" instead of provider:// references')
   const spec = typeof raw === 'string' ? { template: raw } : raw
   if (!isObject(spec) || typeof spec.template !== 'string') {
     issue(path, 'must be a template string or { template, kind }')
@@ -252,7 +276,8 @@ function checkKey(key: string, raw: unknown, generators: Record<string, unknown>
   if (spec.kind !== undefined && spec.kind !== 'secret' && spec.kind !== 'parameter')
     issue(`${path}.kind`, 'must be "secret" or "parameter"')
   const extra = Object.keys(spec).filter((f) => f !== 'template' && f !== 'kind')
-  if (extra.length) issue(path, `unknown field${extra.length > 1 ? 's' : ''} ${extra.join(', ')} (valid: template, kind)`)
+  if (extra.length)
+    issue(path, `unknown field${extra.length > 1 ? 's' : ''} ${extra.join(', ')} (valid: template, kind)`)
   let parts: TemplatePart[]
   try {
     parts = parseTemplate(spec.template, generators)
@@ -261,7 +286,8 @@ function checkKey(key: string, raw: unknown, generators: Record<string, unknown>
     return undefined
   }
   const used = new Set<string>()
-  for (const part of parts) if (part.type === 'expr' && part.ref) addWithIssuers(part.ref.generator, generators, used)
+  for (const part of parts)
+    if (part.type === 'expr' && part.ref) addWithIssuers(part.ref.generator, generators, used)
   return {
     key,
     template: spec.template,
@@ -276,6 +302,7 @@ function addWithIssuers(name: string, generators: Record<string, unknown>, used:
   for (let current: string | undefined = name; current !== undefined && !used.has(current); ) {
     used.add(current)
     const gen: unknown = generators[current]
-    current = isObject(gen) && isObject(gen.ca) && typeof gen.ca.generator === 'string' ? gen.ca.generator : undefined
+    current =
+      isObject(gen) && isObject(gen.ca) && typeof gen.ca.generator === 'string' ? gen.ca.generator : undefined
   }
 }

@@ -40,14 +40,15 @@ export async function renderGenerationSpec(
   const readKey =
     options.readKey ??
     (async (key: string) => {
-      throw new ValidationError(`renderGenerationSpec(): the spec reads CA key "${key}"; pass readKey.`, { key })
+      throw new ValidationError(`renderGenerationSpec(): the spec reads CA key "${key}"; pass readKey.`, {
+        key,
+      })
     })
   const now = (options.now ?? (() => new Date()))()
-  const outputs = await runGenerators(
-    checked,
-    new Set(checked.keys.flatMap((k) => k.generators)),
-    { now, readKey },
-  )
+  const outputs = await runGenerators(checked, new Set(checked.keys.flatMap((k) => k.generators)), {
+    now,
+    readKey,
+  })
   const out: Record<string, Secret> = {}
   for (const key of checked.keys) out[key.key] = new Secret(await render(key, outputs))
   return out

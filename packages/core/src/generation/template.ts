@@ -48,7 +48,8 @@ function tokenize(source: string): Token[] {
     if (/^\s*$/.test(source.slice(TOKEN.lastIndex))) break
     const at = TOKEN.lastIndex
     const m = TOKEN.exec(source)
-    if (!m) throw new ValidationError(`unexpected "${source.slice(at).trim().slice(0, 20)}" in "{{${source}}}"`)
+    if (!m)
+      throw new ValidationError(`unexpected "${source.slice(at).trim().slice(0, 20)}" in "{{${source}}}"`)
     const kind = m[1] ? 'pipe' : m[2] ? 'string' : m[3] ? 'ref' : m[4] ? 'number' : 'word'
     tokens.push({ kind, text: (m[1] ?? m[2] ?? m[3] ?? m[4] ?? m[5])! })
   }
@@ -59,13 +60,17 @@ function tokenize(source: string): Token[] {
  * Parses a template and checks every placeholder against the spec's generators and the helper list.
  * Errors name the placeholder and what is wrong, so they can be shown as they are.
  */
-export function parseTemplate(template: string, generators: Readonly<Record<string, unknown>>): TemplatePart[] {
+export function parseTemplate(
+  template: string,
+  generators: Readonly<Record<string, unknown>>,
+): TemplatePart[] {
   const parts: TemplatePart[] = []
   let rest = template
   while (rest.length > 0) {
     const open = rest.indexOf('{{')
     if (open === -1) {
-      if (rest.includes('}}')) throw new ValidationError('"}}" without a matching "{{" (write {{ "}}" }} for literal braces)')
+      if (rest.includes('}}'))
+        throw new ValidationError('"}}" without a matching "{{" (write {{ "}}" }} for literal braces)')
       parts.push({ type: 'text', text: rest })
       break
     }
@@ -126,11 +131,15 @@ function parseRef(text: string, generators: Readonly<Record<string, unknown>>): 
     throw new ValidationError(`"${text}" is not a value: write .gen.NAME or .gen.NAME.FIELD`)
   const gen = generators[generator] as { type?: unknown } | undefined
   if (gen === undefined)
-    throw new ValidationError(`"${text}" names no generator (generators: ${Object.keys(generators).join(', ') || 'none'})`)
+    throw new ValidationError(
+      `"${text}" names no generator (generators: ${Object.keys(generators).join(', ') || 'none'})`,
+    )
   const fields = OUTPUT_FIELDS[String(gen.type)]
   if (fields === undefined && field !== undefined)
     throw new ValidationError(`"${text}": generator "${generator}" has one value; write .gen.${generator}`)
   if (fields !== undefined && (field === undefined || !fields.includes(field)))
-    throw new ValidationError(`"${text}": pick one of ${fields.map((f) => `.gen.${generator}.${f}`).join(', ')}`)
+    throw new ValidationError(
+      `"${text}": pick one of ${fields.map((f) => `.gen.${generator}.${f}`).join(', ')}`,
+    )
   return { generator, field }
 }

@@ -6,7 +6,12 @@ import { createPrivateKey, createPublicKey, type KeyObject, randomBytes, webcryp
 import { ValidationError } from '../errors.js'
 import { generateKeyPair, type KeyPairType } from '../generate.js'
 import { loadX509 } from './optional-modules.js'
-import type { CertificateGenerator, CertificateRequestFields, CertificateSubject, CsrGenerator } from './spec.js'
+import type {
+  CertificateGenerator,
+  CertificateRequestFields,
+  CertificateSubject,
+  CsrGenerator,
+} from './spec.js'
 
 type X509 = typeof import('@peculiar/x509')
 
@@ -124,7 +129,9 @@ async function readCa(x509: X509, ca: CaMaterial, where: string) {
     })
   const constraints = cert.getExtension(x509.BasicConstraintsExtension)
   if (!constraints?.ca)
-    throw new ValidationError(`${where}: the CA certificate is not a CA (basicConstraints CA:TRUE is missing).`)
+    throw new ValidationError(
+      `${where}: the CA certificate is not a CA (basicConstraints CA:TRUE is missing).`,
+    )
   return { cert, ...(await cryptoKeys(key)) }
 }
 
@@ -143,7 +150,9 @@ export async function createCertificate(
   const extensions = [
     new x509.BasicConstraintsExtension(spec.isCA === true, spec.isCA ? spec.pathLength : undefined, true),
     new x509.KeyUsagesExtension(
-      spec.isCA ? F.keyCertSign | F.cRLSign | F.digitalSignature : F.digitalSignature | (rsa ? F.keyEncipherment : 0),
+      spec.isCA
+        ? F.keyCertSign | F.cRLSign | F.digitalSignature
+        : F.digitalSignature | (rsa ? F.keyEncipherment : 0),
       true,
     ),
     ...(spec.isCA
