@@ -100,8 +100,8 @@ describe('leak canary: generation', () => {
         tls: { type: 'certificate', subject: { commonName: 'c' } },
       },
       keys: {
-        WITH_CANARY: `{{ "${CANARY}" }}:{{ .gen.pw }}`,
-        CANARY_B64: `{{ "${CANARY}" | base64 }}`,
+        WITH_LITERAL: `{{ "${CANARY}" }}:{{ .gen.pw }}`,
+        LITERAL_B64: `{{ "${CANARY}" | base64 }}`,
         PW_HASH: '{{ .gen.pw | bcrypt 4 }}',
         AES: '{{ .gen.key }}',
         TLS_KEY: '{{ .gen.tls.key }}',
@@ -162,7 +162,7 @@ describe('leak canary: generation', () => {
     expect(leaks.length).toBeGreaterThan(10)
     const everything = seen.join('\n')
     expect(everything).toContain('[REDACTED, ') // the dry runs did print their masked values
-    expect(everything).toContain('WITH_CANARY') // and keys are shown
+    expect(everything).toContain('WITH_LITERAL') // and keys are shown
     for (const leak of leaks) expect(everything).not.toContain(leak)
   })
 })
