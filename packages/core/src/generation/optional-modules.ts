@@ -12,11 +12,21 @@ type Bcrypt = typeof import('bcryptjs')
 let x509Loading: Promise<X509> | undefined
 let bcryptLoading: Promise<Bcrypt> | undefined
 
+/**
+ * Imports an optional package by a name held in a variable. Bundlers (esbuild, webpack, rollup) leave
+ * such an import alone instead of failing the build of an app that does not install the package; it
+ * is resolved from node_modules when a spec first needs it. (Core's own dependencies, in
+ * lazy-modules.ts, use literal specifiers so a bundle carries them.)
+ */
+function importOptional(name: string): Promise<unknown> {
+  return import(/* webpackIgnore: true */ /* @vite-ignore */ name)
+}
+
 /** Each loader may be replaced in tests to stand for a missing package (the real import otherwise). */
 export const importers = {
-  reflectMetadata: () => import('reflect-metadata') as Promise<unknown>,
-  x509: (): Promise<X509> => import('@peculiar/x509'),
-  bcrypt: (): Promise<Bcrypt> => import('bcryptjs'),
+  reflectMetadata: () => importOptional('reflect-metadata'),
+  x509: () => importOptional('@peculiar/x509') as Promise<X509>,
+  bcrypt: () => importOptional('bcryptjs') as Promise<Bcrypt>,
 }
 
 /**
