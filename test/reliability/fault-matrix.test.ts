@@ -10,7 +10,7 @@ import { ConfigManager, isPolysecretError } from '@polysecret/core'
 import type { Faults } from '@polysecret/testing'
 import { afterAll, describe, it } from 'vitest'
 import { type CellResult, writeReport } from './report.js'
-import { KEY_COUNT, keyOf, TARGETS, expectedValue } from './targets.js'
+import { expectedValue, KEY_COUNT, keyOf, TARGETS } from './targets.js'
 
 const ROUNDS = 3
 const RATE = 0.3

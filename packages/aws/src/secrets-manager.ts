@@ -33,6 +33,7 @@ import {
   type SecretRef,
 } from './secret-payload.js'
 import { batchReader } from './secrets-manager-batch.js'
+import { fromAwsTags, toAwsTags } from './tags.js'
 
 type Sdk = typeof import('@aws-sdk/client-secrets-manager')
 
@@ -197,7 +198,7 @@ export function secretsManager(options: SecretsManagerOptions = {}): SecretsMana
   return {
     name,
     type: 'aws-secrets-manager',
-    capabilities: ALL_CAPABILITIES,
+    capabilities: { ...ALL_CAPABILITIES, tags: true },
 
     async get(key, opts = {}) {
       const r = ref(key)
@@ -252,6 +253,7 @@ export function secretsManager(options: SecretsManagerOptions = {}): SecretsMana
             Name: r.secretId,
             ClientRequestToken: token,
             Description: opts.description,
+            ...(opts.tags && { Tags: toAwsTags(opts.tags) }),
             ...body,
           }
           const out = await client.send(new sdk.CreateSecretCommand(input), signal)
@@ -260,6 +262,11 @@ export function secretsManager(options: SecretsManagerOptions = {}): SecretsMana
         const put = async () => {
           const input = { SecretId: r.secretId, ClientRequestToken: token, ...body }
           const out = await client.send(new sdk.PutSecretValueCommand(input), signal)
+          // Tags belong to the secret, not the version: an existing secret takes them in a second call.
+          if (opts.tags) {
+            const tagInput = { SecretId: r.secretId, Tags: toAwsTags(opts.tags) }
+            await client.send(new sdk.TagResourceCommand(tagInput), signal)
+          }
           return info(key, out.VersionId, out.VersionStages ?? ['AWSCURRENT'])
         }
         const restoreAndPut = async () => {
@@ -321,6 +328,20 @@ export function secretsManager(options: SecretsManagerOptions = {}): SecretsMana
       } catch (error) {
         // Idempotent: deleting a missing (or already scheduled) secret is done.
         if (isNotFound(error) || isScheduledForDeletion(error)) return
+        throw fail(error, key)
+      }
+    },
+
+    async tags(key, opts = {}) {
+      const r = writable(key)
+      try {
+        const { sdk, client } = await connect()
+        const out = await client.send(new sdk.DescribeSecretCommand({ SecretId: r.secretId }), {
+          abortSignal: opts.signal,
+        })
+        return out.DeletedDate === undefined ? fromAwsTags(out.Tags) : undefined
+      } catch (error) {
+        if (isNotFound(error)) return undefined
         throw fail(error, key)
       }
     },

@@ -78,6 +78,7 @@ describe('eager option validation', () => {
       batch: true,
       watch: true,
       rollback: true,
+      tags: true,
     })
     const ssm = parameterStore({ ...FAKE_AWS, name: 'ssm-eu' })
     expect(ssm).toMatchObject({ name: 'ssm-eu', type: 'aws-ssm' })

@@ -4,6 +4,8 @@ import { type Classification, type ClassifyOptions, createClassifier } from './c
 import { type CreateManagerOptions, createManager, type ManagerConfig } from './create-manager.js'
 import { NotFoundError, type PolysecretError, ValidationError } from './errors.js'
 import { type AccessListener, makeEmitter } from './events.js'
+import { type GenerateOptions, type GenerateReport, generateWithManager } from './generation/run.js'
+import type { GenerationSpec } from './generation/spec.js'
 import { assertKey } from './keys.js'
 import { type Live, LiveConfig, liveView } from './live-config.js'
 import { mapLimit } from './map-limit.js'
@@ -346,6 +348,24 @@ export class ConfigManager {
   /** Writes a new version (given or generated) and returns the old and new version ids. */
   rotate(key: string, opts: RotateOptions): Promise<RotateResult> {
     return rotateValue(this.#writes, key, opts)
+  }
+
+  /**
+   * Generates values from a spec (an object, or YAML/JSON text) — passwords, keys, certificates — renders
+   * them through templates into keys and writes them to the spec's destinations, create-once: a key
+   * that exists is kept unless `overwrite`. Writes must be enabled. See docs/generate.md.
+   *
+   * @example
+   * ```ts
+   * const report = await manager.generate({
+   *   generators: { password: { type: 'password', length: 32 } },
+   *   keys: { DB_PASSWORD: '{{ .gen.password }}', DB_PASSWORD_HASH: '{{ .gen.password | bcrypt }}' },
+   *   to: ['aws-sm'],
+   * })
+   * ```
+   */
+  generate(spec: GenerationSpec | string, opts?: GenerateOptions): Promise<GenerateReport> {
+    return generateWithManager(this, spec, opts)
   }
 
   /** Polls keys (or every key under a prefix) and calls the listener when a version changes. */

@@ -234,6 +234,23 @@ export class ValidationError extends PolysecretError {
   }
 }
 
+/**
+ * An optional library a feature needs is not installed (certificates need `@peculiar/x509` and
+ * `reflect-metadata`, the `bcrypt` template helper needs `bcryptjs`). `packages` lists what to install.
+ */
+export class MissingDependencyError extends PolysecretError {
+  static override readonly [BRAND] = 'MISSING_DEPENDENCY'
+  override readonly code = 'MISSING_DEPENDENCY'
+  readonly packages: readonly string[]
+  constructor(context: ErrorContext & { feature: string; packages: readonly string[] }) {
+    super(`${context.feature} needs ${context.packages.join(' and ')}, which could not be loaded.`, {
+      hint: `Install ${context.packages.length > 1 ? 'them' : 'it'} next to @polysecret/core: npm i ${context.packages.join(' ')}`,
+      ...context,
+    })
+    this.packages = context.packages
+  }
+}
+
 /** One schema problem: which key, why, and which provider served the value. Never the value. */
 export interface ConfigIssue {
   readonly key: string

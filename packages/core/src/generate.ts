@@ -1,6 +1,7 @@
 /**
- * Value generators for rotation: passwords, random bytes, UUIDs and key pairs, all from node:crypto's
- * CSPRNG. Synchronous, so a rotation can generate and write in one step.
+ * Value generators for rotation and `manager.generate(spec)`: passwords, strings, random bytes, UUIDs,
+ * integers, AES/HMAC keys and key pairs, all from node:crypto's CSPRNG. Synchronous, so a rotation can
+ * generate and write in one step (certificates, which need a library, live in `generation/x509.ts`).
  */
 import { generateKeyPairSync, randomBytes, randomInt, randomUUID } from 'node:crypto'
 import { ValidationError } from './errors.js'
@@ -137,6 +138,115 @@ export function generateBytes(options: BytesOptions = {}): string {
   return randomBytes(bytes).toString(encoding)
 }
 
+/** Named alphabets for {@link generateString}. */
+const CHARSETS = {
+  alphanumeric: LOWER + UPPER + DIGITS,
+  alpha: LOWER + UPPER,
+  lower: LOWER,
+  upper: UPPER,
+  numeric: DIGITS,
+  hex: '0123456789abcdef',
+  base32: 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567',
+  base64url: `${UPPER}${LOWER}${DIGITS}-_`,
+} as const
+
+/** Options for {@link generateString}. */
+export interface StringOptions {
+  /** @default 32 */
+  readonly length?: number
+  /** A named alphabet, or `chars` for your own. @default 'alphanumeric' */
+  readonly charset?: keyof typeof CHARSETS
+  /** Your own alphabet (duplicates are ignored); replaces `charset`. */
+  readonly chars?: string
+}
+
+/**
+ * A random string drawn uniformly from one alphabet — an API token, an identifier — with no
+ * per-class guarantee (that is {@link generatePassword}).
+ *
+ * @example
+ * ```ts
+ * import { generateString } from '@polysecret/core'
+ * generateString({ length: 40, charset: 'base32' })
+ * ```
+ */
+export function generateString(options: StringOptions = {}): string {
+  checkOptions('generateString()', options, ['length', 'charset', 'chars'])
+  const length = options.length ?? 32
+  if (!Number.isInteger(length) || length < 1 || length > 65536) {
+    throw new ValidationError('generateString(): "length" must be a whole number from 1 to 65536.')
+  }
+  if (options.charset !== undefined && !Object.hasOwn(CHARSETS, options.charset)) {
+    throw new ValidationError(
+      `generateString(): "charset" must be one of ${Object.keys(CHARSETS).join(', ')}.`,
+    )
+  }
+  const alphabet = [...new Set(options.chars ?? CHARSETS[options.charset ?? 'alphanumeric'])]
+  if (alphabet.length < 2)
+    throw new ValidationError('generateString(): "chars" must hold at least two different characters.')
+  let out = ''
+  for (let i = 0; i < length; i++) out += alphabet[randomInt(alphabet.length)]
+  return out
+}
+
+/** Options for {@link generateInteger}. */
+export interface IntegerOptions {
+  /** Smallest value (inclusive). @default 0 */
+  readonly min?: number
+  /** Largest value (inclusive). @default 2147483647 */
+  readonly max?: number
+}
+
+/** A uniformly random whole number from `min` to `max` inclusive (e.g. a port, a PIN), as text. */
+export function generateInteger(options: IntegerOptions = {}): string {
+  checkOptions('generateInteger()', options, ['min', 'max'])
+  const min = options.min ?? 0
+  const max = options.max ?? 2_147_483_647
+  if (!Number.isSafeInteger(min) || !Number.isSafeInteger(max) || max <= min || max - min >= 2 ** 48) {
+    throw new ValidationError(
+      'generateInteger(): "min" and "max" must be whole numbers with min < max and a range below 2^48.',
+    )
+  }
+  return String(randomInt(min, max + 1))
+}
+
+/** Options for {@link generateSymmetricKey}. */
+export interface SymmetricKeyOptions {
+  /** `aes` (128, 192 or 256 bits) or `hmac` (key as long as the hash's block: sha256 → 64 bytes). */
+  readonly algorithm: 'aes' | 'hmac'
+  /** AES key size. @default 256 */
+  readonly bits?: 128 | 192 | 256
+  /** HMAC hash; the key is one block of it (RFC 2104's recommended length). @default 'sha256' */
+  readonly hash?: 'sha256' | 'sha384' | 'sha512'
+  /** @default 'base64' */
+  readonly encoding?: 'base64' | 'base64url' | 'hex'
+}
+
+const HMAC_BLOCK_BYTES = { sha256: 64, sha384: 128, sha512: 128 } as const
+
+/** A random AES or HMAC key of the right size for its algorithm, as text. */
+export function generateSymmetricKey(options: SymmetricKeyOptions): string {
+  checkOptions('generateSymmetricKey()', options, ['algorithm', 'bits', 'hash', 'encoding'])
+  const encoding = options.encoding ?? 'base64'
+  if (options.algorithm === 'aes') {
+    if (options.hash !== undefined)
+      throw new ValidationError('generateSymmetricKey(): "hash" is for HMAC keys.')
+    const bits = options.bits ?? 256
+    if (![128, 192, 256].includes(bits))
+      throw new ValidationError('generateSymmetricKey(): AES "bits" must be 128, 192 or 256.')
+    return generateBytes({ bytes: bits / 8, encoding })
+  }
+  if (options.algorithm === 'hmac') {
+    if (options.bits !== undefined)
+      throw new ValidationError('generateSymmetricKey(): "bits" is for AES keys.')
+    const hash = options.hash ?? 'sha256'
+    if (!Object.hasOwn(HMAC_BLOCK_BYTES, hash))
+      throw new ValidationError('generateSymmetricKey(): HMAC "hash" must be sha256, sha384 or sha512.')
+    return generateBytes({ bytes: HMAC_BLOCK_BYTES[hash], encoding })
+  }
+  throw new ValidationError('generateSymmetricKey(): "algorithm" must be "aes" or "hmac".')
+}
+
 /** A random (version 4) UUID. */
 export function generateUuid(): string {
   return randomUUID()
@@ -202,11 +312,27 @@ export function generateKeyPair(options: KeyPairOptions = {}): KeyPair {
   }
 }
 
+/** The `type`s {@link generate} makes (synchronously). */
+export const SYNC_TYPES = [
+  'password',
+  'string',
+  'bytes',
+  'uuid',
+  'integer',
+  'keypair',
+  'aes-key',
+  'hmac-key',
+] as const
+
 /** What to generate: the discriminated union `generate()` and `rotate({ generate })` take. */
 export type GenerateSpec =
   | ({ readonly type: 'password' } & PasswordOptions)
   | ({ readonly type: 'bytes' } & BytesOptions)
   | { readonly type: 'uuid' }
+  | ({ readonly type: 'string' } & StringOptions)
+  | ({ readonly type: 'integer' } & IntegerOptions)
+  | ({ readonly type: 'aes-key' } & Omit<SymmetricKeyOptions, 'algorithm' | 'hash'>)
+  | ({ readonly type: 'hmac-key' } & Omit<SymmetricKeyOptions, 'algorithm' | 'bits'>)
   | ({ readonly type: 'keypair'; readonly keyType?: KeyPairType } & Pick<KeyPairOptions, 'modulusLength'>)
 
 /**
@@ -235,6 +361,17 @@ export function generate(spec: GenerateSpec): string {
     case 'uuid':
       checkOptions(where('uuid'), spec, ['type'])
       return generateUuid()
+    case 'string':
+    case 'integer':
+    case 'aes-key':
+    case 'hmac-key': {
+      const { type, ...options } = spec
+      if (type === 'string') return generateString(options as StringOptions)
+      if (type === 'integer') return generateInteger(options as IntegerOptions)
+      const algorithm = type === 'aes-key' ? 'aes' : 'hmac'
+      checkOptions(where(type), options, algorithm === 'aes' ? ['bits', 'encoding'] : ['hash', 'encoding'])
+      return generateSymmetricKey({ algorithm, ...options })
+    }
     case 'keypair':
       // In a spec `type` says what to generate, so the key pair's own type is `keyType`.
       checkOptions(where('keypair'), spec, ['type', 'keyType', 'modulusLength'])
@@ -243,6 +380,8 @@ export function generate(spec: GenerateSpec): string {
         ...(spec.modulusLength !== undefined && { modulusLength: spec.modulusLength }),
       }).privateKey
     default:
-      throw new ValidationError('generate(): "type" must be "password", "bytes", "uuid" or "keypair".')
+      throw new ValidationError(
+        `generate(): "type" must be one of ${SYNC_TYPES.map((t) => `"${t}"`).join(', ')}.`,
+      )
   }
 }

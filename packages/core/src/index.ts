@@ -44,12 +44,47 @@ export type { AccessEvent, AccessListener, AccessOperation, AccessOutcome } from
 export type {
   BytesOptions,
   GenerateSpec,
+  IntegerOptions,
   KeyPair,
   KeyPairOptions,
   KeyPairType,
   PasswordOptions,
+  StringOptions,
+  SymmetricKeyOptions,
 } from './generate.js'
-export { generate, generateBytes, generateKeyPair, generatePassword, generateUuid } from './generate.js'
+export {
+  generate,
+  generateBytes,
+  generateInteger,
+  generateKeyPair,
+  generatePassword,
+  generateString,
+  generateSymmetricKey,
+  generateUuid,
+} from './generate.js'
+export { formatGenerateReport } from './generation/report.js'
+export type {
+  GenerateOptions,
+  GenerateReport,
+  GenerateStatus,
+  GenerateTargetResult,
+} from './generation/run.js'
+export type {
+  CertificateAuthority,
+  CertificateGenerator,
+  CertificateSubject,
+  CsrGenerator,
+  GenerationSpec,
+  GeneratorSpec,
+  KeyTemplateSpec,
+} from './generation/spec.js'
+export { loadGenerationSpec } from './generation/spec.js'
+export {
+  type GenerateRun,
+  type RenderOptions,
+  renderGenerationSpec,
+  runGenerate,
+} from './generation/standalone.js'
 export type { FieldKey, KeyMapping } from './key-mapping.js'
 export { IDENTITY_KEY_MAPPING, resolveKeyMapping, selectJsonField, splitFieldKey } from './key-mapping.js'
 export type { LazyClient, LazyClientSetup } from './lazy-client.js'

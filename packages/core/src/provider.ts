@@ -32,6 +32,11 @@ export interface Capabilities {
   readonly watch: boolean
   /** `rollback(key, version)` makes an old version current natively (else the manager re-writes it). */
   readonly rollback?: boolean
+  /**
+   * The store keeps tags on a key: `set(key, value, { tags })` attaches them and `tags(key)` reads them
+   * back (AWS Secrets Manager tags, memory). Tags are metadata, never secret material.
+   */
+  readonly tags?: boolean
 }
 
 /** One value as a store returned it. */
@@ -90,6 +95,11 @@ export interface SetOptions {
   readonly requestToken?: string
   /** Human description where the store keeps one. */
   readonly description?: string
+  /**
+   * Tags to set on the key (requires the `tags` capability): each is added or replaced; tags the key
+   * already has and that are not named here are kept. Never secret material.
+   */
+  readonly tags?: Readonly<Record<string, string>>
   readonly signal?: AbortSignal
 }
 
@@ -152,6 +162,8 @@ export interface Provider {
   delete?(key: string, opts?: DeleteOptions): Promise<void>
   versions?(key: string): Promise<VersionInfo[]>
   rollback?(key: string, version: string): Promise<VersionInfo>
+  /** The key's tags (`{}` when it has none), or `undefined` when the key does not exist. Capability `tags`. */
+  tags?(key: string, opts?: { signal?: AbortSignal }): Promise<Record<string, string> | undefined>
   /**
    * A token that changes whenever any value this provider serves may have changed (a sentinel key's
    * etag, a listing's page etags), so a watcher asks once per poll instead of re-reading every key:

@@ -32,6 +32,8 @@ export interface WriteOptions {
   createOnly?: boolean
   /** Human description, where the store keeps one. */
   description?: string
+  /** Tags to set on the key; every destination must have the `tags` capability (else `UnsupportedError`). */
+  tags?: Readonly<Record<string, string>>
 }
 
 export interface WriteResult {
@@ -205,11 +207,13 @@ export async function writeValue(
   const targets = checkedDestinations(ctx, 'set', route, opts.to)
   const results = await atEach(ctx, 'set', route, targets, async (provider) => {
     requireCapability(provider, 'write', route.key)
+    if (opts.tags) requireCapability(provider, 'tags', route.key)
     const info = await provider.set!(route.key, raw, {
       kind: route.kind,
       ifVersion: opts.ifVersion,
       createOnly: opts.createOnly,
       description: opts.description,
+      ...(opts.tags && { tags: opts.tags }),
     })
     return info.version
   })

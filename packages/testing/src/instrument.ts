@@ -9,6 +9,7 @@ export type ProviderOperation =
   | 'delete'
   | 'versions'
   | 'rollback'
+  | 'tags'
   | 'health'
 
 /** Decides, per call, whether it fails: return an error to throw, or `undefined` to let it through. */
@@ -60,6 +61,7 @@ export function instrument(inner: Provider, options: InstrumentOptions = {}): In
     delete: 0,
     versions: 0,
     rollback: 0,
+    tags: 0,
     health: 0,
   }
 
@@ -108,6 +110,7 @@ export function instrument(inner: Provider, options: InstrumentOptions = {}): In
   if (inner.delete) wrapped.delete = through('delete', inner.delete.bind(inner), ([key]) => key)
   if (inner.versions) wrapped.versions = through('versions', inner.versions.bind(inner), ([key]) => key)
   if (inner.rollback) wrapped.rollback = through('rollback', inner.rollback.bind(inner), ([key]) => key)
+  if (inner.tags) wrapped.tags = through('tags', inner.tags.bind(inner), (key) => key)
   if (inner.close) wrapped.close = () => inner.close!()
 
   return {

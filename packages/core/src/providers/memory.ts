@@ -72,6 +72,8 @@ export function memory(initial: Readonly<Record<string, string>> = {}, options: 
     appendVersion(doc, key, value, keep)
   }
 
+  // Tags live beside the version history: they belong to the key, not to one version.
+  const tags = new Map<string, Record<string, string>>()
   const checkKey = (key: string) => {
     if (typeof key !== 'string' || key === '')
       throw new ValidationError('Key must be a non-empty string.', { provider: name })
@@ -81,7 +83,7 @@ export function memory(initial: Readonly<Record<string, string>> = {}, options: 
     name,
     type: 'memory',
     ...(options.writable ? { writable: true } : {}),
-    capabilities: ALL_CAPABILITIES,
+    capabilities: { ...ALL_CAPABILITIES, tags: true },
     async get(key: string, opts?: GetOptions): Promise<Entry | undefined> {
       checkKey(key)
       return readEntry(doc, key, opts)
@@ -96,12 +98,20 @@ export function memory(initial: Readonly<Record<string, string>> = {}, options: 
       checkKey(key)
       checkValue(key, value, name)
       checkWrite(doc, key, opts, name)
-      return appendVersion(doc, key, value, keep)
+      const info = appendVersion(doc, key, value, keep)
+      if (opts.tags) tags.set(key, { ...tags.get(key), ...opts.tags })
+      return info
     },
     async delete(key: string, opts: { ifVersion?: string } = {}): Promise<void> {
       checkKey(key)
       checkWrite(doc, key, opts, name)
       deleteKey(doc, key)
+      tags.delete(key)
+    },
+    async tags(key: string): Promise<Record<string, string> | undefined> {
+      checkKey(key)
+      if (readEntry(doc, key) === undefined) return undefined
+      return { ...tags.get(key) }
     },
     async versions(key: string): Promise<VersionInfo[]> {
       checkKey(key)

@@ -238,3 +238,32 @@ export function watchCase(ctx: CaseContext): Case {
     },
   }
 }
+
+/** Tags: kept on the key across writes (added or replaced, others kept), or refused by the manager. */
+export function tagsCase(ctx: CaseContext): Case {
+  const [k1, k2] = ctx.keys
+  const { capabilities: caps, fresh } = ctx
+  if (!caps.tags || !caps.write)
+    return {
+      id: 'tags',
+      title: 'tags — not declared: manager.set(key, value, { tags }) refuses with UnsupportedError(tags)',
+      async body() {
+        const p = await fresh({ [k1]: 'v' })
+        const refusal = managerOf(p).set(k2, 'v', { to: p.name, tags: { owner: 'team' } })
+        await expectRefusal(refusal, caps.write ? 'tags' : 'write')
+      },
+    }
+  return {
+    id: 'tags',
+    title: 'tags: set() with tags attaches them, a later set() adds or replaces, tags() reads them back',
+    async body() {
+      const p = await fresh({})
+      const manager = managerOf(p)
+      await manager.set(k1, 'one', { to: p.name, kind: 'secret', tags: { a: '1', b: '2' } })
+      expect(await p.tags!(k1)).toEqual({ a: '1', b: '2' })
+      await manager.set(k1, 'two', { to: p.name, kind: 'secret', tags: { b: '3', c: '4' } })
+      expect(await p.tags!(k1)).toEqual({ a: '1', b: '3', c: '4' })
+      await expect(p.tags!(k2)).resolves.toBeUndefined()
+    },
+  }
+}

@@ -9,7 +9,7 @@ import {
 } from '@polysecret/core'
 import { expect } from 'vitest'
 import { instrument } from '../instrument.js'
-import { versionCases, watchCase } from './capability-cases.js'
+import { tagsCase, versionCases, watchCase } from './capability-cases.js'
 import { type Case, type CaseContext, expectRefusal, managerOf, textOf } from './support.js'
 
 export const CANARY = 'canary-Zq8vX1-conformance-value'
@@ -22,6 +22,7 @@ const CAPABILITY_METHODS = [
   ['versions', 'versions'],
   ['batch', 'getMany'],
   ['rollback', 'rollback'],
+  ['tags', 'tags'],
 ] as const
 
 /** Every case, each in the form the capabilities call for. */
@@ -42,7 +43,7 @@ export function conformanceCases(ctx: CaseContext): Case[] {
         expect(typeof p.health).toBe('function')
         for (const [capability, method] of CAPABILITY_METHODS) {
           const declared = p.capabilities[capability] === true
-          if (capability !== 'rollback')
+          if (capability !== 'rollback' && capability !== 'tags')
             expect(typeof p.capabilities[capability], `capabilities.${capability}`).toBe('boolean')
           expect(
             typeof p[method] === 'function',
@@ -183,6 +184,7 @@ export function conformanceCases(ctx: CaseContext): Case[] {
           },
         },
     ...versionCases(ctx),
+    tagsCase(ctx),
     watchCase(ctx),
     {
       id: 'manager',

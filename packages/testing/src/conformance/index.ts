@@ -34,6 +34,7 @@ function flagsOf(provider: Provider): Capabilities {
     batch: c.batch,
     watch: c.watch,
     rollback: c.rollback === true,
+    tags: c.tags === true,
   }
 }
 

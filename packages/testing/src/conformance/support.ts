@@ -22,6 +22,7 @@ export type ConformanceCase =
   | 'delete'
   | 'versions'
   | 'rollback'
+  | 'tags'
   | 'watch'
   | 'manager'
 
