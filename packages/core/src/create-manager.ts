@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import type { CacheOptions } from './cache.js'
 import type { FallbackReason } from './chain.js'
+import type { LimitsOption } from './gate/limits.js'
 import type { ClassifyOptions } from './classify.js'
 import { ConfigManager, type ConfigManagerOptions } from './config-manager.js'
 import { ValidationError } from './errors.js'
@@ -35,10 +36,15 @@ export interface ManagerConfig {
   retry?: Omit<RetryOptions, 'random'> | number | false
   allowWrites?: boolean
   concurrency?: number
+  /** Per-provider limits by provider name (see {@link ConfigManagerOptions.limits}). */
+  limits?: LimitsOption
+  /** `true` turns on OpenTelemetry spans and metrics through the global providers. */
+  telemetry?: boolean
 }
 
 /** Options of {@link createManager} that are not part of the config data. */
-export interface CreateManagerOptions extends Pick<ConfigManagerOptions, 'onAccess'> {
+export interface CreateManagerOptions
+  extends Pick<ConfigManagerOptions, 'onAccess' | 'audit' | 'telemetry' | 'timers'> {
   /**
    * The application folder provider packages (`@polysecret/aws` …) are resolved from, as an `import`
    * in that folder would find them. Core never resolves them from its own location.
@@ -270,5 +276,9 @@ export async function createManager(
   const secrets = await buildChain(data.secrets, 'secrets', instances, resolveFrom)
   const parameters = await buildChain(data.parameters, 'parameters', instances, resolveFrom)
   const { secrets: _s, parameters: _p, ...rest } = data
+  if (rest.telemetry !== undefined && typeof rest.telemetry !== 'boolean')
+    throw new ValidationError('telemetry in a config must be true or false.', {
+      hint: 'Pass tracer and meter providers in code: createManager(config, { telemetry: { tracerProvider, meterProvider } }).',
+    })
   return new ConfigManager({ ...rest, ...managerExtra, secrets, parameters } as ConfigManagerOptions)
 }

@@ -45,3 +45,15 @@ export function loadLruCache(): Promise<LruCacheModule> {
 export function loadedLruCache(): LruCacheModule | undefined {
   return lruModule
 }
+
+type OpenTelemetryApi = typeof import('@opentelemetry/api')
+let otelLoading: Promise<OpenTelemetryApi> | undefined
+
+/**
+ * Starts (once) loading `@opentelemetry/api`, an optional peer: only a manager built with
+ * `telemetry` asks for it, so an application without OpenTelemetry never resolves it.
+ */
+export function loadOpenTelemetry(): Promise<OpenTelemetryApi> {
+  otelLoading ??= import('@opentelemetry/api')
+  return otelLoading
+}
