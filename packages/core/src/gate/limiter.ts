@@ -100,7 +100,8 @@ export class ProviderLimiter {
       const floor = Math.min(1, target)
       this.#cut = { from: this.#pausedUntil, rate: Math.max(floor, flowing / 2), target }
     }
-    this.#tokens = 0
+    // One call may go the moment the pause ends (the retry that was told to wait); the rest follow the ramp.
+    this.#tokens = 1
     this.#refilledAt = this.#pausedUntil
     if (this.#queue.length > 0) this.#pump()
   }
