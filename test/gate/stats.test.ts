@@ -33,7 +33,7 @@ describe('manager.stats()', () => {
     await manager.health()
     sm.faults.throttle(1, { operations: ['GetSecretValue'], times: 1 })
     await manager.get('API_TOKEN', { fresh: true }) // throttled once, retried
-    await new Promise((resolve) => setTimeout(resolve, 20)) // the background refresh's call lands
+    await expect.poll(() => sm.requests.count('GetSecretValue')).toBe(5) // the background refresh landed
     const stats = manager.stats()
     const aws = stats.providers['aws-secrets-manager']!
     // get: the first miss, the stale entry's refresh, versions() asking who serves the key, and the
