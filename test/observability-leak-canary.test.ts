@@ -3,8 +3,9 @@
  * metrics, audit lines and `stats()`. A canary secret is read, cached, written, rotated and made to
  * appear in store error messages, over the wire; it must appear in none of them.
  */
-import { inspect } from 'node:util'
+
 import { Writable } from 'node:stream'
+import { inspect } from 'node:util'
 import { secretsManager } from '@polysecret/aws'
 import { ConfigManager, Secret } from '@polysecret/core'
 import { startFake } from '@polysecret/testing'
@@ -49,7 +50,12 @@ describe('observability leak canary', () => {
     // Store errors whose text quotes the value: throttled, denied, failing.
     sm.faults.throttle(1, { operations: ['GetSecretValue'], times: 1 })
     await attempt(() => manager.get('DB_PASSWORD', { fresh: true }))
-    sm.faults.errorRate(1, { status: 400, type: 'AccessDeniedException', message: `denied for ${CANARY}`, times: 2 })
+    sm.faults.errorRate(1, {
+      status: 400,
+      type: 'AccessDeniedException',
+      message: `denied for ${CANARY}`,
+      times: 2,
+    })
     await attempt(() => manager.get('DB_PASSWORD', { fresh: true }))
     sm.faults.errorRate(1, { status: 500, message: `boom ${ROTATED}`, times: 4 })
     await attempt(() => manager.get('DB_PASSWORD', { fresh: true }))

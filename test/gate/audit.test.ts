@@ -57,13 +57,33 @@ describe('audit', () => {
     expect(typeof miss!.version).toBe('string')
     expect(typeof miss!.latencyMs).toBe('number')
     expect(Date.parse(miss!.at as string)).not.toBeNaN()
-    expect(hit).toMatchObject({ outcome: 'hit', cache: 'fresh', caller: 'user:alice', version: miss!.version })
-    expect(write).toMatchObject({ operation: 'set', outcome: 'ok', caller: 'job:rotate', provider: 'aws-secrets-manager' })
+    expect(hit).toMatchObject({
+      outcome: 'hit',
+      cache: 'fresh',
+      caller: 'user:alice',
+      version: miss!.version,
+    })
+    expect(write).toMatchObject({
+      operation: 'set',
+      outcome: 'ok',
+      caller: 'job:rotate',
+      provider: 'aws-secrets-manager',
+    })
     expect(write!.version).not.toBe(miss!.version)
     // Not-found is an answer (info); a failure logs at warn with its code. No caller was set here.
-    expect(missing).toMatchObject({ level: 30, key: 'MISSING_TOKEN', outcome: 'not-found', errorCode: 'NOT_FOUND' })
+    expect(missing).toMatchObject({
+      level: 30,
+      key: 'MISSING_TOKEN',
+      outcome: 'not-found',
+      errorCode: 'NOT_FOUND',
+    })
     expect(missing).not.toHaveProperty('caller')
-    expect(denied).toMatchObject({ level: 40, key: 'API_TOKEN', outcome: 'error', errorCode: 'ACCESS_DENIED' })
+    expect(denied).toMatchObject({
+      level: 40,
+      key: 'API_TOKEN',
+      outcome: 'error',
+      errorCode: 'ACCESS_DENIED',
+    })
     const text = JSON.stringify(lines)
     expect(text).not.toContain('audit-value-1')
     expect(text).not.toContain('audit-value-2')
@@ -72,13 +92,16 @@ describe('audit', () => {
   it('takes any { info(obj, msg) } and a fixed caller', async () => {
     const seen: [object, string | undefined][] = []
     const manager = new ConfigManager({
-      parameters: [
-        (await import('@polysecret/core')).memory({ APP_PORT: '8080' }),
-      ],
+      parameters: [(await import('@polysecret/core')).memory({ APP_PORT: '8080' })],
       audit: { logger: { info: (obj, msg) => void seen.push([obj, msg]) }, caller: 'billing-service' },
     })
     await manager.get('APP_PORT')
-    expect(seen).toEqual([[expect.objectContaining({ key: 'APP_PORT', outcome: 'miss', caller: 'billing-service' }), 'polysecret get APP_PORT: miss']])
+    expect(seen).toEqual([
+      [
+        expect.objectContaining({ key: 'APP_PORT', outcome: 'miss', caller: 'billing-service' }),
+        'polysecret get APP_PORT: miss',
+      ],
+    ])
   })
 
   it('refuses a logger without info()', () => {

@@ -45,17 +45,21 @@ describe('limits: token bucket', () => {
     await timers.advance(500)
     await Promise.all(reads)
     expect(order).toEqual(KEYS)
-    expect(fake.requests.all('GetSecretValue').map((r) => (r.input as { SecretId: string }).SecretId)).toEqual(KEYS)
+    expect(
+      fake.requests.all('GetSecretValue').map((r) => (r.input as { SecretId: string }).SecretId),
+    ).toEqual(KEYS)
     await manager.close()
     await fake.stop()
   })
 
   it('a waiter gives up at the read deadline with ThrottledError, before reaching the store', async () => {
     const { fake, timers, manager } = await setup({ rate: 1, burst: 1 }, { deadline: 1_500 })
-    const results = KEYS.map((k) => manager.getSecret(k).then(
-      () => 'ok',
-      (e: unknown) => e,
-    ))
+    const results = KEYS.map((k) =>
+      manager.getSecret(k).then(
+        () => 'ok',
+        (e: unknown) => e,
+      ),
+    )
     await vi.waitFor(() => expect(fake.requests.count('GetSecretValue')).toBe(1))
     await timers.advance(1_000)
     await vi.waitFor(() => expect(fake.requests.count('GetSecretValue')).toBe(2))
@@ -153,7 +157,9 @@ describe('limits: validation', () => {
     [{ 'aws-secrets-manager': { qps: 3 } }, /unknown field "qps"/],
     [[], /keyed by provider name/],
   ])('refuses %j', (limits, message) => {
-    expect(() => new ConfigManager({ secrets: [provider()], limits: limits as never })).toThrow(ValidationError)
+    expect(() => new ConfigManager({ secrets: [provider()], limits: limits as never })).toThrow(
+      ValidationError,
+    )
     expect(() => new ConfigManager({ secrets: [provider()], limits: limits as never })).toThrow(message)
   })
 })

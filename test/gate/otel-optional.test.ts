@@ -11,10 +11,14 @@ const run = promisify(execFile)
 const PROBE = join(import.meta.dirname, 'fixtures', 'otel-probe.mts')
 
 async function loadedModules(telemetry: 'on' | 'off'): Promise<number> {
-  const { stdout } = await run(process.execPath, ['--conditions=source', '--import', 'tsx', PROBE, telemetry], {
-    cwd: join(import.meta.dirname, '..'),
-    env: { PATH: process.env.PATH, METADATA_SERVER_DETECTION: 'none' },
-  })
+  const { stdout } = await run(
+    process.execPath,
+    ['--conditions=source', '--import', 'tsx', PROBE, telemetry],
+    {
+      cwd: join(import.meta.dirname, '..'),
+      env: { PATH: process.env.PATH, METADATA_SERVER_DETECTION: 'none' },
+    },
+  )
   return (JSON.parse(stdout.trim().split('\n').at(-1)!) as { loaded: number }).loaded
 }
 

@@ -2,11 +2,12 @@
  * OpenTelemetry with the real SDK's in-memory exporters over real reads and writes against the AWS
  * fake: which spans and metrics come out, how they nest, and what their attributes say.
  */
+
+import { context } from '@opentelemetry/api'
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks'
 import { secretsManager } from '@polysecret/aws'
 import { ConfigManager } from '@polysecret/core'
 import { startFake } from '@polysecret/testing'
-import { context } from '@opentelemetry/api'
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { FAKE_AWS } from '../support/aws.js'
 import { points, telemetryHarness } from '../support/otel.js'
@@ -66,13 +67,23 @@ describe('OpenTelemetry', () => {
     }
     expect(await points(reader, 'polysecret.provider.calls')).toEqual(
       expect.arrayContaining([
-        { attributes: { ...base, 'polysecret.operation': 'get', 'error.type': 'THROTTLED', 'polysecret.outcome': 'throttled' }, value: 1 },
+        {
+          attributes: {
+            ...base,
+            'polysecret.operation': 'get',
+            'error.type': 'THROTTLED',
+            'polysecret.outcome': 'throttled',
+          },
+          value: 1,
+        },
         { attributes: { ...base, 'polysecret.operation': 'get', 'polysecret.outcome': 'ok' }, value: 1 },
         { attributes: { ...base, 'polysecret.operation': 'set', 'polysecret.outcome': 'ok' }, value: 1 },
       ]),
     )
     const durations = await points(reader, 'polysecret.provider.call.duration')
-    expect(durations.reduce((n, p) => n + p.value, 0)).toBe(manager.stats().providers['aws-secrets-manager']!.calls.get! + 1)
+    expect(durations.reduce((n, p) => n + p.value, 0)).toBe(
+      manager.stats().providers['aws-secrets-manager']!.calls.get! + 1,
+    )
     expect(await points(reader, 'polysecret.cache.results')).toEqual(
       expect.arrayContaining([
         { attributes: { 'polysecret.cache.result': 'hit' }, value: 1 },
@@ -100,7 +111,11 @@ describe('OpenTelemetry', () => {
     const refresh = spans.getFinishedSpans().find((s) => s.name === 'polysecret.refresh')!
     expect(refresh.attributes).toEqual({ 'polysecret.key': 'DB_PASSWORD' })
     await expect
-      .poll(() => spans.getFinishedSpans().filter((s) => s.parentSpanContext?.spanId === refresh.spanContext().spanId).length)
+      .poll(
+        () =>
+          spans.getFinishedSpans().filter((s) => s.parentSpanContext?.spanId === refresh.spanContext().spanId)
+            .length,
+      )
       .toBe(1)
     await manager.close()
   })

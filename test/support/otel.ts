@@ -31,4 +31,3 @@ export async function points(reader: CollectingReader, name: string) {
     value: typeof p.value === 'number' ? p.value : (p.value as { count: number }).count,
   }))
 }
-

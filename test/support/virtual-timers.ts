@@ -34,7 +34,8 @@ export function virtualTimers(start = 1_000_000): VirtualTimers {
       await settle()
       for (;;) {
         let next: [number, { at: number; callback: () => void }] | undefined
-        for (const entry of timers) if (entry[1].at <= until && (!next || entry[1].at < next[1].at)) next = entry
+        for (const entry of timers)
+          if (entry[1].at <= until && (!next || entry[1].at < next[1].at)) next = entry
         if (!next) break
         timers.delete(next[0])
         now = Math.max(now, next[1].at)

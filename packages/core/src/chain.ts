@@ -9,9 +9,9 @@ import {
   UnsupportedError,
   ValidationError,
 } from './errors.js'
+import type { ProviderGate } from './gate/gate.js'
 import { mapLimit } from './map-limit.js'
 import type { Entry, GetOptions, Provider } from './provider.js'
-import type { ProviderGate } from './gate/gate.js'
 import type { RetrySettings } from './retry.js'
 import { cleanInPlace, safeErrorName, scrubError } from './scrub-error.js'
 
@@ -156,14 +156,19 @@ async function askProvider(
   }
   if (keys.length > 1 && provider.capabilities.batch && provider.getMany && !needsVersion) {
     try {
-      const batch = await settings.gate.call(provider, 'getMany', (signal) => provider.getMany!(keys, { signal }), {
-        retry: settings.retry,
-        bytes: (b) => {
-          let n = 0
-          for (const entry of b.entries.values()) n += entryBytes(entry)
-          return n
+      const batch = await settings.gate.call(
+        provider,
+        'getMany',
+        (signal) => provider.getMany!(keys, { signal }),
+        {
+          retry: settings.retry,
+          bytes: (b) => {
+            let n = 0
+            for (const entry of b.entries.values()) n += entryBytes(entry)
+            return n
+          },
         },
-      })
+      )
       for (const key of keys) {
         const failure = batch.errors.get(key)
         answers.set(
@@ -179,11 +184,16 @@ async function askProvider(
   }
   await mapLimit(keys, settings.concurrency, async (key) => {
     try {
-      const entry = await settings.gate.call(provider, 'get', (signal) => provider.get(key, { ...opts, signal }), {
-        key,
-        retry: settings.retry,
-        bytes: entryBytes,
-      })
+      const entry = await settings.gate.call(
+        provider,
+        'get',
+        (signal) => provider.get(key, { ...opts, signal }),
+        {
+          key,
+          retry: settings.retry,
+          bytes: entryBytes,
+        },
+      )
       answers.set(key, entry)
     } catch (error) {
       answers.set(key, asPolysecretError(error, key, provider.name, secret))

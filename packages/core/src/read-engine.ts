@@ -151,11 +151,16 @@ export class ReadEngine {
   /** Reads one key with every rule applied; throws NotFoundError or the chain's error. */
   read(key: string, opts: ReadOptions = {}): Promise<ReadResult> {
     if (this.#telemetry === undefined) return this.#read(key, opts)
-    return this.#telemetry.span('polysecret.get', { [ATTR.key]: String(key) }, () => this.#read(key, opts), (r) => ({
-      [ATTR.cacheResult]: r.cache,
-      [ATTR.provider]: r.provider,
-      [ATTR.kind]: r.kind,
-    }))
+    return this.#telemetry.span(
+      'polysecret.get',
+      { [ATTR.key]: String(key) },
+      () => this.#read(key, opts),
+      (r) => ({
+        [ATTR.cacheResult]: r.cache,
+        [ATTR.provider]: r.provider,
+        [ATTR.kind]: r.kind,
+      }),
+    )
   }
 
   async #read(key: string, opts: ReadOptions): Promise<ReadResult> {
@@ -353,7 +358,9 @@ export class ReadEngine {
   /** A background revalidation of a stale entry, in a span of its own when telemetry is on. */
   #refresh(key: string, cacheKey: string, route: Route, opts: ReadOptions): Promise<Stored> {
     const flight = () => this.#singleFlight(cacheKey, route, opts)
-    return this.#telemetry ? this.#telemetry.span('polysecret.refresh', { [ATTR.key]: key }, flight) : flight()
+    return this.#telemetry
+      ? this.#telemetry.span('polysecret.refresh', { [ATTR.key]: key }, flight)
+      : flight()
   }
 
   /** Concurrent reads of one key share one chain walk. */

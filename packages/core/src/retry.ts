@@ -109,6 +109,9 @@ export function nextRetryDelay(
 }
 
 /** The exponential backoff ceiling after `failures` consecutive failures. */
-export function backoffCeiling(settings: Pick<RetrySettings, 'baseDelay' | 'maxDelay'>, failures: number): number {
+export function backoffCeiling(
+  settings: Pick<RetrySettings, 'baseDelay' | 'maxDelay'>,
+  failures: number,
+): number {
   return Math.min(settings.maxDelay, settings.baseDelay * 2 ** (Math.max(1, failures) - 1))
 }

@@ -106,7 +106,10 @@ export async function rollbackValue(
     let info: VersionInfo
     if (provider.capabilities.rollback && provider.rollback) {
       const rollback = provider.rollback.bind(provider)
-      info = await gate.call(provider, 'rollback', () => rollback(route.key, version), { key: route.key, retry: false })
+      info = await gate.call(provider, 'rollback', () => rollback(route.key, version), {
+        key: route.key,
+        retry: false,
+      })
     } else {
       // No native rollback: write the old value again as a new current version.
       requireCapability(provider, 'write', route.key)
@@ -123,11 +126,16 @@ export async function rollbackValue(
         })
       }
       const value = old.value
-      info = await gate.call(provider, 'set', (signal) => provider.set!(route.key, value, { kind: route.kind, signal }), {
-        key: route.key,
-        retry: false,
-        bytes: () => entryBytes(old),
-      })
+      info = await gate.call(
+        provider,
+        'set',
+        (signal) => provider.set!(route.key, value, { kind: route.kind, signal }),
+        {
+          key: route.key,
+          retry: false,
+          bytes: () => entryBytes(old),
+        },
+      )
     }
     emitDone(ctx, 'rollback', route, provider.name, started, info.version)
     return info

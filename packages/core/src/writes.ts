@@ -289,11 +289,20 @@ export async function deleteValue(
   const route = ctx.engine.route(key, opts.kind)
   const op = async (provider: Provider) => {
     requireCapability(provider, 'delete', route.key)
-    const options = { force: opts.force, recoveryWindowDays: opts.recoveryWindowDays, ifVersion: opts.ifVersion }
-    await ctx.engine.gate.call(provider, 'delete', (signal) => provider.delete!(route.key, { ...options, signal }), {
-      key: route.key,
-      retry: false,
-    })
+    const options = {
+      force: opts.force,
+      recoveryWindowDays: opts.recoveryWindowDays,
+      ifVersion: opts.ifVersion,
+    }
+    await ctx.engine.gate.call(
+      provider,
+      'delete',
+      (signal) => provider.delete!(route.key, { ...options, signal }),
+      {
+        key: route.key,
+        retry: false,
+      },
+    )
     return undefined
   }
   if (opts.to !== undefined)

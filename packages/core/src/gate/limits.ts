@@ -35,7 +35,9 @@ const FIELDS = ['rate', 'burst', 'concurrency'] as const
 export function checkLimitsOption(option: unknown, providerNames: ReadonlySet<string>): LimitsOption {
   if (option === undefined) return {}
   if (option === null || typeof option !== 'object' || Array.isArray(option))
-    throw new ValidationError('limits must be an object keyed by provider name, e.g. { "aws-secrets-manager": { rate: 50 } }.')
+    throw new ValidationError(
+      'limits must be an object keyed by provider name, e.g. { "aws-secrets-manager": { rate: 50 } }.',
+    )
   for (const [name, limits] of Object.entries(option)) {
     if (!providerNames.has(name)) {
       throw new ValidationError(`limits names an unknown provider "${name}".`, {
@@ -53,11 +55,19 @@ export function checkLimitsOption(option: unknown, providerNames: ReadonlySet<st
     }
     const { rate, burst, concurrency } = limits as ProviderLimits
     if (rate !== undefined && !(typeof rate === 'number' && rate > 0))
-      throw new ValidationError(`limits["${name}"].rate must be a positive number of calls per second, got ${String(rate)}.`)
+      throw new ValidationError(
+        `limits["${name}"].rate must be a positive number of calls per second, got ${String(rate)}.`,
+      )
     if (burst !== undefined && !(typeof burst === 'number' && burst >= 1))
       throw new ValidationError(`limits["${name}"].burst must be a number ≥ 1, got ${String(burst)}.`)
-    if (concurrency !== undefined && !(Number.isInteger(concurrency) || concurrency === Number.POSITIVE_INFINITY) || (concurrency !== undefined && concurrency < 1))
-      throw new ValidationError(`limits["${name}"].concurrency must be a positive integer, got ${String(concurrency)}.`)
+    if (
+      (concurrency !== undefined &&
+        !(Number.isInteger(concurrency) || concurrency === Number.POSITIVE_INFINITY)) ||
+      (concurrency !== undefined && concurrency < 1)
+    )
+      throw new ValidationError(
+        `limits["${name}"].concurrency must be a positive integer, got ${String(concurrency)}.`,
+      )
   }
   return option as LimitsOption
 }
@@ -66,7 +76,10 @@ export function checkLimitsOption(option: unknown, providerNames: ReadonlySet<st
  * A provider's limits: the user's fields over the provider's declared service-quota defaults
  * (`Provider.limits`); `false` from the user drops the defaults.
  */
-export function resolveLimits(user: ProviderLimits | false | undefined, declared: ProviderLimits | undefined): ResolvedLimits {
+export function resolveLimits(
+  user: ProviderLimits | false | undefined,
+  declared: ProviderLimits | undefined,
+): ResolvedLimits {
   const merged: ProviderLimits = user === false ? {} : { ...declared, ...user }
   const rate = merged.rate ?? Number.POSITIVE_INFINITY
   return {

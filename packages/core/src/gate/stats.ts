@@ -30,7 +30,12 @@ export interface ProviderStats {
   /** Call latency at the store, in milliseconds. */
   readonly latencyMs: { readonly p50: number; readonly p99: number }
   /** The limiter now: admitted rate (calls/s, `null` = unlimited), calls in flight and waiting, pause left. */
-  readonly limiter: { readonly rate: number | null; readonly inFlight: number; readonly queued: number; readonly pausedMs: number }
+  readonly limiter: {
+    readonly rate: number | null
+    readonly inFlight: number
+    readonly queued: number
+    readonly pausedMs: number
+  }
 }
 
 /** What `manager.stats()` returns: plain, JSON-serialisable numbers — never a key's value. */

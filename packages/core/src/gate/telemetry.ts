@@ -79,7 +79,12 @@ export class Telemetry {
     )
   }
 
-  startCall(provider: Provider, operation: ProviderOperation, key: string | undefined, attempt: number): CallSpan | undefined {
+  startCall(
+    provider: Provider,
+    operation: ProviderOperation,
+    key: string | undefined,
+    attempt: number,
+  ): CallSpan | undefined {
     const otel = this.#otel
     if (!otel) return undefined
     const base: Attributes = {
@@ -89,7 +94,11 @@ export class Telemetry {
     }
     const span = otel.tracer.startSpan(`polysecret.provider ${operation}`, {
       kind: otel.api.SpanKind.CLIENT,
-      attributes: { ...base, ...(key !== undefined ? { [ATTR.key]: key } : {}), ...(attempt > 0 ? { [ATTR.attempt]: attempt } : {}) },
+      attributes: {
+        ...base,
+        ...(key !== undefined ? { [ATTR.key]: key } : {}),
+        ...(attempt > 0 ? { [ATTR.attempt]: attempt } : {}),
+      },
     })
     return {
       end: (latencyMs, error) => {
@@ -100,7 +109,8 @@ export class Telemetry {
           span.setAttribute(ATTR.errorType, type)
           span.setStatus({ code: otel.api.SpanStatusCode.ERROR })
         }
-        metric[ATTR.outcome] = error === undefined ? 'ok' : metric[ATTR.errorType] === 'THROTTLED' ? 'throttled' : 'error'
+        metric[ATTR.outcome] =
+          error === undefined ? 'ok' : metric[ATTR.errorType] === 'THROTTLED' ? 'throttled' : 'error'
         otel.calls.add(1, metric)
         otel.duration.record(latencyMs / 1000, metric)
         span.end()
@@ -116,7 +126,12 @@ export class Telemetry {
    * Runs a manager operation in a span (the active one, so provider calls nest under it). `describe`
    * adds attributes from the result; a failure sets `error.type` and the error status.
    */
-  async span<T>(name: string, attributes: Attributes, fn: () => Promise<T>, describe?: (result: T) => Attributes): Promise<T> {
+  async span<T>(
+    name: string,
+    attributes: Attributes,
+    fn: () => Promise<T>,
+    describe?: (result: T) => Attributes,
+  ): Promise<T> {
     if (this.loading) await this.loading
     const otel = this.#otel
     if (!otel) return fn()
@@ -136,14 +151,21 @@ export class Telemetry {
   }
 }
 
-function setUp(api: typeof import('@opentelemetry/api'), option: Exclude<TelemetryOption, false>, cache: CacheCounters): Loaded {
+function setUp(
+  api: typeof import('@opentelemetry/api'),
+  option: Exclude<TelemetryOption, false>,
+  cache: CacheCounters,
+): Loaded {
   const own = option === true ? {} : option
-  const tracer = (own.tracerProvider ? (own.tracerProvider.getTracer(SCOPE) as Tracer) : api.trace.getTracer(SCOPE))
-  const meter = (own.meterProvider ? (own.meterProvider.getMeter(SCOPE) as Meter) : api.metrics.getMeter(SCOPE))
+  const tracer = own.tracerProvider
+    ? (own.tracerProvider.getTracer(SCOPE) as Tracer)
+    : api.trace.getTracer(SCOPE)
+  const meter = own.meterProvider ? (own.meterProvider.getMeter(SCOPE) as Meter) : api.metrics.getMeter(SCOPE)
   // Cache results are observed from the read engine's counters: the cached-read fast path pays nothing.
   meter
     .createObservableCounter('polysecret.cache.results', {
-      description: 'Reads by cache result: hit (fresh), miss (asked the stores), stale (served a stale value).',
+      description:
+        'Reads by cache result: hit (fresh), miss (asked the stores), stale (served a stale value).',
       unit: '{read}',
     })
     .addCallback((result) => {
