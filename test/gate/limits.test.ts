@@ -4,7 +4,13 @@
  * (the manager's `timers`) makes every wait exact; the fake's request log says what reached the store.
  */
 import { secretsManager } from '@polysecret/aws'
-import { ConfigManager, ThrottledError, ValidationError } from '@polysecret/core'
+import {
+  ConfigManager,
+  type ProviderLimits,
+  type RetryOptions,
+  ThrottledError,
+  ValidationError,
+} from '@polysecret/core'
 import { startFake } from '@polysecret/testing'
 import { describe, expect, it, vi } from 'vitest'
 import { FAKE_AWS } from '../support/aws.js'
@@ -13,7 +19,7 @@ import { virtualTimers } from '../support/virtual-timers.js'
 const KEYS = ['k1', 'k2', 'k3', 'k4', 'k5']
 const SECRETS = Object.fromEntries(KEYS.map((k) => [k, `value-of-${k}`]))
 
-async function setup(limits: Record<string, unknown>, retry: Record<string, unknown> = {}) {
+async function setup(limits: ProviderLimits, retry: RetryOptions = {}) {
   const fake = await startFake('aws-secrets-manager', { secrets: SECRETS })
   const timers = virtualTimers()
   const provider = secretsManager({ ...FAKE_AWS, endpoint: fake.endpoint, maxAttempts: 1 })

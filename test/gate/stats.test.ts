@@ -4,7 +4,7 @@
  * plain JSON that never holds a value.
  */
 import { parameterStore, secretsManager } from '@polysecret/aws'
-import { ConfigManager, type ManagerStats } from '@polysecret/core'
+import { ConfigManager, type LimitsOption, type ManagerStats } from '@polysecret/core'
 import { startFake } from '@polysecret/testing'
 import { describe, expect, it } from 'vitest'
 import { FAKE_AWS } from '../support/aws.js'
@@ -80,7 +80,7 @@ describe('declared service-quota defaults', () => {
       parameters: Object.fromEntries(Array.from({ length: 45 }, (_, i) => [`/app/p${i}`, `v${i}`])),
     })
     const timers = virtualTimers()
-    const make = (limits?: Record<string, unknown>) =>
+    const make = (limits?: LimitsOption) =>
       new ConfigManager({
         parameters: [parameterStore({ ...FAKE_AWS, endpoint: ssm.endpoint, maxAttempts: 1 })],
         cache: false,
