@@ -16,6 +16,9 @@ import { describe, expect, it, vi } from 'vitest'
 import { FAKE_AWS } from '../support/aws.js'
 import { virtualTimers } from '../support/virtual-timers.js'
 
+/** Waits for real I/O (the SDK, the fake): generous, since the first read also loads the SDK. */
+const eventually = (assertion: () => void) => vi.waitFor(assertion, { timeout: 15_000 })
+
 const KEYS = ['k1', 'k2', 'k3', 'k4', 'k5']
 const SECRETS = Object.fromEntries(KEYS.map((k) => [k, `value-of-${k}`]))
 
@@ -39,15 +42,15 @@ describe('limits: token bucket', () => {
     const { fake, timers, manager } = await setup({ rate: 2, burst: 2 })
     const order: string[] = []
     const reads = KEYS.map((k) => manager.getSecret(k).then(() => order.push(k)))
-    await vi.waitFor(() => expect(order).toHaveLength(2))
+    await eventually(() => expect(order).toHaveLength(2))
     expect(fake.requests.count('GetSecretValue')).toBe(2)
     expect(manager.stats().providers['aws-secrets-manager']!.limiter.queued).toBe(3)
     await timers.advance(499)
     expect(fake.requests.count('GetSecretValue')).toBe(2)
     await timers.advance(1)
-    await vi.waitFor(() => expect(order).toHaveLength(3))
+    await eventually(() => expect(order).toHaveLength(3))
     await timers.advance(500)
-    await vi.waitFor(() => expect(order).toHaveLength(4))
+    await eventually(() => expect(order).toHaveLength(4))
     await timers.advance(500)
     await Promise.all(reads)
     expect(order).toEqual(KEYS)
@@ -66,9 +69,9 @@ describe('limits: token bucket', () => {
         (e: unknown) => e,
       ),
     )
-    await vi.waitFor(() => expect(fake.requests.count('GetSecretValue')).toBe(1))
+    await eventually(() => expect(fake.requests.count('GetSecretValue')).toBe(1))
     await timers.advance(1_000)
-    await vi.waitFor(() => expect(fake.requests.count('GetSecretValue')).toBe(2))
+    await eventually(() => expect(fake.requests.count('GetSecretValue')).toBe(2))
     await timers.advance(500) // the deadline: k3..k5 are still waiting
     const settled = await Promise.all(results)
     expect(settled.slice(0, 2)).toEqual(['ok', 'ok'])
@@ -95,7 +98,7 @@ describe('limits: concurrency', () => {
     const { fake, manager } = await setup({ concurrency: 2 })
     fake.faults.latency(150)
     const reads = KEYS.map((k) => manager.getSecret(k))
-    await vi.waitFor(() => expect(fake.requests.count('GetSecretValue')).toBe(2))
+    await eventually(() => expect(fake.requests.count('GetSecretValue')).toBe(2))
     const limiter = manager.stats().providers['aws-secrets-manager']!.limiter
     expect(limiter).toMatchObject({ inFlight: 2, queued: 3 })
     expect((await Promise.all(reads)).map((s) => s.reveal())).toEqual(KEYS.map((k) => SECRETS[k]))
@@ -110,7 +113,7 @@ describe('limits: a throttled answer slows the whole provider', () => {
     const { fake, timers, manager } = await setup({ rate: 10, burst: 10 })
     fake.faults.throttle(1, { operations: ['GetSecretValue'], times: 1, retryAfterMs: 1_000 })
     const first = manager.getSecret('k1')
-    await vi.waitFor(() => expect(manager.stats().providers['aws-secrets-manager']!.throttles).toBe(1))
+    await eventually(() => expect(manager.stats().providers['aws-secrets-manager']!.throttles).toBe(1))
     // Other keys, never throttled themselves, wait out the pause too.
     const others = ['k2', 'k3', 'k4', 'k5'].map((k) => manager.getSecret(k))
     await timers.advance(0)
@@ -120,7 +123,7 @@ describe('limits: a throttled answer slows the whole provider', () => {
     // At the end of the pause the rate is cut to half the flow (one call: the floor, 1/s) and climbs
     // linearly back to 10/s over 10 s: one call goes at once, the next ~0.7 s later.
     await timers.advance(1_000)
-    await vi.waitFor(() => expect(fake.requests.count('GetSecretValue')).toBe(2))
+    await eventually(() => expect(fake.requests.count('GetSecretValue')).toBe(2))
     expect(manager.stats().providers['aws-secrets-manager']!.limiter.rate).toBe(1)
     await timers.advance(500)
     expect(fake.requests.count('GetSecretValue')).toBe(2)
@@ -140,7 +143,7 @@ describe('limits: a throttled answer slows the whole provider', () => {
     const { fake, timers, manager } = await setup({})
     fake.faults.throttle(1, { operations: ['GetSecretValue'], times: 1, retryAfterMs: 3_000 })
     const first = manager.getSecret('k1')
-    await vi.waitFor(() => expect(manager.stats().providers['aws-secrets-manager']!.throttles).toBe(1))
+    await eventually(() => expect(manager.stats().providers['aws-secrets-manager']!.throttles).toBe(1))
     const second = manager.getSecret('k2')
     await timers.advance(2_999)
     expect(fake.requests.count('GetSecretValue')).toBe(1)

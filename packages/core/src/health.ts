@@ -27,7 +27,8 @@ export function checkedHealth(
       const h = await gate.call(p, 'health', (signal) => p.health({ signal }), {
         retry: false,
         timeout,
-        deadline: timeout,
+        // Waiting for a slot under `limits` counts against the same timeout (none when it is 0/∞).
+        ...(timeout > 0 ? { deadline: timeout } : {}),
       })
       const message = typeof h.message === 'string' ? scrubBounded(h.message) : undefined
       return {

@@ -88,11 +88,13 @@ export class ProviderGate {
     const retry = options.retry
     const deadline = started + (options.deadline ?? (retry ? retry.deadline : this.#options.backoff.deadline))
     const timeout = options.timeout ?? (retry ? retry.attemptTimeout : undefined)
+    let throttled = false
     for (let failures = 0; ; ) {
       try {
-        return await this.#attempt(provider, operation, fn, options, deadline, timeout, failures)
+        return await this.#attempt(provider, operation, fn, options, deadline, timeout, failures, throttled)
       } catch (error) {
         if (error instanceof LimiterTimeout) throw this.#limitedError(provider, options.key, error)
+        throttled = error instanceof ThrottledError
         failures++
         const delay = retry ? nextRetryDelay(retry, failures, error, timers.now() - started) : undefined
         if (delay === undefined) throw error
@@ -109,10 +111,12 @@ export class ProviderGate {
     deadline: number,
     timeout: number | undefined,
     attempt: number,
+    /** The previous attempt was throttled: its backoff already waited out the store's retry-after. */
+    pastPause: boolean,
   ): Promise<T> {
     const limiter = this.#limiterFor(provider)
     const counters = this.stats.provider(provider.name)
-    const wait = limiter.acquire(deadline)
+    const wait = limiter.acquire(deadline, pastPause)
     if (wait) {
       try {
         await wait
