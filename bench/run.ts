@@ -6,6 +6,7 @@ import { runAws } from './aws.js'
 import { runAzure } from './azure.js'
 import { runCore } from './core.js'
 import { runEncryptedFile } from './encrypted-file.js'
+import { runGate } from './gate.js'
 import { runGcp } from './gcp.js'
 import { runKubernetes } from './kubernetes.js'
 import { runSync } from './sync.js'
@@ -14,6 +15,7 @@ import { runVault } from './vault.js'
 const suites: Record<string, () => Promise<unknown>> = {
   core: runCore,
   'encrypted-file': runEncryptedFile,
+  gate: runGate,
   aws: runAws,
   kubernetes: runKubernetes,
   gcp: runGcp,

@@ -108,6 +108,15 @@ export interface ParameterStoreProvider extends Provider {
 const CAPABILITIES: Capabilities = { ...ALL_CAPABILITIES, rollback: false }
 
 /**
+ * Parameter Store's default throughput: 40 transactions per second per account and Region, shared by
+ * GetParameter, GetParameters and GetParametersByPath (AWS Systems Manager endpoints and quotas). One
+ * process going faster only earns ThrottlingExceptions, so the manager paces this provider to it.
+ * With higher throughput enabled on the account, raise it: `limits: { 'aws-ssm': { rate: 1000 } }`,
+ * or drop it: `limits: { 'aws-ssm': false }`.
+ */
+const DEFAULT_THROUGHPUT = Object.freeze({ rate: 40, burst: 40 })
+
+/**
  * A provider backed by AWS Systems Manager Parameter Store.
  *
  * Reads return the latest version unless `version` (a version number) or `label` is given. SecureString
@@ -210,6 +219,7 @@ export function parameterStore(options: ParameterStoreOptions = {}): ParameterSt
     name,
     type: 'aws-ssm',
     capabilities: CAPABILITIES,
+    limits: DEFAULT_THROUGHPUT,
 
     async get(key, opts: GetOptions = {}) {
       const base = names.name(key)

@@ -9,9 +9,10 @@ import {
   UnsupportedError,
   ValidationError,
 } from './errors.js'
+import type { ProviderGate } from './gate/gate.js'
 import { mapLimit } from './map-limit.js'
 import type { Entry, GetOptions, Provider } from './provider.js'
-import { type RetrySettings, withRetry } from './retry.js'
+import type { RetrySettings } from './retry.js'
 import { cleanInPlace, safeErrorName, scrubError } from './scrub-error.js'
 
 /** Error classes a chain may move past, by name. */
@@ -124,6 +125,14 @@ export interface ChainReadSettings {
   readonly retry: RetrySettings
   readonly fallback: (error: PolysecretError, provider: Provider) => boolean
   readonly concurrency: number
+  /** Every provider call goes through it: limits, throttle backoff, stats, telemetry. */
+  readonly gate: ProviderGate
+}
+
+/** Bytes of an entry's value, for `stats().bytes`. */
+export function entryBytes(entry: Entry | undefined): number {
+  if (entry === undefined) return 0
+  return typeof entry.value === 'string' ? Buffer.byteLength(entry.value) : entry.value.byteLength
 }
 
 function attemptOf(provider: Provider, error: PolysecretError): ProviderAttempt {
@@ -147,9 +156,19 @@ async function askProvider(
   }
   if (keys.length > 1 && provider.capabilities.batch && provider.getMany && !needsVersion) {
     try {
-      const batch = await withRetry((signal) => provider.getMany!(keys, { signal }), settings.retry, {
-        provider: provider.name,
-      })
+      const batch = await settings.gate.call(
+        provider,
+        'getMany',
+        (signal) => provider.getMany!(keys, { signal }),
+        {
+          retry: settings.retry,
+          bytes: (b) => {
+            let n = 0
+            for (const entry of b.entries.values()) n += entryBytes(entry)
+            return n
+          },
+        },
+      )
       for (const key of keys) {
         const failure = batch.errors.get(key)
         answers.set(
@@ -165,10 +184,16 @@ async function askProvider(
   }
   await mapLimit(keys, settings.concurrency, async (key) => {
     try {
-      const entry = await withRetry((signal) => provider.get(key, { ...opts, signal }), settings.retry, {
-        key,
-        provider: provider.name,
-      })
+      const entry = await settings.gate.call(
+        provider,
+        'get',
+        (signal) => provider.get(key, { ...opts, signal }),
+        {
+          key,
+          retry: settings.retry,
+          bytes: entryBytes,
+        },
+      )
       answers.set(key, entry)
     } catch (error) {
       answers.set(key, asPolysecretError(error, key, provider.name, secret))

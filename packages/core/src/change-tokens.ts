@@ -1,3 +1,4 @@
+import type { ProviderGate } from './gate/gate.js'
 import type { Provider } from './provider.js'
 import type { Route } from './read-record.js'
 
@@ -15,6 +16,8 @@ export class ChangeTokens {
   readonly #last = new Map<Provider, string>()
   readonly #unchanged = new Set<Provider>()
 
+  constructor(private readonly gate: ProviderGate) {}
+
   /** Asks every token-capable provider on the routes once; `onError` hears a failed ask. */
   async refresh(routes: readonly Route[], onError: (error: unknown) => void): Promise<void> {
     const providers = new Set<Provider>()
@@ -26,7 +29,8 @@ export class ChangeTokens {
       [...providers].map(async (provider) => {
         let token: string | undefined
         try {
-          token = await provider.changeToken?.()
+          const ask = provider.changeToken!.bind(provider)
+          token = await this.gate.call(provider, 'changeToken', (signal) => ask({ signal }), { retry: false })
         } catch (error) {
           onError(error)
         }

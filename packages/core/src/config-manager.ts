@@ -4,18 +4,23 @@ import { type Classification, type ClassifyOptions, createClassifier } from './c
 import { type CreateManagerOptions, createManager, type ManagerConfig } from './create-manager.js'
 import { NotFoundError, type PolysecretError, ValidationError } from './errors.js'
 import { type AccessListener, makeEmitter } from './events.js'
+import { type AuditOption, auditListener } from './gate/audit.js'
+import { ProviderGate } from './gate/gate.js'
+import { checkLimitsOption, type LimitsOption } from './gate/limits.js'
+import type { ManagerStats } from './gate/stats.js'
+import { ATTR, type Telemetry, type TelemetryOption } from './gate/telemetry.js'
+import { REAL_TIMERS, type Timers } from './gate/timers.js'
 import { type GenerateOptions, type GenerateReport, generateWithManager } from './generation/run.js'
 import type { GenerationSpec } from './generation/spec.js'
+import { checkedHealth, type ProviderHealth } from './health.js'
 import { assertKey } from './keys.js'
 import { type Live, LiveConfig, liveView } from './live-config.js'
-import { mapLimit } from './map-limit.js'
-import type { DeleteOptions, Health, KeyInfo, Kind, Provider, VersionInfo } from './provider.js'
+import type { DeleteOptions, KeyInfo, Kind, Provider, VersionInfo } from './provider.js'
 import { ReadEngine } from './read-engine.js'
 import { type ValueWithMetadata, withMetadata } from './read-metadata.js'
 import type { ReadOptions } from './read-record.js'
-import { type RetryOptions, resolveRetrySettings, withTimeout } from './retry.js'
+import { type RetryOptions, type RetrySettings, resolveRetrySettings } from './retry.js'
 import { type AnySchema, type Infer, objectKeys, validateAll } from './schema.js'
-import { scrubBounded } from './scrub.js'
 import type { Secret } from './secret.js'
 import type { SnapshotOptions } from './snapshot/options.js'
 import { Snapshot } from './snapshot/snapshot.js'
@@ -70,6 +75,23 @@ export interface ConfigManagerOptions {
    * the cache has nothing. See docs/snapshot.md.
    */
   snapshot?: SnapshotOptions
+  /**
+   * Per-provider limits, by provider name: `rate` (calls/s, token bucket), `burst` and `concurrency`,
+   * shared by reads, background refreshes and writes. Calls over the limit wait in order, at most
+   * until `retry.deadline`, then fail with `ThrottledError`. A provider package may declare its
+   * store's quota as defaults; `false` drops them. See docs/operations.md.
+   * @example { 'aws-ssm': { rate: 20, burst: 40 }, 'aws-secrets-manager': { concurrency: 10 } }
+   */
+  limits?: LimitsOption
+  /**
+   * OpenTelemetry spans and metrics through `@opentelemetry/api` (an optional peer, loaded only when
+   * this is set): `true` for the global providers, or `{ tracerProvider, meterProvider }`. @default false
+   */
+  telemetry?: TelemetryOption
+  /** An audit line per access and write (never a value): a pino logger, or `{ logger, caller }`. */
+  audit?: AuditOption
+  /** Clock and timers for limits, backoff and retries — virtual time for tests and simulations. @default real time */
+  timers?: Timers
 }
 
 /** `getMany` answer: values for keys that resolved, an error per key that did not. */
@@ -78,10 +100,7 @@ export interface ManyResult {
   readonly errors: Record<string, PolysecretError>
 }
 
-export interface ProviderHealth extends Health {
-  readonly provider: string
-  readonly type: string
-}
+export type { ProviderHealth }
 
 /** A key as `list` reports it, with where it lives. */
 export interface ListedKey extends KeyInfo {
@@ -115,9 +134,11 @@ export class ConfigManager {
   readonly #parameters: readonly Provider[]
   readonly #writes: WriteContext
   readonly #concurrency: number
+  readonly #gate: ProviderGate
+  readonly #telemetry: Telemetry | undefined
+  readonly #retry: RetrySettings
   /** Watchers and live configs to stop on close(). */
   readonly #watchers = new Set<{ close(): void }>()
-  readonly #healthTimeout: number
   readonly #snapshot: Snapshot | undefined
 
   constructor(options: ConfigManagerOptions = {}) {
@@ -144,9 +165,19 @@ export class ConfigManager {
       throw new ValidationError(`concurrency must be a positive integer, got ${String(concurrency)}.`)
     this.#concurrency = concurrency
     this.#classify = createClassifier(options.classify)
-    const emit = makeEmitter(options.onAccess)
+    const listeners = options.onAccess === undefined ? [] : [options.onAccess].flat()
+    const emit = makeEmitter(options.audit ? [...listeners, auditListener(options.audit)] : listeners)
     const retry = resolveRetrySettings(options.retry)
-    this.#healthTimeout = retry.attemptTimeout
+    this.#retry = retry
+    const limits = checkLimitsOption(options.limits, new Set(types.keys()))
+    this.#gate = new ProviderGate({
+      limits,
+      timers: options.timers ?? REAL_TIMERS,
+      backoff: retry,
+      telemetry: options.telemetry || undefined,
+    })
+    this.#gate.register(this.#providers)
+    this.#telemetry = this.#gate.telemetry
     this.#snapshot =
       options.snapshot === undefined
         ? undefined
@@ -166,6 +197,7 @@ export class ConfigManager {
         retry,
         fallback: makeFallbackPredicate(options.fallback),
         concurrency,
+        gate: this.#gate,
       },
       emit,
       snapshot: this.#snapshot,
@@ -272,7 +304,11 @@ export class ConfigManager {
         if (!provider.capabilities.list || !provider.list || listed.has(store(provider))) continue
         listed.add(store(provider))
         try {
-          for await (const info of provider.list(prefix)) {
+          // One listing counts as one call, however many pages the store answers with.
+          const infos = await this.#gate.call(provider, 'list', () => collect(provider.list!(prefix)), {
+            retry: false,
+          })
+          for (const info of infos) {
             const kind = inBothChains.has(store(provider)) ? this.#classify(info.key).kind : chainKind
             if (!seen.has(info.key)) seen.set(info.key, { ...info, kind, provider: provider.name })
           }
@@ -327,12 +363,12 @@ export class ConfigManager {
 
   /** Writes a value (writes must be enabled). Goes to the first writable provider of the key's chain unless `to` says otherwise. */
   set(key: string, value: string | Secret, opts?: WriteOptions): Promise<WriteResult> {
-    return writeValue(this.#writes, key, value, opts)
+    return this.#traced('polysecret.set', key, () => writeValue(this.#writes, key, value, opts))
   }
 
   /** Deletes a key (writes must be enabled). */
   delete(key: string, opts?: DeleteOptions & { to?: WriteTarget; kind?: Kind }) {
-    return deleteValue(this.#writes, key, opts)
+    return this.#traced('polysecret.delete', key, () => deleteValue(this.#writes, key, opts))
   }
 
   /** Versions of a key in the provider that serves it (or the one named), newest first. */
@@ -342,12 +378,12 @@ export class ConfigManager {
 
   /** Makes an old version current: natively where the store can, else by writing it as a new version. */
   rollback(key: string, version: string, opts?: { provider?: string }): Promise<VersionInfo> {
-    return rollbackValue(this.#writes, key, version, opts)
+    return this.#traced('polysecret.rollback', key, () => rollbackValue(this.#writes, key, version, opts))
   }
 
   /** Writes a new version (given or generated) and returns the old and new version ids. */
   rotate(key: string, opts: RotateOptions): Promise<RotateResult> {
-    return rotateValue(this.#writes, key, opts)
+    return this.#traced('polysecret.rotate', key, () => rotateValue(this.#writes, key, opts))
   }
 
   /**
@@ -427,34 +463,28 @@ export class ConfigManager {
   }
 
   /** Each provider's health, checked in parallel, each within the per-attempt timeout. Never throws. */
-  async health(): Promise<ProviderHealth[]> {
-    return mapLimit(this.#providers, this.#concurrency, async (p) => {
-      const started = performance.now()
-      try {
-        // The timeout's signal reaches the provider, so a hung store's request is cancelled, not left open.
-        const h = await withTimeout((signal) => p.health({ signal }), this.#healthTimeout, {
-          provider: p.name,
-        })
-        const message = typeof h.message === 'string' ? scrubBounded(h.message) : undefined
-        return {
-          provider: p.name,
-          type: p.type,
-          latencyMs: performance.now() - started,
-          ...h,
-          ...(message !== undefined ? { message } : {}),
-        }
-      } catch (error) {
-        // Whatever the store said is not kept: the error's class and code say what went wrong.
-        const mapped = asPolysecretError(error, undefined, p.name, true)
-        return {
-          provider: p.name,
-          type: p.type,
-          ok: false,
-          latencyMs: performance.now() - started,
-          message: mapped.message,
-        }
-      }
-    })
+  health(): Promise<ProviderHealth[]> {
+    return checkedHealth(this.#gate, this.#providers, this.#concurrency, this.#retry.attemptTimeout)
+  }
+
+  /**
+   * What the manager has done since it was built (or since {@link resetStats}): store calls per
+   * provider and operation, errors, throttles, retries, bytes, latency, the limiter's state, and cache
+   * hits, misses and stale serves. Plain JSON; never a value. See docs/operations.md for turning it
+   * into a cost estimate.
+   */
+  stats(): ManagerStats {
+    return this.#gate.snapshot()
+  }
+
+  /** Starts counting afresh for {@link stats} (telemetry's metrics keep counting). */
+  resetStats(): void {
+    this.#gate.stats.reset()
+  }
+
+  /** Runs a write-side operation in a span when telemetry is on. */
+  #traced<T>(name: string, key: string, fn: () => Promise<T>): Promise<T> {
+    return this.#telemetry ? this.#telemetry.span(name, { [ATTR.key]: String(key) }, fn) : fn()
   }
 
   /** Stops watchers, clears the cache and closes every provider. */
@@ -481,6 +511,12 @@ export class ConfigManager {
 function chainsIdentity(secrets: readonly Provider[], parameters: readonly Provider[]): string {
   const list = (chain: readonly Provider[]) => chain.map((p) => `${p.type}:${p.name}`).join(',')
   return `secrets[${list(secrets)}] parameters[${list(parameters)}]`
+}
+
+async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const all: T[] = []
+  for await (const item of items) all.push(item)
+  return all
 }
 
 function checkChain(name: string, chain: readonly Provider[] | undefined): readonly Provider[] {

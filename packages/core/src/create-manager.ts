@@ -4,6 +4,7 @@ import type { FallbackReason } from './chain.js'
 import type { ClassifyOptions } from './classify.js'
 import { ConfigManager, type ConfigManagerOptions } from './config-manager.js'
 import { ValidationError } from './errors.js'
+import type { LimitsOption } from './gate/limits.js'
 import { loadYaml } from './lazy-modules.js'
 import { localProviderTypes } from './local-provider-types.js'
 import type { Provider } from './provider.js'
@@ -38,10 +39,15 @@ export interface ManagerConfig {
   concurrency?: number
   /** The offline snapshot; credentials by environment variable name (`keyEnv`, `passphraseEnv`). */
   snapshot?: SnapshotConfig
+  /** Per-provider limits by provider name (see {@link ConfigManagerOptions.limits}). */
+  limits?: LimitsOption
+  /** `true` turns on OpenTelemetry spans and metrics through the global providers. */
+  telemetry?: boolean
 }
 
 /** Options of {@link createManager} that are not part of the config data. */
-export interface CreateManagerOptions extends Pick<ConfigManagerOptions, 'onAccess'> {
+export interface CreateManagerOptions
+  extends Pick<ConfigManagerOptions, 'onAccess' | 'audit' | 'telemetry' | 'timers'> {
   /**
    * The application folder provider packages (`@polysecret/aws` …) are resolved from, as an `import`
    * in that folder would find them. Core never resolves them from its own location.
@@ -273,6 +279,10 @@ export async function createManager(
   const secrets = await buildChain(data.secrets, 'secrets', instances, resolveFrom)
   const parameters = await buildChain(data.parameters, 'parameters', instances, resolveFrom)
   const { secrets: _s, parameters: _p, snapshot: snapshotConfig, ...rest } = data
+  if (rest.telemetry !== undefined && typeof rest.telemetry !== 'boolean')
+    throw new ValidationError('telemetry in a config must be true or false.', {
+      hint: 'Pass tracer and meter providers in code: createManager(config, { telemetry: { tracerProvider, meterProvider } }).',
+    })
   const snapshot = snapshotFromConfig(snapshotConfig)
   return new ConfigManager({
     ...rest,

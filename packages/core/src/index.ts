@@ -41,6 +41,11 @@ export type {
 export { configFromEnv, createManager, readConfigFile, registerProviderType } from './create-manager.js'
 export * from './errors.js'
 export type { AccessEvent, AccessListener, AccessOperation, AccessOutcome } from './events.js'
+export type { AuditLogger, AuditOption, AuditOptions, AuditRecord } from './gate/audit.js'
+export type { LimitsOption, ProviderLimits } from './gate/limits.js'
+export type { ManagerStats, ProviderOperation, ProviderStats } from './gate/stats.js'
+export type { TelemetryOption } from './gate/telemetry.js'
+export type { Timers } from './gate/timers.js'
 export type {
   BytesOptions,
   GenerateSpec,

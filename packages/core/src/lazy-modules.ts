@@ -45,3 +45,20 @@ export function loadLruCache(): Promise<LruCacheModule> {
 export function loadedLruCache(): LruCacheModule | undefined {
   return lruModule
 }
+
+type OpenTelemetryApi = typeof import('@opentelemetry/api')
+let otelLoading: Promise<OpenTelemetryApi> | undefined
+
+/** Held in a variable so bundlers leave the import to run time (see {@link loadOpenTelemetry}). */
+const OPENTELEMETRY_API = '@opentelemetry/api'
+
+/**
+ * Starts (once) loading `@opentelemetry/api`, an optional peer: only a manager built with
+ * `telemetry` asks for it, so an application without OpenTelemetry never resolves it. Unlike `yaml`
+ * and `lru-cache`, a bundler must not follow this import: an app without OpenTelemetry would fail to
+ * bundle, and one with it must share the app's own copy of the API with its SDK, found at run time.
+ */
+export function loadOpenTelemetry(): Promise<OpenTelemetryApi> {
+  otelLoading ??= import(OPENTELEMETRY_API) as Promise<OpenTelemetryApi>
+  return otelLoading
+}

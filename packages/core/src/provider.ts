@@ -13,6 +13,8 @@
  * - Credentials never appear on the provider object, in errors or in events.
  */
 
+import type { ProviderLimits } from './gate/limits.js'
+
 /** Whether a key holds a secret (wrapped in `Secret`, never logged) or a plain parameter. */
 export type Kind = 'secret' | 'parameter'
 
@@ -154,6 +156,12 @@ export interface Provider {
    * `allowWrites` is off. Writes are otherwise disabled by default.
    */
   readonly writable?: boolean
+  /**
+   * The store's service quota for one client, as default `limits` (calls/s, burst, concurrency) the
+   * manager applies to this provider; the user's `limits` option overrides them field by field, and
+   * `limits: { [name]: false }` drops them. Declare only what the store documents.
+   */
+  readonly limits?: ProviderLimits
   /** Reads one key; `undefined` when it does not exist. */
   get(key: string, opts?: GetOptions): Promise<Entry | undefined>
   getMany?(keys: readonly string[], opts?: { signal?: AbortSignal }): Promise<BatchResult>

@@ -1,4 +1,5 @@
-import type { Provider, Subscription } from './provider.js'
+import type { ProviderGate } from './gate/gate.js'
+import type { Provider, ProviderChange, Subscription } from './provider.js'
 import type { Route } from './read-record.js'
 
 function chainOf(route: Route): readonly Provider[] {
@@ -20,6 +21,7 @@ export class PushChannels {
   #closed = false
 
   constructor(
+    private readonly gate: ProviderGate,
     private readonly onChange: PushedChange,
     private readonly onError: (error: unknown) => void,
   ) {}
@@ -35,11 +37,16 @@ export class PushChannels {
     await Promise.all(
       [...wanted].map(async (provider) => {
         try {
-          const subscription = await provider.subscribe!(
-            (change) => {
-              if (!this.#closed) this.onChange(provider, change?.keys)
-            },
-            { onError: (error) => this.#closed || this.onError(error) },
+          const onChange = (change: ProviderChange) => {
+            if (!this.#closed) this.onChange(provider, change?.keys)
+          }
+          const onError = (error: unknown) => this.#closed || this.onError(error)
+          // Opening the channel is a call (it counts against limits and in stats); the stream is not.
+          const subscription = await this.gate.call(
+            provider,
+            'subscribe',
+            () => provider.subscribe!(onChange, { onError }),
+            { retry: false },
           )
           if (this.#closed) subscription.close()
           else this.#live.set(provider, subscription)

@@ -10,6 +10,9 @@ import {
   ValidationError,
 } from './errors.js'
 import type { AccessListener } from './events.js'
+import type { ProviderGate } from './gate/gate.js'
+import type { CacheCounters } from './gate/stats.js'
+import { ATTR, type Telemetry } from './gate/telemetry.js'
 import { assertKey } from './keys.js'
 import { entryText, type Kind, type Provider } from './provider.js'
 import {
@@ -43,6 +46,9 @@ const EXPLICIT_REF = /^([A-Za-z][\w.-]*):\/\/(.+)$/
 /** The read path: route → cache → single-flight → chain → cache. One place for all of it. */
 export class ReadEngine {
   readonly #opts: ReadEngineOptions
+  /** Cache results for `stats()` and telemetry: plain counters, so the hot path pays one increment. */
+  readonly #counts: CacheCounters
+  readonly #telemetry: Telemetry | undefined
   readonly #inflight = new Map<string, Promise<Stored>>()
   /**
    * Bumped by every invalidation. A provider read that started before an invalidation (a write, a
@@ -62,10 +68,17 @@ export class ReadEngine {
 
   constructor(opts: ReadEngineOptions) {
     this.#opts = opts
+    this.#counts = opts.chain.gate.stats.cache
+    this.#telemetry = opts.chain.gate.telemetry
     this.#byName = new Map([...opts.secrets, ...opts.parameters].map((p) => [p.name, p]))
     const store = (p: Provider) => `${p.type}\u0000${p.name}`
     const inParameters = new Set(opts.parameters.map(store))
     this.#secretsOnly = opts.secrets.filter((p) => !inParameters.has(store(p)))
+  }
+
+  /** The interception point of every provider call (writes, versions and watches use it too). */
+  get gate(): ProviderGate {
+    return this.#opts.chain.gate
   }
 
   providerNamed(name: string): Provider | undefined {
@@ -123,6 +136,7 @@ export class ReadEngine {
     const route = (kind === undefined ? this.#routes.none.get(key) : undefined) ?? this.route(key, kind)
     const stored = this.#opts.cache.freshRecord(route.cacheKey)
     if (stored === undefined) return undefined
+    this.#counts.hits++
     this.#opts.emit?.({
       operation: 'get',
       key,
@@ -139,7 +153,21 @@ export class ReadEngine {
   }
 
   /** Reads one key with every rule applied; throws NotFoundError or the chain's error. */
-  async read(key: string, opts: ReadOptions = {}): Promise<ReadResult> {
+  read(key: string, opts: ReadOptions = {}): Promise<ReadResult> {
+    if (this.#telemetry === undefined) return this.#read(key, opts)
+    return this.#telemetry.span(
+      'polysecret.get',
+      { [ATTR.key]: String(key) },
+      () => this.#read(key, opts),
+      (r) => ({
+        [ATTR.cacheResult]: r.cache,
+        [ATTR.provider]: r.provider,
+        [ATTR.kind]: r.kind,
+      }),
+    )
+  }
+
+  async #read(key: string, opts: ReadOptions): Promise<ReadResult> {
     assertKey(key)
     if (this.#opts.cache.loading) await this.#opts.cache.loading
     const ttl = opts.ttl ?? opts.maxAge
@@ -154,6 +182,7 @@ export class ReadEngine {
     const cached = opts.fresh ? undefined : this.#opts.cache.lookup(cacheKey)
     if (cached?.state === 'fresh') {
       const stored = cached.record
+      this.#counts.hits++
       if (stored.value === undefined) {
         this.#emit(key, route, undefined, 'not-found', started, 'fresh', undefined, 'NOT_FOUND')
         throw this.#negative(route, stored.tried)
@@ -163,7 +192,8 @@ export class ReadEngine {
     }
     if (cached?.state === 'stale' && this.#opts.cache.canServeWhileRevalidating(cached.record)) {
       const stored = cached.record
-      this.#singleFlight(cacheKey, route, opts).catch(() => {}) // background refresh; failures keep the stale value
+      this.#counts.staleServes++
+      this.#refresh(key, cacheKey, route, opts).catch(() => {}) // background refresh; failures keep the stale value
       this.#emit(
         key,
         stored.route,
@@ -191,6 +221,7 @@ export class ReadEngine {
   ): Promise<ReadResult> {
     try {
       const stored = await pending
+      this.#counts.misses++
       this.#emit(key, stored.route, stored.provider, 'miss', started, 'miss', stored.entry!.version)
       return resultOf(stored, 'miss')
     } catch (caught) {
@@ -199,6 +230,7 @@ export class ReadEngine {
         cachedRecord ??
         (opts.fresh ? this.#opts.cache.lookup(this.#cacheKey(route, opts))?.record : undefined)
       if (last && isAvailabilityError(error) && this.#opts.cache.canServeOnError(last)) {
+        this.#counts.staleServes++
         this.#emit(
           key,
           last.route,
@@ -221,6 +253,7 @@ export class ReadEngine {
           return undefined
         })
         if (saved) {
+          this.#counts.staleServes++
           this.#emit(
             key,
             saved.route,
@@ -235,6 +268,7 @@ export class ReadEngine {
           return resultOf(saved, 'stale', { staleReason: 'snapshot', error: error as PolysecretError })
         }
       }
+      this.#counts.misses++
       const code = error instanceof PolysecretError ? error.code : 'UNKNOWN'
       this.#emit(
         key,
@@ -251,9 +285,18 @@ export class ReadEngine {
   }
 
   /** Reads many keys: cache first, then one chained pass per kind using native batches. */
-  async readMany(
+  readMany(
     keys: readonly string[],
     opts: ReadOptions = {},
+  ): Promise<{ results: Map<string, ReadResult>; errors: Map<string, PolysecretError> }> {
+    if (this.#telemetry === undefined) return this.#readMany(keys, opts)
+    const attributes = { [ATTR.keyCount]: keys.length }
+    return this.#telemetry.span('polysecret.getMany', attributes, () => this.#readMany(keys, opts))
+  }
+
+  async #readMany(
+    keys: readonly string[],
+    opts: ReadOptions,
   ): Promise<{ results: Map<string, ReadResult>; errors: Map<string, PolysecretError> }> {
     if (this.#opts.cache.loading) await this.#opts.cache.loading
     const results = new Map<string, ReadResult>()
@@ -364,6 +407,14 @@ export class ReadEngine {
       }),
     )
     return { finish }
+  }
+
+  /** A background revalidation of a stale entry, in a span of its own when telemetry is on. */
+  #refresh(key: string, cacheKey: string, route: Route, opts: ReadOptions): Promise<Stored> {
+    const flight = () => this.#singleFlight(cacheKey, route, opts)
+    return this.#telemetry
+      ? this.#telemetry.span('polysecret.refresh', { [ATTR.key]: key }, flight)
+      : flight()
   }
 
   /** Concurrent reads of one key share one chain walk. */

@@ -55,12 +55,10 @@ export function isRetryable(error: unknown): boolean {
   return error instanceof PolysecretError && error.retryable
 }
 
-function retryAfter(error: unknown): number | undefined {
+export function retryAfter(error: unknown): number | undefined {
   const hint = (error as { retryAfterMs?: unknown } | undefined)?.retryAfterMs
   return typeof hint === 'number' && hint >= 0 ? hint : undefined
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
 /** Runs one attempt with a timeout; the attempt gets an AbortSignal that fires when it times out. */
 export async function withTimeout<T>(
@@ -92,30 +90,28 @@ export async function withTimeout<T>(
 }
 
 /**
- * Calls `fn` until it succeeds, fails with a non-retryable error, runs out of retries or passes the
- * deadline. Returns the result and how many attempts it took.
+ * Whether to retry after the `failures`-th failed attempt, and after how long: `undefined` to give up
+ * (not retryable, out of retries, or past the deadline). Full jitter under an exponential ceiling; a
+ * store's retry-after hint is a floor.
  */
-export async function withRetry<T>(
-  fn: (signal: AbortSignal) => Promise<T>,
+export function nextRetryDelay(
   settings: RetrySettings,
-  context: { key?: string | undefined; provider?: string | undefined } = {},
-): Promise<T> {
-  const started = Date.now()
-  for (let failures = 0; ; ) {
-    try {
-      return await withTimeout(fn, settings.attemptTimeout, context)
-    } catch (error) {
-      failures++
-      if (!isRetryable(error)) throw error
-      const more =
-        typeof settings.retries === 'function'
-          ? settings.retries(failures, error)
-          : failures <= settings.retries
-      if (!more) throw error
-      const ceiling = Math.min(settings.maxDelay, settings.baseDelay * 2 ** (failures - 1))
-      const delay = Math.max(retryAfter(error) ?? 0, settings.random() * ceiling)
-      if (Date.now() - started + delay > settings.deadline) throw error
-      await sleep(delay)
-    }
-  }
+  failures: number,
+  error: unknown,
+  elapsedMs: number,
+): number | undefined {
+  if (!isRetryable(error)) return undefined
+  const more =
+    typeof settings.retries === 'function' ? settings.retries(failures, error) : failures <= settings.retries
+  if (!more) return undefined
+  const delay = Math.max(retryAfter(error) ?? 0, settings.random() * backoffCeiling(settings, failures))
+  return elapsedMs + delay > settings.deadline ? undefined : delay
+}
+
+/** The exponential backoff ceiling after `failures` consecutive failures. */
+export function backoffCeiling(
+  settings: Pick<RetrySettings, 'baseDelay' | 'maxDelay'>,
+  failures: number,
+): number {
+  return Math.min(settings.maxDelay, settings.baseDelay * 2 ** (Math.max(1, failures) - 1))
 }

@@ -5,13 +5,14 @@
  * by name looks first; and a delete must not report success while a later provider still serves the
  * key. Each such copy is removed where the store allows it, or reported as a failed destination.
  */
-import { asPolysecretError } from './chain.js'
+import { asPolysecretError, entryBytes } from './chain.js'
 import {
   type PolysecretError,
   ReadOnlyError,
   UnsupportedError,
   type WriteDestinationResult,
 } from './errors.js'
+import type { ProviderGate } from './gate/gate.js'
 import type { Provider } from './provider.js'
 
 /** Two provider objects for the same store (env() in both chains) count as one. */
@@ -34,13 +35,19 @@ export function canDeleteAt(provider: Provider, allowWrites: boolean): boolean {
  * never a silent success.
  */
 export async function holdersOf(
+  gate: ProviderGate,
   candidates: readonly Provider[],
   key: string,
 ): Promise<{ provider: Provider; error?: PolysecretError }[]> {
   const answers = await Promise.all(
     candidates.map(async (provider) => {
       try {
-        return (await provider.get(key)) === undefined ? undefined : { provider }
+        const entry = await gate.call(provider, 'get', (signal) => provider.get(key, { signal }), {
+          key,
+          retry: false,
+          bytes: entryBytes,
+        })
+        return entry === undefined ? undefined : { provider }
       } catch (error) {
         return { provider, error: asPolysecretError(error, key, provider.name) }
       }

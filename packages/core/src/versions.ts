@@ -2,7 +2,7 @@
  * Version operations on the provider that serves a key: list versions, roll back, rotate. Rotation is
  * a guarded write (see `writes.ts`).
  */
-import { asPolysecretError } from './chain.js'
+import { asPolysecretError, entryBytes } from './chain.js'
 import { NotFoundError, ValidationError } from './errors.js'
 import { type GenerateSpec, generate } from './generate.js'
 import { assertKey } from './keys.js'
@@ -79,7 +79,10 @@ export async function listVersions(
   const { provider, route } = await servingProvider(ctx, key, opts.provider)
   requireCapability(provider, 'versions', route.key)
   try {
-    return await provider.versions!(route.key)
+    return await ctx.engine.gate.call(provider, 'versions', () => provider.versions!(route.key), {
+      key: route.key,
+      retry: false,
+    })
   } catch (error) {
     throw asPolysecretError(error, route.key, provider.name, route.kind === 'secret')
   }
@@ -98,14 +101,23 @@ export async function rollbackValue(
   const { provider, route } = await servingProvider(ctx, key, opts.provider)
   requireWritable(ctx, provider, route.key)
   requireCapability(provider, 'versions', route.key)
+  const gate = ctx.engine.gate
   try {
     let info: VersionInfo
     if (provider.capabilities.rollback && provider.rollback) {
-      info = await provider.rollback(route.key, version)
+      const rollback = provider.rollback.bind(provider)
+      info = await gate.call(provider, 'rollback', () => rollback(route.key, version), {
+        key: route.key,
+        retry: false,
+      })
     } else {
       // No native rollback: write the old value again as a new current version.
       requireCapability(provider, 'write', route.key)
-      const old = await provider.get(route.key, { version })
+      const old = await gate.call(provider, 'get', (signal) => provider.get(route.key, { version, signal }), {
+        key: route.key,
+        retry: false,
+        bytes: entryBytes,
+      })
       if (!old) {
         throw new NotFoundError({
           key: route.key,
@@ -113,7 +125,17 @@ export async function rollbackValue(
           message: `Version "${version}" of "${route.key}" does not exist in "${provider.name}".`,
         })
       }
-      info = await provider.set!(route.key, old.value, { kind: route.kind })
+      const value = old.value
+      info = await gate.call(
+        provider,
+        'set',
+        (signal) => provider.set!(route.key, value, { kind: route.kind, signal }),
+        {
+          key: route.key,
+          retry: false,
+          bytes: () => entryBytes(old),
+        },
+      )
     }
     emitDone(ctx, 'rollback', route, provider.name, started, info.version)
     return info

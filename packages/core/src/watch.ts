@@ -104,7 +104,7 @@ export async function startWatch(
     }
   }
 
-  const tokens = new ChangeTokens()
+  const tokens = new ChangeTokens(engine.gate)
   const routeOf = (key: string) => {
     try {
       return engine.route(key)
@@ -152,7 +152,7 @@ export async function startWatch(
     }
     void drain()
   }
-  const pushes = new PushChannels(onPush, (error) => report(error, undefined))
+  const pushes = new PushChannels(engine.gate, onPush, (error) => report(error, undefined))
 
   // Channels go live before the first reads: a change after a read is pushed, none falls in between.
   await pushes.attach(keys.flatMap((key) => routeOf(key) ?? []))

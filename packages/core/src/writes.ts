@@ -208,13 +208,20 @@ export async function writeValue(
   const results = await atEach(ctx, 'set', route, targets, async (provider) => {
     requireCapability(provider, 'write', route.key)
     if (opts.tags) requireCapability(provider, 'tags', route.key)
-    const info = await provider.set!(route.key, raw, {
-      kind: route.kind,
-      ifVersion: opts.ifVersion,
-      createOnly: opts.createOnly,
-      description: opts.description,
-      ...(opts.tags && { tags: opts.tags }),
-    })
+    const info = await ctx.engine.gate.call(
+      provider,
+      'set',
+      (signal) =>
+        provider.set!(route.key, raw, {
+          kind: route.kind,
+          ifVersion: opts.ifVersion,
+          createOnly: opts.createOnly,
+          description: opts.description,
+          ...(opts.tags && { tags: opts.tags }),
+          signal,
+        }),
+      { key: route.key, retry: false, bytes: () => Buffer.byteLength(raw) },
+    )
     return info.version
   })
   const removedFrom = await removeOtherKindCopies(ctx, key, route, targets, results)
@@ -245,7 +252,7 @@ async function removeOtherKindCopies(
   const byName = ctx.engine.route(key)
   if (route.key !== key || byName.kind === route.kind) return []
   const candidates = byName.chain.filter((p) => !written.some((w) => sameStore(w, p)))
-  const holders = await holdersOf(candidates, key)
+  const holders = await holdersOf(ctx.engine.gate, candidates, key)
   if (holders.length === 0) return []
   // A store whose read failed is deleted at too when it can be: the store then confirms or says why.
   const removable = holders.filter((h) => canDeleteAt(h.provider, ctx.allowWrites))
@@ -258,7 +265,10 @@ async function removeOtherKindCopies(
     byName,
     removable.map((h) => h.provider),
     async (provider) => {
-      await provider.delete!(key)
+      await ctx.engine.gate.call(provider, 'delete', (signal) => provider.delete!(key, { signal }), {
+        key,
+        retry: false,
+      })
       return undefined
     },
     refused,
@@ -283,17 +293,26 @@ export async function deleteValue(
   const route = ctx.engine.route(key, opts.kind)
   const op = async (provider: Provider) => {
     requireCapability(provider, 'delete', route.key)
-    await provider.delete!(route.key, {
+    const options = {
       force: opts.force,
       recoveryWindowDays: opts.recoveryWindowDays,
       ifVersion: opts.ifVersion,
-    })
+    }
+    await ctx.engine.gate.call(
+      provider,
+      'delete',
+      (signal) => provider.delete!(route.key, { ...options, signal }),
+      {
+        key: route.key,
+        retry: false,
+      },
+    )
     return undefined
   }
   if (opts.to !== undefined)
     return atEach(ctx, 'delete', route, checkedDestinations(ctx, 'delete', route, opts.to), op)
   const readPath = [...route.chain, ...(route.otherChain ?? [])]
-  const holders = await holdersOf(readPath, route.key)
+  const holders = await holdersOf(ctx.engine.gate, readPath, route.key)
   if (holders.length === 0)
     return atEach(ctx, 'delete', route, checkedDestinations(ctx, 'delete', route, undefined), op)
   // A holder whose read failed is deleted at too when it can be: the store then confirms or says why.
