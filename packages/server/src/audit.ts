@@ -12,7 +12,7 @@ import { type DestinationStream, type Logger, pino } from 'pino'
  */
 
 export interface AuditFileOptions {
-  /** Log file path; pino-roll appends a number (`audit.1.log`, `audit.2.log` …). */
+  /** Log file path; pino-roll numbers the files before the extension (`audit.log` → `audit.1.log`, `audit.2.log` …). */
   readonly file: string
   /** Rotate when a file reaches this size (`'10m'`, `'1g'`, or a number of MB). @default '10m' */
   readonly size?: string | number
