@@ -8,7 +8,7 @@ export default defineConfig({
   sourcemap: true,
   target: 'node20',
   platform: 'node',
-  external: [
+  external: ['yaml', 
     '@polysecret/core',
     'hono',
     /^hono\//,

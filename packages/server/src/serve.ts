@@ -1,7 +1,9 @@
-import { type ConfigManager, createManager, type ManagerConfig } from '@polysecret/core'
+import { readFile } from 'node:fs/promises'
+import { type ConfigManager, createManager, type ManagerConfig, ValidationError } from '@polysecret/core'
+import { parse } from 'yaml'
 import { createServer, type PolysecretServer } from './create-server.js'
 import { createServerMetrics } from './metrics.js'
-import type { ServerOptions } from './options.js'
+import { type ServerOptions, validateServerOptions } from './options.js'
 
 export interface ServeOptions extends ServerOptions {
   /**
@@ -32,10 +34,13 @@ export async function serve(
   })
   const server = await createServer(manager, { ...serverOptions, metrics })
   await server.listen()
-  const shutdown = async () => {
-    await server.close()
-    await manager.close()
-  }
+  const closeServer = server.close
+  let stopped: Promise<void> | undefined
+  const shutdown = () =>
+    (stopped ??= (async () => {
+      await closeServer()
+      await manager.close()
+    })())
   if (handleSignals) {
     const onSignal = () => void shutdown().finally(() => process.exit(0))
     process.once('SIGTERM', onSignal)
@@ -46,4 +51,25 @@ export async function serve(
     close: shutdown,
     [Symbol.asyncDispose]: shutdown,
   })
+}
+
+/**
+ * Reads server options from a JSON or YAML file (the `server.yaml` the manifests mount): the plain-data
+ * options — host, port, auth, allowWrites, rateLimit (without a store), limits, audit, rotation,
+ * credentialsWarningMs. Validated like `createServer` does.
+ */
+export async function loadServeOptions(path: string): Promise<ServerOptions> {
+  let data: unknown
+  try {
+    data = parse(await readFile(path, 'utf8'))
+  } catch (cause) {
+    throw new ValidationError(`Cannot read the server options file ${path}.`, {
+      hint: 'Check the path and that it holds JSON or YAML.',
+      cause,
+    })
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data))
+    throw new ValidationError(`The server options file ${path} must hold an object (host, port, auth …).`)
+  validateServerOptions(data as ServerOptions)
+  return data as ServerOptions
 }
