@@ -8,6 +8,7 @@ import { runCore } from './core.js'
 import { runEncryptedFile } from './encrypted-file.js'
 import { runGcp } from './gcp.js'
 import { runKubernetes } from './kubernetes.js'
+import { runServer } from './server.js'
 import { runVault } from './vault.js'
 
 const suites: Record<string, () => Promise<unknown>> = {
@@ -18,6 +19,7 @@ const suites: Record<string, () => Promise<unknown>> = {
   gcp: runGcp,
   azure: runAzure,
   vault: runVault,
+  server: runServer,
 }
 const wanted = process.argv.slice(2)
 for (const [name, run] of Object.entries(suites)) {
