@@ -72,7 +72,9 @@ async function bareHono(): Promise<LoadFigures> {
 }
 
 export async function runServer(): Promise<Record<string, LoadFigures>> {
-  await using sm = await startFakeProcess('aws-secrets-manager', { secrets: { DB_PASSWORD: 'hunter2-bench' } })
+  await using sm = await startFakeProcess('aws-secrets-manager', {
+    secrets: { DB_PASSWORD: 'hunter2-bench' },
+  })
   const bare = await bareHono()
   // Uncached first: the SDK's lazy load and the JIT warm-up then do not land in the cached figure.
   const uncached = await scenario(false, sm.endpoint)

@@ -8,7 +8,8 @@ export default defineConfig({
   sourcemap: true,
   target: 'node20',
   platform: 'node',
-  external: ['yaml', 
+  external: [
+    'yaml',
     '@polysecret/core',
     'hono',
     /^hono\//,

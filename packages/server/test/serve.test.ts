@@ -21,7 +21,10 @@ describe('serve(): what `polysecret serve` runs', () => {
     const d = await dir()
     await writeFile(join(d, '.env'), 'API_TOKEN=t-1\nLOG_LEVEL=info\n')
     const server = await serve({
-      config: { secrets: [{ type: 'dotenv', path: join(d, '.env') }], parameters: [{ type: 'dotenv', path: join(d, '.env') }] },
+      config: {
+        secrets: [{ type: 'dotenv', path: join(d, '.env') }],
+        parameters: [{ type: 'dotenv', path: join(d, '.env') }],
+      },
       port: 0,
       audit: false,
       handleSignals: false,
@@ -36,7 +39,11 @@ describe('serve(): what `polysecret serve` runs', () => {
   it('reads server options from YAML and validates them', async () => {
     const d = await dir()
     await writeFile(join(d, 'server.yaml'), 'host: 127.0.0.1\nport: 7373\nrateLimit:\n  rate: 5\n')
-    expect(await loadServeOptions(join(d, 'server.yaml'))).toEqual({ host: '127.0.0.1', port: 7373, rateLimit: { rate: 5 } })
+    expect(await loadServeOptions(join(d, 'server.yaml'))).toEqual({
+      host: '127.0.0.1',
+      port: 7373,
+      rateLimit: { rate: 5 },
+    })
     await writeFile(join(d, 'bad.yaml'), 'port: 99999\n')
     await expect(loadServeOptions(join(d, 'bad.yaml'))).rejects.toThrow(/port must be/)
     await expect(loadServeOptions(join(d, 'missing.yaml'))).rejects.toThrow(ValidationError)
