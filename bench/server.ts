@@ -4,12 +4,13 @@
  * an uncached one (cache off: every request is a Secrets Manager call to the fake, which runs in its
  * own process). The server and autocannon share this process, so figures include the client's CPU.
  */
+
+import { serve as serveHono } from '@hono/node-server'
 import { secretsManager } from '@polysecret/aws'
 import { ConfigManager } from '@polysecret/core'
-import { serve as serveHono } from '@hono/node-server'
 import { createServer } from '@polysecret/server'
-import { Hono } from 'hono'
 import autocannon from 'autocannon'
+import { Hono } from 'hono'
 import { startFakeProcess } from './fake-process.js'
 import { fmt, writeResults } from './lib.js'
 

@@ -1,14 +1,14 @@
-import type { Hono } from 'hono'
 import { ValidationError } from '@polysecret/core'
+import type { Hono } from 'hono'
 import type { AuditOptions } from './audit.js'
+import { parseTokenHash } from './auth/bearer.js'
 import type { KubernetesAuthOptions } from './auth/kubernetes.js'
 import { type Grant, grantIssues } from './auth/policy.js'
-import { parseTokenHash } from './auth/bearer.js'
+import type { ServerMetrics } from './metrics.js'
 import type { RateLimit, RateLimitStore } from './rate-limit.js'
 import { rateLimitIssues } from './rate-limit.js'
 import type { RotationRule } from './rotation.js'
 import { rotationIssues } from './rotation.js'
-import type { ServerMetrics } from './metrics.js'
 import type { ServerContext, ServerEnv } from './server-context.js'
 
 /** A bearer token the server accepts, by its hash, and what it may do. */

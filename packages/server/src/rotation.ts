@@ -37,15 +37,21 @@ export interface RotationOutcome {
 export function rotationIssues(rules: unknown): string[] {
   if (!Array.isArray(rules)) return ['rotation must be an array of { keys, action }']
   const issues: string[] = []
-  rules.forEach((r: Partial<RotationRule> | null, i) => {
+  for (const [i, r] of (rules as (Partial<RotationRule> | null)[]).entries()) {
     const at = `rotation[${i}]`
-    if (typeof r !== 'object' || r === null) return void issues.push(`${at} must be { keys, action }`)
+    if (typeof r !== 'object' || r === null) {
+      issues.push(`${at} must be { keys, action }`)
+      continue
+    }
     const keysOk =
       (typeof r.keys === 'string' && r.keys !== '') ||
       (Array.isArray(r.keys) && r.keys.length > 0 && r.keys.every((k) => typeof k === 'string' && k !== ''))
     if (!keysOk) issues.push(`${at}.keys must be a prefix or a non-empty array of keys`)
     const a = r.action as Record<string, unknown> | undefined
-    if (typeof a !== 'object' || a === null) return void issues.push(`${at}.action is missing`)
+    if (typeof a !== 'object' || a === null) {
+      issues.push(`${at}.action is missing`)
+      continue
+    }
     const kinds = ['pid', 'pidFile', 'webhook', 'command'].filter((k) => k in a)
     if (kinds.length !== 1) issues.push(`${at}.action needs exactly one of pid, pidFile, webhook, command`)
     if ('pid' in a && !(Number.isInteger(a.pid) && (a.pid as number) > 0))
@@ -65,7 +71,7 @@ export function rotationIssues(rules: unknown): string[] {
       issues.push(`${at}.action.command must be an array: [program, ...args]`)
     if (r.interval !== undefined && !(Number.isInteger(r.interval) && r.interval > 0))
       issues.push(`${at}.interval must be a positive whole number of ms`)
-  })
+  }
   return issues
 }
 

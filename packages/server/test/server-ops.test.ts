@@ -1,10 +1,10 @@
 import { ConfigManager, memory } from '@polysecret/core'
 import { Validator } from '@seriousme/openapi-schema-validator'
 import { afterEach, describe, expect, it } from 'vitest'
+import pkg from '../package.json' with { type: 'json' }
 import { createServer, createServerMetrics, type ServerExtension } from '../src/index.js'
 import { readiness } from '../src/routes/ops.js'
 import { SERVER_VERSION } from '../src/version.js'
-import pkg from '../package.json' with { type: 'json' }
 import { key, startServer } from './support/server.js'
 
 const managers: ConfigManager[] = []

@@ -49,15 +49,17 @@ export function grantIssues(where: string, grants: unknown): string[] {
   if (!Array.isArray(grants) || grants.length === 0)
     return [`${where} needs at least one grant { keys, verbs }`]
   const issues: string[] = []
-  grants.forEach((g, i) => {
+  for (const [i, g] of grants.entries()) {
     const at = `${where}[${i}]`
-    if (typeof g !== 'object' || g === null)
-      return void issues.push(`${at} must be an object { keys, verbs }`)
+    if (typeof g !== 'object' || g === null) {
+      issues.push(`${at} must be an object { keys, verbs }`)
+      continue
+    }
     const { keys, verbs } = g as { keys?: unknown; verbs?: unknown }
     if (!Array.isArray(keys) || keys.length === 0 || !keys.every((k) => typeof k === 'string' && k !== ''))
       issues.push(`${at}.keys must be a non-empty array of key globs`)
     if (!Array.isArray(verbs) || verbs.length === 0 || !verbs.every((v) => VERBS.includes(v as Verb)))
       issues.push(`${at}.verbs must be a non-empty array of ${VERBS.join(', ')}`)
-  })
+  }
   return issues
 }

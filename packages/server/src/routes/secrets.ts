@@ -2,8 +2,8 @@ import {
   isPolysecretError,
   type Kind,
   revealValue,
-  type ValueWithMetadata,
   ValidationError,
+  type ValueWithMetadata,
 } from '@polysecret/core'
 import type { Context, Hono } from 'hono'
 import { errorAnswer, errorBody, HttpProblem } from '../http-errors.js'

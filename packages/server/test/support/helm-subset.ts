@@ -14,7 +14,7 @@ import { parse, stringify } from 'yaml'
 type Node =
   | { kind: 'text'; text: string }
   | { kind: 'action'; expr: string }
-  | { kind: 'if'; cond: string; then: Node[]; else: Node[] }
+  | { kind: 'if'; cond: string; yes: Node[]; no: Node[] }
 
 interface Scope {
   readonly Values: unknown
@@ -106,7 +106,7 @@ function parseTemplate(source: string, defines: Map<string, Node[]>): Node[] {
       if (word === 'if') {
         const then = block('if')
         const otherwise = then.ended === 'else' ? block('if').body : []
-        body.push({ kind: 'if', cond: rest.join(' '), then: then.body, else: otherwise })
+        body.push({ kind: 'if', cond: rest.join(' '), yes: then.body, no: otherwise })
       } else if (word === 'define') {
         const name = JSON.parse(rest.join(' ')) as string
         defines.set(name, block('define').body)
@@ -123,7 +123,7 @@ function run(nodes: Node[], scope: Scope, defines: Map<string, Node[]>): string 
   for (const n of nodes) {
     if (n.kind === 'text') out += n.text
     else if (n.kind === 'if')
-      out += run(truthy(evaluate(n.cond, scope, defines)) ? n.then : n.else, scope, defines)
+      out += run(truthy(evaluate(n.cond, scope, defines)) ? n.yes : n.no, scope, defines)
     else {
       const v = evaluate(n.expr, scope, defines)
       out += typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v)

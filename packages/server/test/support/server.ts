@@ -14,8 +14,25 @@ export class AuditLines extends Writable {
   }
 }
 
+/** One HTTP answer: status, headers, parsed body (JSON, else text) and raw text. */
+export interface Answer {
+  readonly status: number
+  readonly headers: { get(name: string): string | null }
+  readonly body: any
+  readonly text: string
+}
+
+export interface RunningServer extends AsyncDisposable {
+  readonly server: PolysecretServer
+  readonly audit: AuditLines
+  call(path: string, init?: RequestInit & { token?: string; json?: unknown }): Promise<Answer>
+}
+
 /** A real server on 127.0.0.1 (random port), its audit lines captured, and a fetch helper. */
-export async function startServer(manager: ConfigManager, options: ServerOptions = {}) {
+export async function startServer(
+  manager: ConfigManager,
+  options: ServerOptions = {},
+): Promise<RunningServer> {
   const audit = new AuditLines()
   const server: PolysecretServer = await createServer(manager, {
     port: 0,
@@ -23,7 +40,10 @@ export async function startServer(manager: ConfigManager, options: ServerOptions
     ...options,
   })
   await server.listen()
-  const call = async (path: string, init: RequestInit & { token?: string; json?: unknown } = {}) => {
+  const call = async (
+    path: string,
+    init: RequestInit & { token?: string; json?: unknown } = {},
+  ): Promise<Answer> => {
     const { token, json, ...rest } = init
     const headers = new Headers(rest.headers)
     if (token) headers.set('authorization', `Bearer ${token}`)
