@@ -72,13 +72,11 @@ export async function createServer(
     maxBodyBytes: options.limits?.maxBodyBytes ?? 65_536,
     requestTimeoutMs: options.limits?.requestTimeoutMs ?? 10_000,
   }
+  // Authenticated callers get a budget by default; an unauthenticated loopback sidecar serves its one
+  // app unthrottled unless a limit is configured.
+  const rateLimit = options.rateLimit ?? (options.auth ? { rate: 100, burst: 200 } : false)
   const rate =
-    options.rateLimit === false
-      ? undefined
-      : {
-          limit: options.rateLimit ?? { rate: 100, burst: 200 },
-          store: options.rateLimit?.store ?? memoryRateLimitStore(),
-        }
+    rateLimit === false ? undefined : { limit: rateLimit, store: rateLimit.store ?? memoryRateLimitStore() }
   const authenticator = new Authenticator(options.auth, now)
   const ctx: ServerContext = {
     manager,

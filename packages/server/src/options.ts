@@ -66,7 +66,10 @@ export interface ServerOptions {
   readonly auth?: AuthOptions
   /** Serve PUT and DELETE (the manager must allow writes too). @default false */
   readonly allowWrites?: boolean
-  /** Per-caller budget, or `false`. Tokens may carry their own. @default { rate: 100, burst: 200 } */
+  /**
+   * Per-caller budget, or `false`. Tokens and service accounts may carry their own.
+   * @default { rate: 100, burst: 200 } with `auth`; none without (a loopback sidecar serving its one app)
+   */
   readonly rateLimit?: (RateLimit & { readonly store?: RateLimitStore }) | false
   readonly limits?: LimitOptions
   /** Audit log destination, or `false` for none. @default { destination: 'stdout' } */
