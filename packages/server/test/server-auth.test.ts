@@ -146,6 +146,20 @@ describe('server: limits', () => {
     ).toContain('polysecret_rate_limited_total{principal_kind="token"} 1')
   })
 
+  it('an unauthenticated loopback sidecar is not rate limited unless a limit is configured', async () => {
+    let now = 1_000_000
+    await using open = await startServer(store(values), { now: () => now })
+    for (let i = 0; i < 250; i++) expect((await open.call(key('billing/API_URL'))).status).toBe(200)
+    await using limited = await startServer(store(values), {
+      now: () => now,
+      rateLimit: { rate: 1, burst: 1 },
+    })
+    expect((await limited.call(key('billing/API_URL'))).status).toBe(200)
+    expect((await limited.call(key('billing/API_URL'))).status).toBe(429)
+    now += 1000
+    expect((await limited.call(key('billing/API_URL'))).status).toBe(200)
+  })
+
   it('refuses bodies over maxBodyBytes with 413', async () => {
     await using s = await startServer(store({}), { limits: { maxBodyBytes: 100 } })
     const res = await s.call('/v1/secrets:batchGet', { method: 'POST', json: { keys: ['x'.repeat(200)] } })
