@@ -9,6 +9,7 @@ import { runEncryptedFile } from './encrypted-file.js'
 import { runGate } from './gate.js'
 import { runGcp } from './gcp.js'
 import { runKubernetes } from './kubernetes.js'
+import { runServer } from './server.js'
 import { runSync } from './sync.js'
 import { runVault } from './vault.js'
 
@@ -22,6 +23,7 @@ const suites: Record<string, () => Promise<unknown>> = {
   azure: runAzure,
   vault: runVault,
   sync: runSync,
+  server: runServer,
 }
 const wanted = process.argv.slice(2)
 for (const [name, run] of Object.entries(suites)) {

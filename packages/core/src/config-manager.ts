@@ -262,6 +262,22 @@ export class ConfigManager {
     }
   }
 
+  /**
+   * `getMany` with each value's metadata (provider, version, cache state) — what an audited caller such
+   * as the HTTP sidecar needs per key, with the same native batching and per-key errors.
+   */
+  async getManyWithMetadata(
+    keys: readonly string[],
+    opts: ReadOptions = {},
+  ): Promise<{ values: Record<string, ValueWithMetadata>; errors: Record<string, PolysecretError> }> {
+    if (!Array.isArray(keys)) throw new ValidationError('getManyWithMetadata needs an array of keys.')
+    const { results, errors } = await this.#engine.readMany(keys, opts)
+    return {
+      values: Object.fromEntries([...results].map(([k, r]) => [k, withMetadata(r)])),
+      errors: Object.fromEntries(errors),
+    }
+  }
+
   /** Every key under a prefix with its value, each read as the kind of the chain that listed it. */
   async getByPrefix(prefix: string, opts: ReadOptions = {}): Promise<ManyResult> {
     const listed = await this.list(prefix)

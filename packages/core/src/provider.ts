@@ -142,6 +142,11 @@ export interface Health {
   readonly latencyMs?: number
   /** Why it is not ok. Never contains secret material. */
   readonly message?: string
+  /**
+   * When the credentials the provider uses stop working, if it can tell (a Vault token's TTL,
+   * temporary cloud credentials). The HTTP sidecar's `/ready` flags it when it is near.
+   */
+  readonly credentialsExpireAt?: Date
 }
 
 /** The contract every store adapter implements. */

@@ -105,6 +105,12 @@ export class AuthSession {
     this.#now = now
   }
 
+  /** When the current token stops working, if it has a TTL (`/ready` of the sidecar reports it). */
+  get expiresAt(): Date | undefined {
+    const at = this.#state?.expiresAt
+    return at !== undefined && Number.isFinite(at) ? new Date(at) : undefined
+  }
+
   /** Whether the session can log in again (a fixed token cannot). */
   get canLogIn(): boolean {
     return typeof this.#auth !== 'string'

@@ -11,8 +11,11 @@ type NodeVault = { default: (options: object) => VaultClient }
 export interface Connection {
   /** The KV engine of the mount (its version detected on first use with `version: 'auto'`). */
   engine(ctx: CallContext): Promise<KvEngine>
-  /** Vault answers `sys/health` unsealed and active, and the token works. Throws mapped errors. */
-  check(signal: AbortSignal | undefined): Promise<void>
+  /**
+   * Vault answers `sys/health` unsealed and active, and the token works. Throws mapped errors. Says
+   * when the token expires, when it has a TTL.
+   */
+  check(signal: AbortSignal | undefined): Promise<{ credentialsExpireAt?: Date }>
   /** Logins made so far. */
   readonly logins: () => number
   close(): Promise<void>
@@ -127,6 +130,8 @@ export function connect(options: VaultKvOptions, provider: string): Connection {
           provider,
         )
       await session?.token()
+      const expiresAt = session?.expiresAt
+      return expiresAt ? { credentialsExpireAt: expiresAt } : {}
     },
     logins: () => session?.logins ?? 0,
     async close() {

@@ -288,8 +288,12 @@ export function vaultKv(options: VaultKvOptions): VaultKvProvider {
     async health(opts) {
       const started = performance.now()
       try {
-        await connection.check(opts?.signal)
-        return { ok: true, latencyMs: Math.round(performance.now() - started) }
+        const { credentialsExpireAt } = await connection.check(opts?.signal)
+        return {
+          ok: true,
+          latencyMs: Math.round(performance.now() - started),
+          ...(credentialsExpireAt ? { credentialsExpireAt } : {}),
+        }
       } catch (error) {
         return { ok: false, message: (error as Error).message }
       }

@@ -45,5 +45,11 @@ export function apiResourceList(): Record<string, unknown> {
 }
 
 export function apiGroupList(): Record<string, unknown> {
-  return { kind: 'APIGroupList', apiVersion: 'v1', groups: [] }
+  // authentication.k8s.io serves TokenReview (create only), as on a cluster.
+  const v1 = { groupVersion: 'authentication.k8s.io/v1', version: 'v1' }
+  return {
+    kind: 'APIGroupList',
+    apiVersion: 'v1',
+    groups: [{ name: 'authentication.k8s.io', versions: [v1], preferredVersion: v1 }],
+  }
 }

@@ -1,7 +1,7 @@
 import { stringify } from 'yaml'
 import { type FakeServer, type FakeServerOptions, startFakeServer } from '../http-server.js'
 import { generateCertificate } from '../tls.js'
-import { TokenRegistry, type TokenScope } from './auth.js'
+import { type ServiceAccountTokenRequest, TokenRegistry, type TokenScope } from './auth.js'
 import { kubernetesProtocol } from './protocol.js'
 import { type KubernetesSeed, KubernetesState } from './state.js'
 import { WatchHub } from './watch.js'
@@ -39,6 +39,11 @@ export interface KubernetesFake extends FakeServer {
   kubeconfigFor(token: string, options?: { readonly namespace?: string }): string
   /** Issues a token limited to `scope` (namespaces, verbs, resources); outside it requests get 403. */
   createToken(scope?: TokenScope): string
+  /**
+   * Issues a service-account token as the TokenRequest API does (a JWT bound to audiences and
+   * optionally a pod, expiring on the fake's clock), for TokenReview tests. The namespace must exist.
+   */
+  createServiceAccountToken(request: ServiceAccountTokenRequest): string
   /** Makes a token unknown: its requests get 401 (a rotated service-account token). */
   revokeToken(token: string): void
   readonly state: KubernetesState
@@ -106,6 +111,11 @@ export async function startKubernetesFake(options: KubernetesFakeOptions = {}): 
     kubeconfig: kubeconfigFor(token),
     kubeconfigFor,
     createToken: (scope?: TokenScope) => tokens.issue(scope),
+    createServiceAccountToken: (request: ServiceAccountTokenRequest) => {
+      if (!state.get('namespaces', undefined, request.namespace))
+        throw new RangeError(`namespace "${request.namespace}" does not exist in the fake; seed it first`)
+      return tokens.issueServiceAccountToken(request, now())
+    },
     revokeToken: (t: string) => tokens.revoke(t),
     state,
     seed: (seed: KubernetesSeed) => state.seed(seed),

@@ -9,6 +9,7 @@ import { patchObject } from './patch-request.js'
 import { RESOURCES, type ResourceName } from './resources.js'
 import type { KubernetesState } from './state.js'
 import { failure, KubeError, methodNotAllowed, tooLarge } from './status.js'
+import { reviewToken, TOKEN_REVIEW_PATH } from './token-review.js'
 import type { WatchHub } from './watch.js'
 
 /**
@@ -94,8 +95,14 @@ export function kubernetesProtocol(ctx: ProtocolContext): WireProtocol {
 
   const dispatch = async (req: KubeRequest): Promise<WireResponse> => {
     if (req.body.length > ctx.maxRequestBytes) throw tooLarge(ctx.maxRequestBytes)
+    if (req.path === TOKEN_REVIEW_PATH) {
+      const grant = ctx.tokens.authenticate(req.headers.authorization, ctx.now())
+      if (req.method !== 'POST') throw methodNotAllowed(req.method)
+      ctx.tokens.authorize(grant, 'create', 'tokenreviews', undefined, undefined)
+      return jsonResponse(201, reviewToken(ctx.tokens, await decodeBody(req.headers, req.body), ctx.now()))
+    }
     if (DISCOVERY_PATHS.has(req.path)) {
-      if (!PUBLIC_PATHS.has(req.path)) ctx.tokens.authenticate(req.headers.authorization)
+      if (!PUBLIC_PATHS.has(req.path)) ctx.tokens.authenticate(req.headers.authorization, ctx.now())
       if (req.method !== 'GET') throw methodNotAllowed(req.method)
       if (req.path === '/version') return jsonResponse(200, versionInfo())
       if (req.path === '/api')
@@ -104,7 +111,7 @@ export function kubernetesProtocol(ctx: ProtocolContext): WireProtocol {
       if (req.path === '/apis') return jsonResponse(200, apiGroupList())
       return { status: 200, headers: { 'Content-Type': 'text/plain' }, body: 'ok' }
     }
-    const grant = ctx.tokens.authenticate(req.headers.authorization)
+    const grant = ctx.tokens.authenticate(req.headers.authorization, ctx.now())
     const ref = req.ref
     if (!ref)
       throw new KubeError(failure(404, 'NotFound', 'the server could not find the requested resource'))
@@ -151,9 +158,11 @@ export function kubernetesProtocol(ctx: ProtocolContext): WireProtocol {
       const routed = route(method, url.pathname, url.searchParams)
       const operation = DISCOVERY_PATHS.has(url.pathname)
         ? 'discovery'
-        : routed
-          ? `${routed.verb} ${routed.ref.info.resource}`
-          : 'unknown'
+        : url.pathname === TOKEN_REVIEW_PATH
+          ? 'create tokenreviews'
+          : routed
+            ? `${routed.verb} ${routed.ref.info.resource}`
+            : 'unknown'
       const input: KubeRequest = {
         method,
         path: url.pathname,

@@ -94,13 +94,16 @@ export function forbidden(
   resource: string,
   name: string | undefined,
   namespace: string | undefined,
+  group = '',
 ): KubeError {
-  const what = name ? `${resource} "${name}"` : resource
+  const what = name
+    ? `${resource}${group ? `.${group}` : ''} "${name}"`
+    : `${resource}${group ? `.${group}` : ''}`
   const where = namespace ? ` in the namespace "${namespace}"` : ' at the cluster scope'
   return fail(
     403,
     'Forbidden',
-    `${what} is forbidden: User "${user}" cannot ${verb} resource "${resource}" in API group ""${where}`,
+    `${what} is forbidden: User "${user}" cannot ${verb} resource "${resource}" in API group "${group}"${where}`,
     { ...(name ? { name } : {}), kind: resource },
   )
 }
