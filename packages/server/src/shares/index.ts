@@ -1,0 +1,12 @@
+/**
+ * One-time secret sharing for @polysecret/server: the hono routes (API + web page), the two stores, and
+ * the Node helpers that create and open shares in the page's format.
+ * @packageDocumentation
+ */
+export { createShare, type CreatedShare, type CreateShareOptions, openShare, type OpenShareOptions } from './share-client.js'
+export { type EmbeddedShareStoreOptions, embeddedShareStore } from './embedded-store.js'
+export { type RedisShareStoreOptions, redisShareStore } from './redis-store.js'
+export { ShareFormatError, SHARE_FORMAT_VERSION } from './share-codec.js'
+export type { ShareEvent, ShareRoutesOptions } from './share-options.js'
+export { createShareRoutes } from './share-routes.js'
+export type { ConsumedShare, NewShare, ShareStore } from './share-store.js'
