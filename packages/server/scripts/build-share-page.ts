@@ -17,6 +17,8 @@ const biome = fileURLToPath(new URL('../../../node_modules/.bin/biome', import.m
 export async function generatePageScript(): Promise<string> {
   const result = await build({
     entryPoints: [entry],
+    // Fixed, so the path comments in the bundle do not depend on where the script is run from.
+    absWorkingDir: fileURLToPath(new URL('..', import.meta.url)),
     bundle: true,
     format: 'iife',
     target: 'es2022',

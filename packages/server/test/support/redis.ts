@@ -49,21 +49,28 @@ function launch(port: number, dir: string): Promise<ChildProcess> {
       [
         '--bind', '127.0.0.1', '--port', String(port), '--dir', dir,
         '--save', '', '--appendonly', 'no', '--protected-mode', 'yes', '--daemonize', 'no',
-        '--loglevel', 'warning',
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     )
     let output = ''
+    // A server that neither gets ready nor exits is killed, so no stray redis-server outlives the test.
+    const deadline = setTimeout(() => {
+      child.kill('SIGKILL')
+      reject(new Error(`redis-server did not get ready in 15 s:\n${output.slice(-2000)}`))
+    }, 15_000)
     const onData = (chunk: Buffer) => {
       output += chunk.toString()
       if (/Ready to accept connections/.test(output)) {
+        clearTimeout(deadline)
         child.stdout!.off('data', onData)
         child.off('exit', onExit)
         resolve(child)
       }
     }
-    const onExit = (code: number | null) =>
+    const onExit = (code: number | null) => {
+      clearTimeout(deadline)
       reject(new Error(`redis-server exited (${code}) before it was ready:\n${output.slice(-2000)}`))
+    }
     child.once('error', (error: NodeJS.ErrnoException) =>
       reject(
         error.code === 'ENOENT'
