@@ -12,6 +12,18 @@ import { build } from 'esbuild'
 const entry = fileURLToPath(new URL('../src/shares/browser/share-app.ts', import.meta.url))
 const target = fileURLToPath(new URL('../src/shares/page-script.generated.ts', import.meta.url))
 const biome = fileURLToPath(new URL('../../../node_modules/.bin/biome', import.meta.url))
+const tsc = fileURLToPath(new URL('../../../node_modules/.bin/tsc', import.meta.url))
+const browserProject = fileURLToPath(new URL('../src/shares/browser/tsconfig.json', import.meta.url))
+
+/** Type-checks the browser code against the DOM types (the repository's typecheck leaves it out). */
+function typecheckBrowserCode(): void {
+  try {
+    execFileSync(tsc, ['-p', browserProject], { encoding: 'utf8', stdio: 'pipe' })
+  } catch (error) {
+    const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string }
+    throw new Error(`The share page's script does not type-check:\n${stdout}${stderr}`)
+  }
+}
 
 /** The generated module's text. */
 export async function generatePageScript(): Promise<string> {
@@ -41,6 +53,7 @@ export async function generatePageScript(): Promise<string> {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  typecheckBrowserCode()
   const text = await generatePageScript()
   if (process.argv.includes('--check')) {
     const current = await readFile(target, 'utf8').catch(() => '')

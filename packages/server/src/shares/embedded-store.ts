@@ -144,7 +144,10 @@ export function embeddedShareStore(options: EmbeddedShareStoreOptions): ShareSto
           if (!(error instanceof ConflictError)) throw error
         }
       }
-      throw new UnavailableError({ provider: 'shares', message: 'The share store kept changing under a read.' })
+      throw new UnavailableError({
+        provider: 'shares',
+        message: 'The share store kept changing under a read.',
+      })
     },
     async delete(id: string): Promise<boolean> {
       const existed = (await file.get(PREFIX + id)) !== undefined

@@ -3,10 +3,17 @@
  * the Node helpers that create and open shares in the page's format.
  * @packageDocumentation
  */
-export { createShare, type CreatedShare, type CreateShareOptions, openShare, type OpenShareOptions } from './share-client.js'
+
 export { type EmbeddedShareStoreOptions, embeddedShareStore } from './embedded-store.js'
 export { type RedisShareStoreOptions, redisShareStore } from './redis-store.js'
-export { ShareFormatError, SHARE_FORMAT_VERSION } from './share-codec.js'
+export {
+  type CreatedShare,
+  type CreateShareOptions,
+  createShare,
+  type OpenShareOptions,
+  openShare,
+} from './share-client.js'
+export { SHARE_FORMAT_VERSION, ShareFormatError } from './share-codec.js'
 export type { ShareEvent, ShareRoutesOptions } from './share-options.js'
 export { createShareRoutes } from './share-routes.js'
 export type { ConsumedShare, NewShare, ShareStore } from './share-store.js'

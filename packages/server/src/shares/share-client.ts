@@ -4,7 +4,13 @@
  * fragment. The link is returned as a `Secret` — whoever holds it can read the share.
  */
 import { IntegrityError, NotFoundError, Secret, UnavailableError, ValidationError } from '@polysecret/core'
-import { openSealedShare, parseShareFragment, ShareFormatError, sealShare, shareFragment } from './share-codec.js'
+import {
+  openSealedShare,
+  parseShareFragment,
+  ShareFormatError,
+  sealShare,
+  shareFragment,
+} from './share-codec.js'
 
 /** Options for {@link createShare}. */
 export interface CreateShareOptions {
@@ -60,9 +66,13 @@ async function serverError(response: Response, what: string): Promise<Error> {
  * const value = await openShare(link) // a Secret; the share is now gone
  * ```
  */
-export async function createShare(plaintext: string | Secret, options: CreateShareOptions): Promise<CreatedShare> {
+export async function createShare(
+  plaintext: string | Secret,
+  options: CreateShareOptions,
+): Promise<CreatedShare> {
   const text = plaintext instanceof Secret ? plaintext.reveal() : plaintext
-  if (typeof text !== 'string') throw new ValidationError('createShare(): the plaintext must be a string or a Secret.')
+  if (typeof text !== 'string')
+    throw new ValidationError('createShare(): the plaintext must be a string or a Secret.')
   const doFetch = options.fetch ?? fetch
   const api = new URL(options.apiPath ?? '/v1/shares', options.server)
   const { ciphertext, key } = await sealShare(text)
@@ -101,13 +111,15 @@ export async function openShare(link: string | Secret, options: OpenShareOptions
     parts = parseShareFragment(url.hash)
   } catch (error) {
     throw new ValidationError(
-      error instanceof ShareFormatError ? `openShare(): ${error.message}` : 'openShare(): the link is not a URL.',
+      error instanceof ShareFormatError
+        ? `openShare(): ${error.message}`
+        : 'openShare(): the link is not a URL.',
     )
   }
   const api = new URL(`${options.apiPath ?? '/v1/shares'}/${parts.id}`, url.origin)
   let response: Response
   try {
-    response = await (options.fetch ?? fetch)(api, { cache: 'no-store' })
+    response = await (options.fetch ?? fetch)(api)
   } catch (error) {
     throw new UnavailableError({ message: `Cannot reach the share server at ${api.origin}.`, cause: error })
   }

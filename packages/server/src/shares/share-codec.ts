@@ -53,8 +53,8 @@ export function sealedLength(plaintextBytes: number): number {
   return 1 + IV_BYTES + plaintextBytes + TAG_BYTES
 }
 
-function importKey(raw: Uint8Array, usage: 'encrypt' | 'decrypt'): Promise<CryptoKey> {
-  return crypto.subtle.importKey('raw', raw as BufferSource, { name: 'AES-GCM' }, false, [usage])
+function importKey(raw: Uint8Array<ArrayBuffer>, usage: 'encrypt' | 'decrypt') {
+  return crypto.subtle.importKey('raw', raw, { name: 'AES-GCM' }, false, [usage])
 }
 
 /** Encrypts `plaintext` under a fresh random key. Returns the ciphertext and the key, both base64url. */

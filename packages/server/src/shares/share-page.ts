@@ -35,8 +35,7 @@ footer { margin-top: 2rem; font-size: .8rem; border-top: 1px solid var(--line); 
 [hidden] { display: none !important; }
 `
 
-const escapeHtml = (text: string) =>
-  text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`)
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`)
 
 function html(config: ResolvedShareOptions & { pagePath: string }): string {
   const attr = (value: string | number) => `"${escapeHtml(String(value))}"`

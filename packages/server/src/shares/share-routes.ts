@@ -65,7 +65,9 @@ export function createShareRoutes(options: ShareRoutesOptions): Hono {
   }
 
   // API responses: never cached, no referrer, nothing sniffed, no framing.
-  const apiHeaders = secureHeaders({ contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } })
+  const apiHeaders = secureHeaders({
+    contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
+  })
   for (const path of [apiPath, `${apiPath}/*`]) {
     app.use(path, apiHeaders, async (c, next) => {
       await next()
@@ -104,7 +106,13 @@ export function createShareRoutes(options: ShareRoutesOptions): Hono {
       } catch (error) {
         return storeFailed(c, 'create', error)
       }
-      emit({ action: 'create', outcome: 'ok', share: shareRef(id), bytes: parsed.bytes, readsLeft: parsed.reads })
+      emit({
+        action: 'create',
+        outcome: 'ok',
+        share: shareRef(id),
+        bytes: parsed.bytes,
+        readsLeft: parsed.reads,
+      })
       c.header('Location', `${apiPath}/${id}`)
       return c.json({ id, expiresAt: new Date(expiresAt).toISOString(), reads: parsed.reads }, 201)
     },
@@ -125,7 +133,12 @@ export function createShareRoutes(options: ShareRoutesOptions): Hono {
     }
     if (!found) {
       emit({ action: 'open', outcome: 'not_found', share })
-      return fail(c, 404, 'NOT_FOUND', 'No such share: it was already opened, it expired, or the link is wrong.')
+      return fail(
+        c,
+        404,
+        'NOT_FOUND',
+        'No such share: it was already opened, it expired, or the link is wrong.',
+      )
     }
     emit({
       action: 'open',
@@ -143,7 +156,8 @@ export function createShareRoutes(options: ShareRoutesOptions): Hono {
 
   app.delete(`${apiPath}/:id`, async (c) => {
     const id = c.req.param('id')
-    if (!SHARE_ID_PATTERN.test(id)) return fail(c, 400, 'VALIDATION', 'Not a share id (22 base64url characters).')
+    if (!SHARE_ID_PATTERN.test(id))
+      return fail(c, 400, 'VALIDATION', 'Not a share id (22 base64url characters).')
     const share = shareRef(id)
     let existed: boolean
     try {

@@ -59,7 +59,11 @@ describe('share API on the embedded store', () => {
       body: JSON.stringify({ ciphertext, ttl: 60 }),
     })
     expect(created.status).toBe(201)
-    const { id, expiresAt, reads } = (await created.json()) as { id: string; expiresAt: string; reads: number }
+    const { id, expiresAt, reads } = (await created.json()) as {
+      id: string
+      expiresAt: string
+      reads: number
+    }
     expect(id).toMatch(/^[A-Za-z0-9_-]{22}$/)
     expect(Buffer.from(id, 'base64url')).toHaveLength(16)
     expect(expiresAt).toBe(new Date(clock + 60_000).toISOString())
@@ -129,7 +133,9 @@ describe('share API on the embedded store', () => {
     for (let round = 0; round < 5; round++) {
       const { id } = (await (await create(a.url, { reads: 2 })).json()) as { id: string }
       const statuses = await Promise.all(
-        Array.from({ length: 12 }, (_, i) => fetch(`${(i % 2 ? a : b).url}/v1/shares/${id}`).then((r) => r.status)),
+        Array.from({ length: 12 }, (_, i) =>
+          fetch(`${(i % 2 ? a : b).url}/v1/shares/${id}`).then((r) => r.status),
+        ),
       )
       expect(statuses.filter((s) => s === 200)).toHaveLength(2)
     }
@@ -145,8 +151,13 @@ describe('share API on the embedded store', () => {
     })
     const ok = (await sealShare('x')).ciphertext
 
-    expect(await error(await post('{'))).toMatchObject({ status: 400, message: 'The body is not valid JSON.' })
-    expect(await error(await post(JSON.stringify({ ciphertext: ok }), 'text/plain'))).toMatchObject({ status: 415 })
+    expect(await error(await post('{'))).toMatchObject({
+      status: 400,
+      message: 'The body is not valid JSON.',
+    })
+    expect(await error(await post(JSON.stringify({ ciphertext: ok }), 'text/plain'))).toMatchObject({
+      status: 415,
+    })
     expect(await error(await post(JSON.stringify({ ciphertext: 'plaintext here!' })))).toMatchObject({
       status: 400,
       message: expect.stringContaining('"ciphertext" must be a polysecret share ciphertext'),
@@ -161,16 +172,27 @@ describe('share API on the embedded store', () => {
     })
     // Just over the limit: the ciphertext of 101 bytes is refused, of 100 bytes accepted.
     const big = (await sealShare('y'.repeat(101))).ciphertext
-    expect(await error(await post(JSON.stringify({ ciphertext: big })))).toMatchObject({ status: 413, code: 'TOO_LARGE' })
-    expect((await post(JSON.stringify({ ciphertext: (await sealShare('y'.repeat(100))).ciphertext }))).status).toBe(201)
+    expect(await error(await post(JSON.stringify({ ciphertext: big })))).toMatchObject({
+      status: 413,
+      code: 'TOO_LARGE',
+    })
+    expect(
+      (await post(JSON.stringify({ ciphertext: (await sealShare('y'.repeat(100))).ciphertext }))).status,
+    ).toBe(201)
     // Far over: refused by the body limit before the body is read.
-    expect(await error(await post(JSON.stringify({ ciphertext: 'A'.repeat(1_000_000) })))).toMatchObject({ status: 413 })
+    expect(await error(await post(JSON.stringify({ ciphertext: 'A'.repeat(1_000_000) })))).toMatchObject({
+      status: 413,
+    })
     expect(await error(await fetch(`${url}/v1/shares/not-an-id`))).toMatchObject({ status: 400 })
   })
 
-  it('sets no-store and no-referrer on every share response, and leaves the server\'s other routes alone', async () => {
+  it("sets no-store and no-referrer on every share response, and leaves the server's other routes alone", async () => {
     const { url } = await newServer(newStore())
-    const responses = [await create(url), await fetch(`${url}/v1/shares/${'B'.repeat(22)}`), await fetch(`${url}/share`)]
+    const responses = [
+      await create(url),
+      await fetch(`${url}/v1/shares/${'B'.repeat(22)}`),
+      await fetch(`${url}/share`),
+    ]
     for (const response of responses) {
       expect(response.headers.get('cache-control')).toBe('no-store')
       expect(response.headers.get('referrer-policy')).toBe('no-referrer')
@@ -194,13 +216,20 @@ describe('share API on the embedded store', () => {
   })
 
   it('refuses new shares when the store is full (503, retryable)', async () => {
-    const store = embeddedShareStore({ path: join(dir, 'small.enc'), key: KEY, sweepIntervalMs: 0, maxShares: 2 })
+    const store = embeddedShareStore({
+      path: join(dir, 'small.enc'),
+      key: KEY,
+      sweepIntervalMs: 0,
+      maxShares: 2,
+    })
     stores.push(store)
     const { url } = await newServer(store)
     expect((await create(url)).status).toBe(201)
     expect((await create(url)).status).toBe(201)
     const full = await create(url)
     expect(full.status).toBe(503)
-    expect(((await full.json()) as { error: { message: string } }).error.message).toContain('The share store is full (2 shares)')
+    expect(((await full.json()) as { error: { message: string } }).error.message).toContain(
+      'The share store is full (2 shares)',
+    )
   })
 })

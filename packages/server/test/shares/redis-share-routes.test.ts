@@ -69,7 +69,9 @@ describe('share API on Redis', () => {
     for (const reads of [1, 1, 1, 3]) {
       const { id } = await create(a.url, { reads })
       const statuses = await Promise.all(
-        Array.from({ length: 20 }, (_, i) => fetch(`${(i % 2 ? a : b).url}/v1/shares/${id}`).then((r) => r.status)),
+        Array.from({ length: 20 }, (_, i) =>
+          fetch(`${(i % 2 ? a : b).url}/v1/shares/${id}`).then((r) => r.status),
+        ),
       )
       expect(statuses.filter((s) => s === 200)).toHaveLength(reads)
       expect(statuses.filter((s) => s === 404)).toHaveLength(20 - reads)

@@ -50,7 +50,13 @@ describe('share codec', () => {
   it('parses "#id.key" and says what is wrong with anything else', async () => {
     const key = (await sealShare('')).key
     expect(parseShareFragment(`#${'A'.repeat(22)}.${key}`)).toEqual({ id: 'A'.repeat(22), key })
-    for (const bad of ['', '#', `#${'A'.repeat(22)}`, `#${'A'.repeat(21)}.${key}`, `#${'A'.repeat(22)}.${key}x`]) {
+    for (const bad of [
+      '',
+      '#',
+      `#${'A'.repeat(22)}`,
+      `#${'A'.repeat(21)}.${key}`,
+      `#${'A'.repeat(22)}.${key}x`,
+    ]) {
       expect(() => parseShareFragment(bad)).toThrow('Not a share link')
     }
   })
@@ -108,6 +114,8 @@ describe('createShare / openShare', () => {
   it('bad input is a ValidationError', async () => {
     await expect(openShare('not a url')).rejects.toBeInstanceOf(ValidationError)
     await expect(openShare(`${server.url}/share#nope`)).rejects.toThrow(/openShare\(\): Not a share link/)
-    await expect(createShare('x', { server: server.url, ttl: 10 ** 9 })).rejects.toBeInstanceOf(ValidationError)
+    await expect(createShare('x', { server: server.url, ttl: 10 ** 9 })).rejects.toBeInstanceOf(
+      ValidationError,
+    )
   })
 })

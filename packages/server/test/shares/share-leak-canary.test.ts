@@ -5,7 +5,7 @@
  * (the embedded store's file, Redis's values and its RDB snapshot). Audit events must not carry the
  * share id (it would let a log reader burn the share) nor, of course, the key.
  */
-import { readFile, mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { inspect } from 'node:util'
@@ -23,7 +23,13 @@ const CANARY = 'canary-share-5e2c8f1d-LEAK-ME-NOT'
 
 function forms(value: string): string[] {
   const bytes = Buffer.from(value)
-  return [value, bytes.toString('base64'), bytes.toString('base64url'), bytes.toString('hex'), value.slice(7, 22)]
+  return [
+    value,
+    bytes.toString('base64'),
+    bytes.toString('base64url'),
+    bytes.toString('hex'),
+    value.slice(7, 22),
+  ]
 }
 
 describe.each(['embedded', 'redis'] as const)('share leak canary (%s store)', (kind) => {
@@ -34,7 +40,8 @@ describe.each(['embedded', 'redis'] as const)('share leak canary (%s store)', (k
   const events: ShareEvent[] = []
   const see = (value: unknown) => {
     seen.push(typeof value === 'string' ? value : inspect(value, { depth: 20, showHidden: true }))
-    if (value instanceof Error) seen.push(value.message, value.stack ?? '', inspect(value.cause, { depth: 20 }))
+    if (value instanceof Error)
+      seen.push(value.message, value.stack ?? '', inspect(value.cause, { depth: 20 }))
   }
 
   beforeAll(async () => {
@@ -116,7 +123,11 @@ describe.each(['embedded', 'redis'] as const)('share leak canary (%s store)', (k
       'open:ok',
       'open:not_found',
     ])
-    expect(events[0]).toMatchObject({ store: kind, share: expect.stringMatching(/^[0-9a-f]{16}$/), readsLeft: 2 })
+    expect(events[0]).toMatchObject({
+      store: kind,
+      share: expect.stringMatching(/^[0-9a-f]{16}$/),
+      readsLeft: 2,
+    })
 
     const atRest = storedBytes!.toString('latin1') + storedBytes!.toString('utf8') + storedValues
     for (const form of forms(CANARY)) expect(atRest).not.toContain(form)

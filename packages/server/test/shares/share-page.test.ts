@@ -90,7 +90,8 @@ describe('share page in Chromium', () => {
     expect(wire.toString('latin1').split(`GET /v1/shares/${id} HTTP/1.1`)).toHaveLength(3)
     expect(text).toMatch(/"ciphertext":"[A-Za-z0-9_-]{40,}"/)
     // …and neither the plaintext nor the key was in any of it.
-    for (const form of [...encodings(PLAINTEXT), ...encodings(key).slice(0, 4)]) expect(text).not.toContain(form)
+    for (const form of [...encodings(PLAINTEXT), ...encodings(key).slice(0, 4)])
+      expect(text).not.toContain(form)
   })
 
   it('opens a share made by the Node helper, and the Node helper opens one made by the page', async () => {

@@ -47,8 +47,20 @@ function launch(port: number, dir: string): Promise<ChildProcess> {
     const child = spawn(
       BINARY,
       [
-        '--bind', '127.0.0.1', '--port', String(port), '--dir', dir,
-        '--save', '', '--appendonly', 'no', '--protected-mode', 'yes', '--daemonize', 'no',
+        '--bind',
+        '127.0.0.1',
+        '--port',
+        String(port),
+        '--dir',
+        dir,
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--protected-mode',
+        'yes',
+        '--daemonize',
+        'no',
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     )

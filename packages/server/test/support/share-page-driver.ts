@@ -5,7 +5,8 @@ import type { BrowserContext, Page } from 'playwright-core'
 export function watchPage(page: Page, problems: string[]): Page {
   page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`))
   page.on('console', (message) => {
-    if (message.type() === 'error' || message.type() === 'warning') problems.push(`console: ${message.text()}`)
+    if (message.type() === 'error' || message.type() === 'warning')
+      problems.push(`console: ${message.text()}`)
   })
   page.on('requestfailed', (request) => problems.push(`requestfailed: ${request.url()}`))
   return page

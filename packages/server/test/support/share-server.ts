@@ -2,8 +2,8 @@
 import type { AddressInfo } from 'node:net'
 import { serve } from '@hono/node-server'
 import { Hono } from 'hono'
-import { createShareRoutes } from '../../src/shares/share-routes.js'
 import type { ShareRoutesOptions } from '../../src/shares/share-options.js'
+import { createShareRoutes } from '../../src/shares/share-routes.js'
 
 export interface RunningShareServer {
   /** `http://127.0.0.1:<port>` */

@@ -3,7 +3,7 @@
  * of the traffic, headers and bodies alike (plain HTTP on loopback, so nothing is hidden). Tests point
  * the browser at the relay and then search what the server received.
  */
-import { createServer, type Socket, connect } from 'node:net'
+import { connect, createServer, type Socket } from 'node:net'
 
 export interface TrafficRecorder {
   /** `http://127.0.0.1:<relay port>` */

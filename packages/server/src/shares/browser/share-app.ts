@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * The share page's script (bundled into page-script.generated.ts by scripts/build-share-page.ts —
  * run `pnpm --filter @polysecret/server build:share-page` after changing it). Without a fragment the
@@ -33,7 +32,12 @@ function describeTtl(seconds: number): string {
   return `${seconds} seconds`
 }
 
-function fillSelect(select: HTMLSelectElement, values: number[], chosen: number, label: (n: number) => string) {
+function fillSelect(
+  select: HTMLSelectElement,
+  values: number[],
+  chosen: number,
+  label: (n: number) => string,
+) {
   for (const value of [...new Set([...values, chosen])].sort((a, b) => a - b)) {
     select.add(new Option(label(value), String(value), value === chosen, value === chosen))
   }
