@@ -94,6 +94,7 @@ describe('pnpm pack', () => {
       'polysecret-core-0.1.0.tgz',
       'polysecret-gcp-0.1.0.tgz',
       'polysecret-kubernetes-0.1.0.tgz',
+      'polysecret-server-0.1.0.tgz',
       'polysecret-testing-0.1.0.tgz',
       'polysecret-vault-0.1.0.tgz',
     ])

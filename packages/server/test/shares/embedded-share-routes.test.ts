@@ -3,9 +3,12 @@
  * read counts, expiry on read and by the sweep, limits, headers, and races — in one process and across
  * two servers on one file — where exactly one reader wins.
  */
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { embeddedShareStore } from '../../src/shares/embedded-store.js'
 import { sealShare } from '../../src/shares/share-codec.js'
@@ -138,6 +141,32 @@ describe('share API on the embedded store', () => {
         ),
       )
       expect(statuses.filter((s) => s === 200)).toHaveLength(2)
+    }
+  })
+
+  it('a race between two processes on one file has one winner (the file lock, not an in-process queue)', async () => {
+    const script = fileURLToPath(new URL('../support/share-server-process.ts', import.meta.url))
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', '--conditions=source', script, join(dir, 'shares.enc'), KEY],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    )
+    try {
+      const [line] = (await once(child.stdout!, 'data')) as [Buffer]
+      const other = line.toString().trim()
+      expect(other).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
+      const here = await newServer(newStore())
+      for (let round = 0; round < 5; round++) {
+        const { id } = (await (await create(round % 2 ? here.url : other)).json()) as { id: string }
+        const statuses = await Promise.all(
+          Array.from({ length: 10 }, (_, i) =>
+            fetch(`${i % 2 ? here.url : other}/v1/shares/${id}`).then((r) => r.status),
+          ),
+        )
+        expect(statuses.filter((s) => s === 200)).toHaveLength(1)
+      }
+    } finally {
+      child.kill('SIGKILL')
     }
   })
 
