@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup'
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  entry: ['src/index.ts', 'src/shares/index.ts'],
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,
@@ -18,5 +18,6 @@ export default defineConfig({
     'pino-roll',
     'prom-client',
     'picomatch',
+    'ioredis',
   ],
 })
