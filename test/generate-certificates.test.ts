@@ -17,6 +17,7 @@ import {
   ValidationError,
 } from '@polysecret/core'
 import { describe, expect, it } from 'vitest'
+import { systemTool } from './support/system-tools.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'polysecret-certs-'))
 let files = 0
@@ -33,7 +34,7 @@ const certPub = (cert: string) => openssl('x509', '-in', file(cert), '-noout', '
 const reveal = (s: Secret | undefined) => s!.reveal()
 const NOW = new Date('2026-06-01T00:00:00Z')
 
-describe('certificates checked with openssl', () => {
+describe.runIf(systemTool('openssl').run)('certificates checked with openssl', () => {
   it.each([
     ['ec-p256', 'id-ecPublicKey', 'ecdsa-with-SHA256'],
     ['ec-p384', 'id-ecPublicKey', 'ecdsa-with-SHA384'],

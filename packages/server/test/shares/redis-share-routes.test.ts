@@ -5,13 +5,14 @@
  */
 import { Redis } from 'ioredis'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { systemTool } from '../../../../test/support/system-tools.js'
 import { redisShareStore } from '../../src/shares/redis-store.js'
 import { sealShare } from '../../src/shares/share-codec.js'
 import type { ShareStore } from '../../src/shares/share-store.js'
 import { type RedisServer, startRedis } from '../support/redis.js'
 import { type RunningShareServer, startShareServer } from '../support/share-server.js'
 
-describe('share API on Redis', () => {
+describe.runIf(systemTool('redis-server').run)('share API on Redis', () => {
   let redis: RedisServer
   let admin: Redis
   let clock = Date.now()

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { systemTool } from '../../../../test/support/system-tools.js'
 import { embeddedShareStore } from '../../src/shares/embedded-store.js'
 import { createShare, openShare } from '../../src/shares/share-client.js'
 import type { ShareStore } from '../../src/shares/share-store.js'
@@ -35,7 +36,7 @@ function encodings(value: string): string[] {
   ]
 }
 
-describe('share page in Chromium', () => {
+describe.runIf(systemTool('chromium').run)('share page in Chromium', () => {
   let dir: string
   let store: ShareStore
   let server: RunningShareServer
