@@ -1,13 +1,12 @@
 /**
  * Calls per store for `--stats` and `polysecret stats`. The ONE place that knows where the numbers come
- * from: `manager.stats()` when the manager has it (core's per-provider call counters), else a count of
- * the manager's access events plus the calls the CLI makes itself (listing, health checks). When every
- * supported core has `stats()`, delete the fallback below and keep the `calls()` shape.
+ * from: `manager.stats()` when core has it (its per-provider call counters), else a count of the calls
+ * the manager makes into each provider, taken by wrapping the providers the configuration built. When
+ * every supported core has `stats()`, delete the wrapping below and keep the `calls()` shape.
  *
- * The fallback counts operations per key: a native batch read of 10 keys counts 10 `get`s, so it is an
- * upper bound of requests where a store batches; `manager.stats()` counts requests.
+ * Both count requests as the store sees them: a native batch is one call, a retry is another.
  */
-import type { AccessEvent, ConfigManager } from '@polysecret/core'
+import { ConfigManager, type ConfigManagerOptions, type ManagerConfig, type Provider } from '@polysecret/core'
 
 /** store → operation → calls */
 export type CallCounts = Record<string, Record<string, number>>
@@ -18,56 +17,74 @@ interface StatsShape {
 
 type WithStats = ConfigManager & { stats?: () => StatsShape }
 
+/** Provider methods that reach the store. */
+const CALLS = new Set(['get', 'getMany', 'list', 'set', 'delete', 'versions', 'rollback', 'health', 'changeToken'])
+
 export class CallStats {
   readonly #counted: CallCounts = {}
-  #manager: WithStats | undefined
-  #baseline: CallCounts | undefined
+  #native: WithStats | undefined
+  #baseline: CallCounts = {}
 
-  /** The access listener to pass to createManager (counts only while the manager lacks stats()). */
-  readonly onAccess = (event: AccessEvent): void => {
-    if (this.#native()) return
-    // A value served from the cache (fresh or stale) made no store call; a background refresh reports its own.
-    if (event.provider === undefined || event.cache !== 'miss') return
-    this.record(event.provider, event.operation)
+  /**
+   * The manager to use for the command: the same one when it counts its own calls, else one over
+   * counting wrappers of its providers (same options, same provider instances underneath).
+   */
+  instrument(manager: ConfigManager, config: ManagerConfig): ConfigManager {
+    if (typeof (manager as WithStats).stats === 'function') {
+      this.#native = manager as WithStats
+      this.#baseline = nativeCounts(this.#native)
+      return manager
+    }
+    const wrapped = new Map<Provider, Provider>()
+    const wrap = (p: Provider) => {
+      let proxy = wrapped.get(p)
+      if (!proxy) wrapped.set(p, (proxy = this.#counting(p)))
+      return proxy
+    }
+    const { secrets: _s, parameters: _p, ...options } = config
+    return new ConfigManager({
+      ...(options as ConfigManagerOptions),
+      secrets: manager.providers.secrets.map(wrap),
+      parameters: manager.providers.parameters.map(wrap),
+    })
   }
 
-  /** The manager whose stats are reported; its counters at this moment are the baseline. */
-  attach(manager: ConfigManager): void {
-    this.#manager = manager as WithStats
-    if (this.#native()) this.#baseline = nativeCounts(this.#manager)
-  }
-
-  /** A call the CLI made to a provider directly (listing, health, a probe). */
+  /** Something the command would do but did not (a dry run's writes), shown beside the calls. */
   record(provider: string, operation: string, count = 1): void {
-    if (this.#native() && operation !== 'planned-write') return
+    if (count === 0) return
     const ops = (this.#counted[provider] ??= {})
     ops[operation] = (ops[operation] ?? 0) + count
   }
 
-  /** Calls made since attach, per store and operation. */
+  /** Calls made since the manager was built, per store and operation. */
   calls(): CallCounts {
-    if (!this.#native()) return structuredClone(this.#counted)
-    const now = nativeCounts(this.#manager!)
-    const out: CallCounts = {}
-    for (const [provider, ops] of Object.entries(now)) {
+    const out: CallCounts = structuredClone(this.#counted)
+    if (!this.#native) return out
+    for (const [provider, ops] of Object.entries(nativeCounts(this.#native))) {
       for (const [op, n] of Object.entries(ops)) {
-        const delta = n - (this.#baseline?.[provider]?.[op] ?? 0)
+        const delta = n - (this.#baseline[provider]?.[op] ?? 0)
         if (delta > 0) (out[provider] ??= {})[op] = delta
       }
     }
-    for (const [provider, ops] of Object.entries(this.#counted))
-      for (const [op, n] of Object.entries(ops)) (out[provider] ??= {})[op] = n
     return out
   }
 
-  #native(): boolean {
-    return typeof this.#manager?.stats === 'function'
+  #counting(provider: Provider): Provider {
+    return new Proxy(provider, {
+      get: (target, property, receiver) => {
+        const value = Reflect.get(target, property, receiver)
+        if (typeof value !== 'function' || typeof property !== 'string' || !CALLS.has(property)) return value
+        return (...args: unknown[]) => {
+          this.record(target.name, property)
+          return (value as (...a: unknown[]) => unknown).apply(target, args)
+        }
+      },
+    })
   }
 }
 
 function nativeCounts(manager: WithStats): CallCounts {
-  const stats = manager.stats?.()
   const out: CallCounts = {}
-  for (const [provider, entry] of Object.entries(stats?.providers ?? {})) out[provider] = { ...entry.calls }
+  for (const [provider, entry] of Object.entries(manager.stats?.().providers ?? {})) out[provider] = { ...entry.calls }
   return out
 }

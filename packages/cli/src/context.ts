@@ -4,7 +4,7 @@
  * themselves, so a new command is one file.
  */
 import { fileURLToPath } from 'node:url'
-import type { AccessListener, ConfigManager, ManagerConfig } from '@polysecret/core'
+import type { ConfigManager, ManagerConfig } from '@polysecret/core'
 import { CallStats } from './call-stats.js'
 import { discoverConfig } from './config-discovery.js'
 import { type Io, processIo } from './output.js'
@@ -64,9 +64,7 @@ export class CliContext {
     const found = await discoverConfig(this.#options.config)
     this.#source = found.source
     const config: ManagerConfig = request.writes ? { ...found.config, allowWrites: true } : found.config
-    const manager = await createFromApp(config, this.stats.onAccess)
-    this.stats.attach(manager)
-    return manager
+    return this.stats.instrument(await createFromApp(config), config)
   }
 
   /** Draws a progress bar on stderr when it is a terminal and the output is for a person. */
@@ -93,15 +91,12 @@ export class CliContext {
  * the process. A global install starts from a symlink in a bin folder, so when neither has the
  * package, the CLI's own installed copy is used.
  */
-async function createFromApp(
-  config: ManagerConfig,
-  onAccess: AccessListener,
-): Promise<ConfigManager> {
+async function createFromApp(config: ManagerConfig): Promise<ConfigManager> {
   const { createManager } = await import('@polysecret/core')
   try {
-    return await createManager(config, { onAccess })
+    return await createManager(config)
   } catch (error) {
     if (!(error instanceof Error) || !error.message.includes('is not installed in the application')) throw error
-    return await createManager(config, { onAccess, resolveFrom: CLI_PACKAGE_DIR })
+    return await createManager(config, { resolveFrom: CLI_PACKAGE_DIR })
   }
 }

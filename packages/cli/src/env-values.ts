@@ -27,7 +27,7 @@ export async function resolveEnv(ctx: CliContext, manager: ConfigManager, reques
     const config = await manager.load(await loadSchemaModule(request.schema))
     return toEnv(revealConfig(config as Record<string, unknown>) as Record<string, unknown>)
   }
-  const keys = request.only ?? (await listKeys(ctx, manager)).map((k) => k.key)
+  const keys = request.only ?? (await listKeys(manager)).map((k) => k.key)
   const { values, errors } = await manager.getMany(keys)
   failOnErrors(errors)
   return toEnv(Object.fromEntries(Object.entries(values).map(([k, v]) => [k, revealValue(v as Secret | string)])))

@@ -1,8 +1,8 @@
-import { type ManyResult, revealValue, type Secret } from '@polysecret/core'
+import { type ConfigManager, type ManyResult, revealValue, Secret } from '@polysecret/core'
 import type { Command } from 'commander'
 import type { CliContext } from '../context.js'
 import { CliError } from '../exit-codes.js'
-import { formatTable, shown, toJson } from '../output.js'
+import { formatTable, MASK, toJson } from '../output.js'
 import { chainKind } from './store-kind.js'
 import { providerNamed, storeKeys, storeManager } from './store-access.js'
 
@@ -11,14 +11,22 @@ type Status = 'same' | 'differs' | 'only left' | 'only right'
 interface Row {
   key: string
   status: Status
-  left: Secret | string | undefined
-  right: Secret | string | undefined
+  left: string | undefined
+  right: string | undefined
+  /** Either side is secret material (by its store's chain, its name or its value): both sides are masked. */
+  secret: boolean
 }
 
-function compare(key: string, left: Secret | string | undefined, right: Secret | string | undefined): Row {
-  const status: Status =
-    left === undefined ? 'only right' : right === undefined ? 'only left' : revealValue(left) === revealValue(right) ? 'same' : 'differs'
-  return { key, status, left, right }
+type Value = Secret | string | undefined
+
+function compare(manager: ConfigManager, key: string, left: Value, right: Value): Row {
+  const [l, r] = [left === undefined ? undefined : revealValue(left), right === undefined ? undefined : revealValue(right)]
+  const status: Status = l === undefined ? 'only right' : r === undefined ? 'only left' : l === r ? 'same' : 'differs'
+  const secret =
+    left instanceof Secret ||
+    right instanceof Secret ||
+    [l, r].some((v) => manager.classify(key, v).kind === 'secret')
+  return { key, status, left: l, right: r, secret }
 }
 
 function failOn(result: ManyResult): void {
@@ -29,28 +37,28 @@ function failOn(result: ManyResult): void {
 async function diffStores(ctx: CliContext, leftName: string, rightName: string, prefix: string): Promise<Row[]> {
   const manager = await ctx.manager()
   const [left, right] = [providerNamed(manager, leftName), providerNamed(manager, rightName)]
-  const keys = new Set([...(await storeKeys(ctx, left, prefix)), ...(await storeKeys(ctx, right, prefix))].map((k) => k.key))
+  const keys = new Set([...(await storeKeys(left, prefix)), ...(await storeKeys(right, prefix))].map((k) => k.key))
   const kindOf = (p: typeof left) => {
     const kind = chainKind(manager, p)
     return kind ? { kind } : {}
   }
   const [l, r] = await Promise.all([
-    storeManager(ctx, left).getMany([...keys], kindOf(left)),
-    storeManager(ctx, right).getMany([...keys], kindOf(right)),
+    storeManager(left).getMany([...keys], kindOf(left)),
+    storeManager(right).getMany([...keys], kindOf(right)),
   ])
   failOn(l)
   failOn(r)
-  return [...keys].sort().map((key) => compare(key, l.values[key], r.values[key]))
+  return [...keys].sort().map((key) => compare(manager, key, l.values[key], r.values[key]))
 }
 
 async function diffVersions(ctx: CliContext, key: string, a: string, b: string, provider: string | undefined): Promise<Row[]> {
   const manager = await ctx.manager()
-  const reader = provider ? storeManager(ctx, providerNamed(manager, provider)) : manager
+  const reader = provider ? storeManager(providerNamed(manager, provider)) : manager
   const [left, right] = await Promise.all([
     reader.getWithMetadata(key, { version: a }),
     reader.getWithMetadata(key, { version: b }),
   ])
-  return [compare(key, left.value, right.value)]
+  return [compare(manager, key, left.value, right.value)]
 }
 
 export function register(program: Command, ctx: CliContext): void {
@@ -69,15 +77,16 @@ export function register(program: Command, ctx: CliContext): void {
       const all = opts.key ? await diffVersions(ctx, opts.key, left, right, opts.provider) : await diffStores(ctx, left, right, opts.prefix)
       const rows = opts.changesOnly ? all.filter((r) => r.status !== 'same') : all
       const reveal = ctx.options.reveal === true
+      const side = (r: Row, v: string | undefined) => (v === undefined ? null : r.secret && !reveal ? MASK : v)
       if (ctx.options.json) {
-        ctx.io.out(toJson(rows.map((r) => ({ key: r.key, status: r.status, left: r.left === undefined ? null : shown(r.left, reveal), right: r.right === undefined ? null : shown(r.right, reveal) }))))
+        ctx.io.out(toJson(rows.map((r) => ({ key: r.key, status: r.status, left: side(r, r.left), right: side(r, r.right) }))))
         return
       }
       if (rows.length === 0) return ctx.note('no differences')
       ctx.io.out(
         await formatTable(
           ['KEY', 'STATUS', left.toUpperCase(), right.toUpperCase()],
-          rows.map((r) => [r.key, r.status, r.left === undefined ? '-' : shown(r.left, reveal), r.right === undefined ? '-' : shown(r.right, reveal)]),
+          rows.map((r) => [r.key, r.status, side(r, r.left) ?? '-', side(r, r.right) ?? '-']),
         ),
       )
     })

@@ -48,16 +48,13 @@ async function checkStore(ctx: CliContext, provider: Provider, health: { ok: boo
     lacks: [],
     problems: [],
   }
-  ctx.stats.record(provider.name, 'health')
   const note = (op: Operation, outcome: { result: Probe; code?: string }) => {
     report[op] = outcome.result
     if (outcome.result === 'denied') report.lacks.push(`${op}: ${permissionFor(provider.type, op)}`)
     if (outcome.result === 'error') report.problems.push(`${op} failed (${outcome.code})`)
   }
-  ctx.stats.record(provider.name, 'get')
   note('read', await probe(() => provider.get(probeKey())))
   if (provider.capabilities.list && provider.list) {
-    ctx.stats.record(provider.name, 'list')
     note('list', await probe(async () => {
       for await (const _ of provider.list!('')) break
     }))
@@ -65,7 +62,6 @@ async function checkStore(ctx: CliContext, provider: Provider, health: { ok: boo
   if (!provider.capabilities.write || !provider.set) report.write = 'n/a'
   else if (writes) {
     const key = probeKey()
-    ctx.stats.record(provider.name, 'set')
     note('write', await probe(async () => {
       await provider.set!(key, 'polysecret doctor probe', { createOnly: true, kind: 'parameter' })
       if (provider.capabilities.delete && provider.delete) await provider.delete(key, { force: true })

@@ -19,7 +19,7 @@ export function register(program: Command, ctx: CliContext): void {
     )
     .action(async (prefix: string, opts: { format: Format; includeSecrets?: boolean; output?: string }) => {
       const manager = await ctx.manager()
-      const listed = await listKeys(ctx, manager, prefix)
+      const listed = await listKeys(manager, prefix)
       const wanted = opts.includeSecrets ? listed : listed.filter((k) => k.kind === 'parameter')
       const { values, errors } = await manager.getMany(wanted.map((k) => k.key))
       const firstError = Object.values(errors)[0]

@@ -12,7 +12,7 @@ export function register(program: Command, ctx: CliContext): void {
     .addHelpText('after', '\nExamples:\n  polysecret list\n  polysecret list app/ --kind secret --json')
     .action(async (prefix: string, opts: { kind?: string }) => {
       const manager = await ctx.manager()
-      const keys = (await listKeys(ctx, manager, prefix)).filter((k) => !opts.kind || k.kind === opts.kind)
+      const keys = (await listKeys(manager, prefix)).filter((k) => !opts.kind || k.kind === opts.kind)
       if (ctx.options.json) {
         ctx.io.out(
           toJson(

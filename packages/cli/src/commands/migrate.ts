@@ -28,12 +28,12 @@ interface MigrateFlags {
 
 /** What copying would do: read every key from both stores, compare, decide per key. */
 async function plan(ctx: CliContext, manager: ConfigManager, from: Provider, to: Provider, flags: MigrateFlags): Promise<Step[]> {
-  const keys = flags.keys ?? (await storeKeys(ctx, from, flags.prefix ?? '')).map((k) => k.key)
+  const keys = flags.keys ?? (await storeKeys(from, flags.prefix ?? '')).map((k) => k.key)
   const kind = chainKind(manager, from)
-  const source = await storeManager(ctx, from).getMany(keys, kind ? { kind } : {})
+  const source = await storeManager(from).getMany(keys, kind ? { kind } : {})
   const firstError = Object.entries(source.errors)[0]
   if (firstError) throw firstError[1]
-  const target = await storeManager(ctx, to).getMany(Object.keys(source.values), kind ? { kind } : {})
+  const target = await storeManager(to).getMany(Object.keys(source.values), kind ? { kind } : {})
   const steps: Step[] = []
   for (const [key, value] of Object.entries(source.values)) {
     const targetError = target.errors[key]
@@ -90,7 +90,7 @@ export function register(program: Command, ctx: CliContext): void {
         }
         return
       }
-      const target = storeManager(ctx, to, true)
+      const target = storeManager(to, true)
       const failures: string[] = []
       const bar = await ctx.progress(writes.length, `migrate ${from.name} → ${to.name}`)
       for (const step of writes) {

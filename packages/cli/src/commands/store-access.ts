@@ -4,20 +4,11 @@
  * classification and secret wrapping are the same as everywhere else.
  */
 import { ConfigManager, type ListedKey, type Provider } from '@polysecret/core'
-import type { CliContext } from '../context.js'
 import { CliError } from '../exit-codes.js'
 
-/** Every key the listable stores hold (the manager's list), counting one listing per store. */
-export async function listKeys(ctx: CliContext, manager: ConfigManager, prefix = ''): Promise<ListedKey[]> {
-  for (const p of listable(manager)) ctx.stats.record(p.name, 'list')
+/** Every key the listable stores hold (the manager's list). */
+export function listKeys(manager: ConfigManager, prefix = ''): Promise<ListedKey[]> {
   return manager.list(prefix)
-}
-
-function listable(manager: ConfigManager): Provider[] {
-  const { secrets, parameters } = manager.providers
-  const seen = new Map<string, Provider>()
-  for (const p of [...secrets, ...parameters]) if (p.capabilities.list) seen.set(`${p.type}\0${p.name}`, p)
-  return [...seen.values()]
 }
 
 /** The configured provider with this name, or a usage error listing the names there are. */
@@ -31,20 +22,17 @@ export function providerNamed(manager: ConfigManager, name: string): Provider {
   return found
 }
 
-/** A manager over one store (in both chains, keys classified by name), reporting to the CLI's counter. */
-export function storeManager(ctx: CliContext, provider: Provider, writes = false): ConfigManager {
-  return new ConfigManager({
-    secrets: [provider],
-    parameters: [provider],
-    cache: false,
-    allowWrites: writes,
-    onAccess: ctx.stats.onAccess,
-  })
+/**
+ * A manager over one store (in both chains, keys classified by name). The provider is the main
+ * manager's own instance, so its calls are counted for --stats too.
+ */
+export function storeManager(provider: Provider, writes = false): ConfigManager {
+  return new ConfigManager({ secrets: [provider], parameters: [provider], cache: false, allowWrites: writes })
 }
 
 /** The keys one store holds under a prefix (it must be able to list). */
-export async function storeKeys(ctx: CliContext, provider: Provider, prefix: string): Promise<ListedKey[]> {
+export async function storeKeys(provider: Provider, prefix: string): Promise<ListedKey[]> {
   if (!provider.capabilities.list)
     throw new CliError(`Store "${provider.name}" (${provider.type}) cannot list its keys; name them with --keys.`)
-  return listKeys(ctx, storeManager(ctx, provider), prefix)
+  return listKeys(storeManager(provider), prefix)
 }
