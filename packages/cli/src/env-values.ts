@@ -13,8 +13,7 @@ import {
   revealValue,
   type Secret,
 } from '@polysecret/core'
-import type { CliContext } from './context.js'
-import { listKeys } from './commands/store-access.js'
+import { listKeys, readListed } from './commands/store-access.js'
 import { loadSchemaModule } from './schema-module.js'
 
 export interface EnvRequest {
@@ -22,13 +21,12 @@ export interface EnvRequest {
   schema?: string | undefined
 }
 
-export async function resolveEnv(ctx: CliContext, manager: ConfigManager, request: EnvRequest): Promise<Record<string, string>> {
+export async function resolveEnv(manager: ConfigManager, request: EnvRequest): Promise<Record<string, string>> {
   if (request.schema !== undefined) {
     const config = await manager.load(await loadSchemaModule(request.schema))
     return toEnv(revealConfig(config as Record<string, unknown>) as Record<string, unknown>)
   }
-  const keys = request.only ?? (await listKeys(manager)).map((k) => k.key)
-  const { values, errors } = await manager.getMany(keys)
+  const { values, errors } = request.only ? await manager.getMany(request.only) : await readListed(manager, await listKeys(manager))
   failOnErrors(errors)
   return toEnv(Object.fromEntries(Object.entries(values).map(([k, v]) => [k, revealValue(v as Secret | string)])))
 }

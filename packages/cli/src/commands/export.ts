@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs'
 import { revealValue, Secret } from '@polysecret/core'
 import type { Command } from 'commander'
 import type { CliContext } from '../context.js'
-import { listKeys } from './store-access.js'
+import { listKeys, readListed } from './store-access.js'
 import { type Format, parseFormat, serialize } from '../file-formats.js'
 
 export function register(program: Command, ctx: CliContext): void {
@@ -21,16 +21,19 @@ export function register(program: Command, ctx: CliContext): void {
       const manager = await ctx.manager()
       const listed = await listKeys(manager, prefix)
       const wanted = opts.includeSecrets ? listed : listed.filter((k) => k.kind === 'parameter')
-      const { values, errors } = await manager.getMany(wanted.map((k) => k.key))
+      const { values, errors } = await readListed(manager, wanted)
       const firstError = Object.values(errors)[0]
       if (firstError) throw firstError
       const out: Record<string, string> = {}
       let skipped = listed.length - wanted.length
       for (const key of Object.keys(values).sort()) {
         const value = values[key]!
-        // A parameter-named key whose value turned out to be a credential comes back as a Secret.
-        if (value instanceof Secret && !opts.includeSecrets) skipped++
-        else out[key] = revealValue(value)
+        const text = revealValue(value)
+        // A secret kept in a parameters store is still a secret: by its value (a URL with a password
+        // comes back as a Secret) or by its name (an API_KEY in a YAML file of parameters).
+        const secret = value instanceof Secret || manager.classify(key, text).kind === 'secret'
+        if (secret && !opts.includeSecrets) skipped++
+        else out[key] = text
       }
       const text = await serialize(out, opts.format)
       if (opts.output) writeFileSync(opts.output, text, { mode: 0o600 })

@@ -18,7 +18,7 @@ export function register(program: Command, ctx: CliContext): void {
     )
     .action(async ([command, ...args]: string[], opts: { only?: string[]; schema?: string; override: boolean }) => {
       const manager = await ctx.manager()
-      const resolved = await resolveEnv(ctx, manager, { only: opts.only, schema: opts.schema })
+      const resolved = await resolveEnv(manager, { only: opts.only, schema: opts.schema })
       // The stores are not needed while the child runs; close them so no socket or timer is held open.
       await ctx.close()
       const env = opts.override ? { ...process.env, ...resolved } : { ...resolved, ...process.env }

@@ -3,7 +3,7 @@
  * counted for --stats. Reading one store goes through a manager of that store alone, so retries,
  * classification and secret wrapping are the same as everywhere else.
  */
-import { ConfigManager, type ListedKey, type Provider } from '@polysecret/core'
+import { ConfigManager, type ListedKey, type ManyResult, type Provider } from '@polysecret/core'
 import { CliError } from '../exit-codes.js'
 
 /** Every key the listable stores hold (the manager's list). */
@@ -35,4 +35,23 @@ export async function storeKeys(provider: Provider, prefix: string): Promise<Lis
   if (!provider.capabilities.list)
     throw new CliError(`Store "${provider.name}" (${provider.type}) cannot list its keys; name them with --keys.`)
   return listKeys(storeManager(provider), prefix)
+}
+
+/**
+ * Reads listed keys as the kind they were listed with, the way `manager.getByPrefix` does: a key a
+ * parameters store lists is read from the parameters chain even if its name sounds secret, and a
+ * parameter-named one by name, so a value that is a credential still comes back as a Secret.
+ */
+export async function readListed(manager: ConfigManager, listed: readonly ListedKey[]): Promise<ManyResult> {
+  const byName = (k: ListedKey) => k.kind === 'parameter' && manager.classify(k.key).kind === 'parameter'
+  const keys = (pick: (k: ListedKey) => boolean) => listed.filter(pick).map((k) => k.key)
+  const reads = await Promise.all([
+    manager.getMany(keys((k) => k.kind === 'parameter' && !byName(k)), { kind: 'parameter' }),
+    manager.getMany(keys(byName)),
+    manager.getMany(keys((k) => k.kind === 'secret'), { kind: 'secret' }),
+  ])
+  return {
+    values: Object.assign({}, ...reads.map((r) => r.values)),
+    errors: Object.assign({}, ...reads.map((r) => r.errors)),
+  }
 }
