@@ -6,7 +6,7 @@
  *
  * Both count requests as the store sees them: a native batch is one call, a retry is another.
  */
-import { ConfigManager, type ConfigManagerOptions, type ManagerConfig, type Provider } from '@polysecret/core'
+import type { ConfigManager, ConfigManagerOptions, ManagerConfig, Provider } from '@polysecret/core'
 
 /** store → operation → calls */
 export type CallCounts = Record<string, Record<string, number>>
@@ -29,7 +29,7 @@ export class CallStats {
    * The manager to use for the command: the same one when it counts its own calls, else one over
    * counting wrappers of its providers (same options, same provider instances underneath).
    */
-  instrument(manager: ConfigManager, config: ManagerConfig): ConfigManager {
+  async instrument(manager: ConfigManager, config: ManagerConfig): Promise<ConfigManager> {
     if (typeof (manager as WithStats).stats === 'function') {
       this.#native = manager as WithStats
       this.#baseline = nativeCounts(this.#native)
@@ -42,6 +42,8 @@ export class CallStats {
       return proxy
     }
     const { secrets: _s, parameters: _p, ...options } = config
+    // Loaded here, not at the top: the CLI's startup path (--help) never needs core.
+    const { ConfigManager } = await import('@polysecret/core')
     return new ConfigManager({
       ...(options as ConfigManagerOptions),
       secrets: manager.providers.secrets.map(wrap),

@@ -6,7 +6,6 @@
 import { fileURLToPath } from 'node:url'
 import type { ConfigManager, ManagerConfig } from '@polysecret/core'
 import { CallStats } from './call-stats.js'
-import { discoverConfig } from './config-discovery.js'
 import { type Io, processIo } from './output.js'
 import { type Progress, startProgress } from './progress.js'
 
@@ -61,10 +60,11 @@ export class CliContext {
   }
 
   async #build(request: ManagerRequest): Promise<ConfigManager> {
+    const { discoverConfig } = await import('./config-discovery.js')
     const found = await discoverConfig(this.#options.config)
     this.#source = found.source
     const config: ManagerConfig = request.writes ? { ...found.config, allowWrites: true } : found.config
-    return this.stats.instrument(await createFromApp(config), config)
+    return await this.stats.instrument(await createFromApp(config), config)
   }
 
   /** Draws a progress bar on stderr when it is a terminal and the output is for a person. */

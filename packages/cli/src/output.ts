@@ -1,12 +1,7 @@
 /**
- * Everything the CLI prints goes through here, so masking has one home: a secret is printed only when
- * the user passed --reveal (or, for `export`, --include-secrets), and never by `--json` without it.
+ * Everything the CLI prints goes through here (and mask.ts, which decides what a value prints as).
+ * No import of core: `polysecret --help` loads only this, commander and the command list.
  */
-import { Secret } from '@polysecret/core'
-
-/** What a masked value prints as: fixed width, so it says nothing about the value's length. */
-export const MASK = '********'
-
 export interface Io {
   out(text: string): void
   err(text: string): void
@@ -15,18 +10,6 @@ export interface Io {
 export const processIo: Io = {
   out: (text) => void process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
   err: (text) => void process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
-}
-
-/** The printable form of a value: parameters as they are, secrets masked unless revealed. */
-export function shown(value: Secret | string | undefined, reveal: boolean): string {
-  if (value === undefined) return ''
-  if (value instanceof Secret) return reveal ? value.reveal() : MASK
-  return value
-}
-
-/** Whether a value is secret material (a Secret, or anything the caller says is a secret). */
-export function isSecretValue(value: unknown): boolean {
-  return value instanceof Secret
 }
 
 /** Plain aligned columns (like kubectl), no borders: easy to read and to `grep`/`awk`. */

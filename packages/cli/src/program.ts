@@ -9,7 +9,6 @@ import { COMMANDS } from './commands/index.js'
 import { CliContext } from './context.js'
 import { EXIT } from './exit-codes.js'
 import { formatTable, type Io, processIo, toJson } from './output.js'
-import { reportError } from './report-error.js'
 
 const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version
 
@@ -88,6 +87,7 @@ async function failed(error: unknown, ctx: CliContext): Promise<number> {
     // Help and --version "fail" with code 0; everything else commander reports is a usage mistake.
     return error.exitCode === 0 ? EXIT.ok : EXIT.usage
   }
+  const { reportError } = await import('./report-error.js')
   return reportError(error, ctx.io, ctx.options.debug === true || process.argv.includes('--debug'))
 }
 

@@ -2,7 +2,8 @@ import { type ConfigManager, type ManyResult, revealValue, Secret } from '@polys
 import type { Command } from 'commander'
 import type { CliContext } from '../context.js'
 import { CliError } from '../exit-codes.js'
-import { formatTable, MASK, toJson } from '../output.js'
+import { MASK } from '../mask.js'
+import { formatTable, toJson } from '../output.js'
 import { chainKind } from './store-kind.js'
 import { providerNamed, storeKeys, storeManager } from './store-access.js'
 

@@ -1,6 +1,7 @@
 import type { Command } from 'commander'
 import type { CliContext } from '../context.js'
-import { formatTable, shown, toJson } from '../output.js'
+import { shown } from '../mask.js'
+import { formatTable, toJson } from '../output.js'
 import { parseKind } from './options.js'
 
 export function register(program: Command, ctx: CliContext): void {
