@@ -15,7 +15,10 @@ const RUNS = 40
 
 function buildCli(): string {
   builtPackage('@polysecret/core')
-  execFileSync('pnpm', ['--filter', 'polysecret', 'build'], { stdio: 'ignore', cwd: join(import.meta.dirname, '..') })
+  execFileSync('pnpm', ['--filter', 'polysecret', 'build'], {
+    stdio: 'ignore',
+    cwd: join(import.meta.dirname, '..'),
+  })
   return join(import.meta.dirname, '../packages/cli/dist/bin.js')
 }
 
@@ -44,8 +47,14 @@ interface Timing {
 /** Each command line timed by hyperfine. */
 function withHyperfine(commands: Record<string, string>, cwd: string): Record<string, Timing> {
   const out = join(cwd, 'hyperfine.json')
-  execFileSync('hyperfine', ['--warmup', '3', '--runs', String(RUNS), '-N', '--export-json', out, ...Object.values(commands)], { cwd, stdio: 'ignore' })
-  const results = (JSON.parse(readFileSync(out, 'utf8')) as { results: { median: number; user: number; system: number }[] }).results
+  execFileSync(
+    'hyperfine',
+    ['--warmup', '3', '--runs', String(RUNS), '-N', '--export-json', out, ...Object.values(commands)],
+    { cwd, stdio: 'ignore' },
+  )
+  const results = (
+    JSON.parse(readFileSync(out, 'utf8')) as { results: { median: number; user: number; system: number }[] }
+  ).results
   return Object.fromEntries(
     Object.keys(commands).map((name, i) => {
       const r = results[i]!
@@ -81,7 +90,10 @@ export async function runCli() {
     }
     const tool = hyperfineAvailable() ? 'hyperfine' : 'spawn loop'
     const t = tool === 'hyperfine' ? withHyperfine(commands, cwd) : withSpawnLoop(commands, cwd)
-    const ms = Object.fromEntries(Object.entries(t).map(([k, v]) => [k, v.wall])) as Record<keyof typeof commands, number>
+    const ms = Object.fromEntries(Object.entries(t).map(([k, v]) => [k, v.wall])) as Record<
+      keyof typeof commands,
+      number
+    >
     const over = (name: keyof typeof commands) => ms[name] - ms.bareNode
     const cpuOver = (name: keyof typeof commands) =>
       t[name]!.cpu === undefined ? undefined : t[name]!.cpu! - t.bareNode!.cpu!
@@ -95,7 +107,11 @@ export async function runCli() {
       helpOverBareMs: over('help'),
       getParameterOverBareMs: over('getParameter'),
       getSecretOverBareMs: over('getSecret'),
-      cpuOverBareMs: { help: cpuOver('help'), getParameter: cpuOver('getParameter'), getSecret: cpuOver('getSecret') },
+      cpuOverBareMs: {
+        help: cpuOver('help'),
+        getParameter: cpuOver('getParameter'),
+        getSecret: cpuOver('getSecret'),
+      },
       target: `each over bare node <= ${TARGET_MS} ms`,
     }
     const file = writeResults('cli', figures)

@@ -12,5 +12,13 @@ export default defineConfig({
   target: 'node20',
   platform: 'node',
   // Provider packages and libraries stay external: loaded on first use from node_modules.
-  external: [/^@polysecret\//, 'commander', 'cli-progress', 'cli-table3', '@inquirer/password', 'dotenv', 'yaml'],
+  external: [
+    /^@polysecret\//,
+    'commander',
+    'cli-progress',
+    'cli-table3',
+    '@inquirer/password',
+    'dotenv',
+    'yaml',
+  ],
 })

@@ -18,7 +18,17 @@ interface StatsShape {
 type WithStats = ConfigManager & { stats?: () => StatsShape }
 
 /** Provider methods that reach the store. */
-const CALLS = new Set(['get', 'getMany', 'list', 'set', 'delete', 'versions', 'rollback', 'health', 'changeToken'])
+const CALLS = new Set([
+  'get',
+  'getMany',
+  'list',
+  'set',
+  'delete',
+  'versions',
+  'rollback',
+  'health',
+  'changeToken',
+])
 
 export class CallStats {
   readonly #counted: CallCounts = {}
@@ -37,8 +47,10 @@ export class CallStats {
     }
     const wrapped = new Map<Provider, Provider>()
     const wrap = (p: Provider) => {
-      let proxy = wrapped.get(p)
-      if (!proxy) wrapped.set(p, (proxy = this.#counting(p)))
+      const existing = wrapped.get(p)
+      if (existing) return existing
+      const proxy = this.#counting(p)
+      wrapped.set(p, proxy)
       return proxy
     }
     const { secrets: _s, parameters: _p, ...options } = config
@@ -54,8 +66,9 @@ export class CallStats {
   /** Something the command would do but did not (a dry run's writes), shown beside the calls. */
   record(provider: string, operation: string, count = 1): void {
     if (count === 0) return
-    const ops = (this.#counted[provider] ??= {})
+    const ops = this.#counted[provider] ?? {}
     ops[operation] = (ops[operation] ?? 0) + count
+    this.#counted[provider] = ops
   }
 
   /** Calls made since the manager was built, per store and operation. */
@@ -65,7 +78,7 @@ export class CallStats {
     for (const [provider, ops] of Object.entries(nativeCounts(this.#native))) {
       for (const [op, n] of Object.entries(ops)) {
         const delta = n - (this.#baseline[provider]?.[op] ?? 0)
-        if (delta > 0) (out[provider] ??= {})[op] = delta
+        if (delta > 0) out[provider] = { ...out[provider], [op]: delta }
       }
     }
     return out
@@ -87,6 +100,7 @@ export class CallStats {
 
 function nativeCounts(manager: WithStats): CallCounts {
   const out: CallCounts = {}
-  for (const [provider, entry] of Object.entries(manager.stats?.().providers ?? {})) out[provider] = { ...entry.calls }
+  for (const [provider, entry] of Object.entries(manager.stats?.().providers ?? {}))
+    out[provider] = { ...entry.calls }
   return out
 }

@@ -8,7 +8,15 @@ import { constants } from 'node:os'
 import { CliError, EXIT } from './exit-codes.js'
 
 /** Signals forwarded to the child. SIGKILL/SIGSTOP cannot be caught; the child is then orphaned to init. */
-const FORWARDED: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH']
+const FORWARDED: readonly NodeJS.Signals[] = [
+  'SIGINT',
+  'SIGTERM',
+  'SIGHUP',
+  'SIGQUIT',
+  'SIGUSR1',
+  'SIGUSR2',
+  'SIGWINCH',
+]
 
 export function runChild(command: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -23,7 +31,8 @@ export function runChild(command: string, args: readonly string[], env: NodeJS.P
     }
     child.once('error', (error: NodeJS.ErrnoException) => {
       cleanup()
-      if (error.code === 'ENOENT') reject(new CliError(`command not found: ${command}. Check the name and PATH.`, 127))
+      if (error.code === 'ENOENT')
+        reject(new CliError(`command not found: ${command}. Check the name and PATH.`, 127))
       else if (error.code === 'EACCES') reject(new CliError(`command not executable: ${command}.`, 126))
       else reject(new CliError(`cannot start ${command} (${error.code ?? error.name}).`, EXIT.error))
     })

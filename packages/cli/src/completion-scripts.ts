@@ -11,7 +11,9 @@ export interface CommandSpec {
 const q = (text: string) => text.replace(/'/g, "'\\''")
 
 export function bashScript(commands: readonly CommandSpec[], globals: readonly string[]): string {
-  const cases = commands.map((c) => `    ${c.name}) opts='${[...c.options, ...globals].join(' ')}' ;;`).join('\n')
+  const cases = commands
+    .map((c) => `    ${c.name}) opts='${[...c.options, ...globals].join(' ')}' ;;`)
+    .join('\n')
   return `# polysecret bash completion — add to ~/.bashrc:  source <(polysecret completion bash)
 _polysecret() {
   local cur cmd opts i
@@ -48,7 +50,9 @@ complete -o default -F _polysecret polysecret
 
 export function zshScript(commands: readonly CommandSpec[], globals: readonly string[]): string {
   const described = commands.map((c) => `    '${c.name}:${q(c.summary).replace(/:/g, '\\:')}'`).join('\n')
-  const cases = commands.map((c) => `      ${c.name}) opts=(${[...c.options, ...globals].map((o) => `'${o}'`).join(' ')}) ;;`).join('\n')
+  const cases = commands
+    .map((c) => `      ${c.name}) opts=(${[...c.options, ...globals].map((o) => `'${o}'`).join(' ')}) ;;`)
+    .join('\n')
   return `#compdef polysecret
 # polysecret zsh completion — add to ~/.zshrc:  source <(polysecret completion zsh)
 _polysecret() {
@@ -87,7 +91,8 @@ export function fishScript(commands: readonly CommandSpec[], globals: readonly s
   for (const c of commands)
     lines.push(`complete -c polysecret -n __fish_use_subcommand -a ${c.name} -d '${q(c.summary)}'`)
   const long = (o: string) => o.replace(/^--/, '')
-  for (const o of globals.filter((g) => g.startsWith('--'))) lines.push(`complete -c polysecret -l ${long(o)}`)
+  for (const o of globals.filter((g) => g.startsWith('--')))
+    lines.push(`complete -c polysecret -l ${long(o)}`)
   for (const c of commands)
     for (const o of c.options.filter((x) => x.startsWith('--')))
       lines.push(`complete -c polysecret -n '__fish_seen_subcommand_from ${c.name}' -l ${long(o)}`)

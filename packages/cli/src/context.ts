@@ -96,7 +96,8 @@ async function createFromApp(config: ManagerConfig): Promise<ConfigManager> {
   try {
     return await createManager(config)
   } catch (error) {
-    if (!(error instanceof Error) || !error.message.includes('is not installed in the application')) throw error
+    if (!(error instanceof Error) || !error.message.includes('is not installed in the application'))
+      throw error
     return await createManager(config, { resolveFrom: CLI_PACKAGE_DIR })
   }
 }

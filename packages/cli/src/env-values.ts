@@ -21,14 +21,21 @@ export interface EnvRequest {
   schema?: string | undefined
 }
 
-export async function resolveEnv(manager: ConfigManager, request: EnvRequest): Promise<Record<string, string>> {
+export async function resolveEnv(
+  manager: ConfigManager,
+  request: EnvRequest,
+): Promise<Record<string, string>> {
   if (request.schema !== undefined) {
     const config = await manager.load(await loadSchemaModule(request.schema))
     return toEnv(revealConfig(config as Record<string, unknown>) as Record<string, unknown>)
   }
-  const { values, errors } = request.only ? await manager.getMany(request.only) : await readListed(manager, await listKeys(manager))
+  const { values, errors } = request.only
+    ? await manager.getMany(request.only)
+    : await readListed(manager, await listKeys(manager))
   failOnErrors(errors)
-  return toEnv(Object.fromEntries(Object.entries(values).map(([k, v]) => [k, revealValue(v as Secret | string)])))
+  return toEnv(
+    Object.fromEntries(Object.entries(values).map(([k, v]) => [k, revealValue(v as Secret | string)])),
+  )
 }
 
 /** Missing keys are a validation failure (exit 4) naming all of them; any other error stops the run. */
@@ -37,7 +44,11 @@ function failOnErrors(errors: Record<string, PolysecretError>): void {
   const other = entries.find(([, e]) => !(e instanceof NotFoundError))
   if (other) throw other[1]
   if (entries.length === 0) return
-  const issues: ConfigIssue[] = entries.map(([key]) => ({ key, path: [key], message: 'not found in any configured store' }))
+  const issues: ConfigIssue[] = entries.map(([key]) => ({
+    key,
+    path: [key],
+    message: 'not found in any configured store',
+  }))
   throw new ConfigValidationError(issues)
 }
 

@@ -44,7 +44,10 @@ function dotenvQuote(key: string, value: string): string {
   if (!value.includes("'")) return `'${value}'`
   if (!value.includes('`')) return `\`${value}\``
   if (!value.includes('"') && !/\\[nr]/.test(value)) return `"${value}"`
-  throw new CliError(`the value of "${key}" cannot be written as dotenv (it holds every quote character). Use --format json or yaml.`, EXIT.error)
+  throw new CliError(
+    `the value of "${key}" cannot be written as dotenv (it holds every quote character). Use --format json or yaml.`,
+    EXIT.error,
+  )
 }
 
 export async function parse(text: string, format: Format, file: string): Promise<Record<string, string>> {
@@ -57,7 +60,10 @@ export async function parse(text: string, format: Format, file: string): Promise
     try {
       data = JSON.parse(text)
     } catch {
-      throw new CliError(`${file} is not valid JSON (values are never shown here; check it with a JSON linter).`, EXIT.error)
+      throw new CliError(
+        `${file} is not valid JSON (values are never shown here; check it with a JSON linter).`,
+        EXIT.error,
+      )
     }
   } else {
     const { parseDocument } = await import('yaml')
@@ -75,7 +81,8 @@ export async function parse(text: string, format: Format, file: string): Promise
   for (const [key, value] of Object.entries(data)) {
     if (value === null || value === undefined) continue
     // Nested values are stored as JSON text, as a JSON secret (app/db with fields) is in every store.
-    out[key] = typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value)
+    out[key] =
+      typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value)
   }
   return out
 }

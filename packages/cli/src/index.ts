@@ -5,9 +5,9 @@
  */
 export type { CallCounts } from './call-stats.js'
 export { CallStats } from './call-stats.js'
+export type { CommandModule } from './commands/command.js'
 export type { CommandEntry } from './commands/index.js'
 export { COMMANDS } from './commands/index.js'
-export type { CommandModule } from './commands/command.js'
 export { CliContext, type GlobalOptions } from './context.js'
 export { CliError, EXIT, type ExitCode } from './exit-codes.js'
 export { main } from './program.js'

@@ -13,4 +13,3 @@ export function shown(value: Secret | string | undefined, reveal: boolean): stri
   if (value instanceof Secret) return reveal ? value.reveal() : MASK
   return value
 }
-

@@ -13,15 +13,30 @@ export const processIo: Io = {
 }
 
 /** Plain aligned columns (like kubectl), no borders: easy to read and to `grep`/`awk`. */
-export async function formatTable(head: readonly string[], rows: readonly (readonly string[])[]): Promise<string> {
+export async function formatTable(
+  head: readonly string[],
+  rows: readonly (readonly string[])[],
+): Promise<string> {
   if (rows.length === 0) return ''
   const { default: Table } = await import('cli-table3')
   const table = new Table({
     head: [...head],
     chars: {
-      top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '',
-      'bottom-left': '', 'bottom-right': '', left: '', 'left-mid': '', mid: '', 'mid-mid': '',
-      right: '', 'right-mid': '', middle: '  ',
+      top: '',
+      'top-mid': '',
+      'top-left': '',
+      'top-right': '',
+      bottom: '',
+      'bottom-mid': '',
+      'bottom-left': '',
+      'bottom-right': '',
+      left: '',
+      'left-mid': '',
+      mid: '',
+      'mid-mid': '',
+      right: '',
+      'right-mid': '',
+      middle: '  ',
     },
     style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 },
   })

@@ -18,7 +18,8 @@ export const PERMISSIONS: Readonly<Record<string, Readonly<Record<Operation, str
   'gcp-secret-manager': {
     read: 'secretmanager.versions.access (role Secret Manager Secret Accessor)',
     list: 'secretmanager.secrets.list (role Secret Manager Viewer)',
-    write: 'secretmanager.versions.add, secretmanager.secrets.create (role Secret Manager Secret Version Adder / Admin)',
+    write:
+      'secretmanager.versions.add, secretmanager.secrets.create (role Secret Manager Secret Version Adder / Admin)',
   },
   'gcp-parameter-manager': {
     read: 'parametermanager.parameterVersions.render (role Parameter Manager Parameter Accessor)',
@@ -35,8 +36,16 @@ export const PERMISSIONS: Readonly<Record<string, Readonly<Record<Operation, str
     list: 'App Configuration Data Reader',
     write: 'App Configuration Data Owner',
   },
-  'kubernetes-secrets': { read: 'get on secrets', list: 'list on secrets', write: 'create, update, patch, delete on secrets' },
-  'kubernetes-configmaps': { read: 'get on configmaps', list: 'list on configmaps', write: 'create, update, patch, delete on configmaps' },
+  'kubernetes-secrets': {
+    read: 'get on secrets',
+    list: 'list on secrets',
+    write: 'create, update, patch, delete on secrets',
+  },
+  'kubernetes-configmaps': {
+    read: 'get on configmaps',
+    list: 'list on configmaps',
+    write: 'create, update, patch, delete on configmaps',
+  },
   'vault-kv': {
     read: 'the "read" capability on the KV data path',
     list: 'the "list" capability on the KV metadata path',

@@ -46,9 +46,17 @@ export async function buildProgram(ctx: CliContext, argv: readonly string[]): Pr
       writeOut: (text) => ctx.io.out(text),
       writeErr: (text) => ctx.io.err(text),
       outputError: (text, write) =>
-        write(`polysecret: ${text.trim().replace(/^error: /, '').replace(/\s*\n\s*/g, ' ')} (see polysecret --help)\n`),
+        write(
+          `polysecret: ${text
+            .trim()
+            .replace(/^error: /, '')
+            .replace(/\s*\n\s*/g, ' ')} (see polysecret --help)\n`,
+        ),
     })
-    .addHelpText('after', '\nExit codes: 0 ok, 1 error, 2 usage, 3 not found, 4 validation failed, 5 conflict.')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 ok, 1 error, 2 usage, 3 not found, 4 validation failed, 5 conflict.',
+    )
   program.hook('preAction', (_program, action) => ctx.setOptions(action.optsWithGlobals()))
   // `help <name>` shows that command's own help, so its module is loaded for it.
   const name = argv[0] === 'help' ? argv[1] : commandName(argv)

@@ -19,13 +19,18 @@ export interface ValueSource {
 export async function readStdin(): Promise<string> {
   const chunks: Buffer[] = []
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '')
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '')
 }
 
 /** Asks on the terminal without echoing what is typed (the prompt goes to stderr, stdout stays clean). */
 export async function promptHidden(message: string): Promise<string> {
   const { default: password } = await import('@inquirer/password')
-  return password({ message, mask: false }, { input: process.stdin, output: process.stderr, clearPromptOnDone: true })
+  return password(
+    { message, mask: false },
+    { input: process.stdin, output: process.stderr, clearPromptOnDone: true },
+  )
 }
 
 export async function readValue(source: ValueSource): Promise<string> {

@@ -8,7 +8,7 @@ import {
   formatIssues,
   isPolysecretError,
   scrubText,
-  WriteError,
+  type WriteError,
 } from '@polysecret/core'
 import { CliError, EXIT } from './exit-codes.js'
 import type { Io } from './output.js'
@@ -24,7 +24,9 @@ export function exitCodeOf(error: unknown): number {
     case 'CONFLICT':
       return EXIT.conflict
     case 'WRITE_FAILED':
-      return (error as WriteError).results.some((r) => r.error?.code === 'CONFLICT') ? EXIT.conflict : EXIT.error
+      return (error as WriteError).results.some((r) => r.error?.code === 'CONFLICT')
+        ? EXIT.conflict
+        : EXIT.error
     default:
       return EXIT.error
   }

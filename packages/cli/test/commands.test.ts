@@ -9,7 +9,8 @@ import { type AwsProject, awsProject } from './support/aws-project.js'
 import { runCli } from './support/run-cli.js'
 
 let p: AwsProject
-const cli = (args: string[], input?: string) => runCli(args, { cwd: p.dir, ...(input !== undefined && { input }) })
+const cli = (args: string[], input?: string) =>
+  runCli(args, { cwd: p.dir, ...(input !== undefined && { input }) })
 
 beforeEach(async () => {
   p = await awsProject(
@@ -26,14 +27,22 @@ describe('get', () => {
     expect(await cli(['get', 'DB_PASSWORD'])).toMatchObject({ code: 0, stdout: '********\n' })
     expect(await cli(['get', 'DB_PASSWORD', '--reveal'])).toMatchObject({ code: 0, stdout: 'current-pw-2\n' })
     const json = JSON.parse((await cli(['get', 'DB_PASSWORD', '--json'])).stdout)
-    expect(json).toMatchObject({ key: 'DB_PASSWORD', kind: 'secret', provider: 'aws-sm', value: '********', masked: true })
+    expect(json).toMatchObject({
+      key: 'DB_PASSWORD',
+      kind: 'secret',
+      provider: 'aws-sm',
+      value: '********',
+      masked: true,
+    })
     const missing = await cli(['get', 'NO_SUCH_KEY'])
     expect(missing.code).toBe(3)
     expect(missing.stderr).toMatch(/^polysecret: Key "NO_SUCH_KEY" was not found[^\n]*\n$/)
   })
 
   it('reads an old version by --label', async () => {
-    expect((await cli(['get', 'DB_PASSWORD', '--label', 'AWSPREVIOUS', '--reveal'])).stdout).toBe('old-pw-1\n')
+    expect((await cli(['get', 'DB_PASSWORD', '--label', 'AWSPREVIOUS', '--reveal'])).stdout).toBe(
+      'old-pw-1\n',
+    )
   })
 })
 
@@ -54,7 +63,9 @@ describe('set and delete', () => {
     expect((await cli(['set', 'LOG_LEVEL', 'debug'])).code).toBe(0)
     expect(p.ssm.state.value('/app/LOG_LEVEL')).toBe('debug')
     const file = join(p.dir, 'key.pem')
-    await import('node:fs').then((fs) => fs.writeFileSync(file, '-----BEGIN KEY-----\nabc\n-----END KEY-----\n'))
+    await import('node:fs').then((fs) =>
+      fs.writeFileSync(file, '-----BEGIN KEY-----\nabc\n-----END KEY-----\n'),
+    )
     expect((await cli(['set', 'TLS_PRIVATE_KEY', '--from-file', file])).code).toBe(0)
     expect(p.sm.state.value('TLS_PRIVATE_KEY')).toBe('-----BEGIN KEY-----\nabc\n-----END KEY-----\n')
   })
@@ -69,7 +80,11 @@ describe('set and delete', () => {
 
 describe('list, classify, versions, rollback, rotate', () => {
   it('lists keys of every store with kind and store', async () => {
-    const rows = JSON.parse((await cli(['list', '--json'])).stdout) as { key: string; kind: string; provider: string }[]
+    const rows = JSON.parse((await cli(['list', '--json'])).stdout) as {
+      key: string
+      kind: string
+      provider: string
+    }[]
     expect(rows.map((r) => [r.key, r.kind, r.provider])).toEqual([
       ['DB_HOST', 'parameter', 'ssm'],
       ['DB_PASSWORD', 'secret', 'aws-sm'],
@@ -89,7 +104,10 @@ describe('list, classify, versions, rollback, rotate', () => {
   })
 
   it('versions lists both versions; rollback makes the old one current', async () => {
-    const versions = JSON.parse((await cli(['versions', 'DB_PASSWORD', '--json'])).stdout) as { version: string; current: boolean }[]
+    const versions = JSON.parse((await cli(['versions', 'DB_PASSWORD', '--json'])).stdout) as {
+      version: string
+      current: boolean
+    }[]
     expect(versions).toHaveLength(2)
     const old = versions.find((v) => !v.current)!
     expect((await cli(['rollback', 'DB_PASSWORD', old.version])).code).toBe(0)
@@ -111,13 +129,22 @@ describe('export and import', () => {
     expect(dotenv.stdout).toBe("DB_HOST='db.internal'\nFEATURE_FLAG='on'\nLOG_LEVEL='info'\n")
     expect(dotenv.stderr).toContain('left out 1 secret')
     const json = JSON.parse((await cli(['export', '--format', 'json', '--include-secrets'])).stdout)
-    expect(json).toEqual({ DB_HOST: 'db.internal', DB_PASSWORD: 'current-pw-2', FEATURE_FLAG: 'on', LOG_LEVEL: 'info' })
-    expect((await cli(['export', '--format', 'yaml'])).stdout).toBe('DB_HOST: db.internal\nFEATURE_FLAG: on\nLOG_LEVEL: info\n')
+    expect(json).toEqual({
+      DB_HOST: 'db.internal',
+      DB_PASSWORD: 'current-pw-2',
+      FEATURE_FLAG: 'on',
+      LOG_LEVEL: 'info',
+    })
+    expect((await cli(['export', '--format', 'yaml'])).stdout).toBe(
+      'DB_HOST: db.internal\nFEATURE_FLAG: on\nLOG_LEVEL: info\n',
+    )
   })
 
   it('imports a dotenv file: parameters, then secrets with --include-secrets; --dry-run writes nothing', async () => {
     const file = join(p.dir, 'in.env')
-    await import('node:fs').then((fs) => fs.writeFileSync(file, "QUEUE_URL=https://q.local\nSTRIPE_SECRET_KEY='sk-imported'\n"))
+    await import('node:fs').then((fs) =>
+      fs.writeFileSync(file, "QUEUE_URL=https://q.local\nSTRIPE_SECRET_KEY='sk-imported'\n"),
+    )
     expect((await cli(['import', file, '--dry-run'])).code).toBe(0)
     expect(p.ssm.state.value('/app/QUEUE_URL')).toBeUndefined()
     const parametersOnly = await cli(['import', file])
@@ -130,7 +157,7 @@ describe('export and import', () => {
 
   it('export then import round-trips values with quotes and newlines', async () => {
     const file = join(p.dir, 'tricky.json')
-    const tricky = { MOTD: "it's \"quoted\"\nand two lines", GREETING: 'plain' }
+    const tricky = { MOTD: 'it\'s "quoted"\nand two lines', GREETING: 'plain' }
     await import('node:fs').then((fs) => fs.writeFileSync(file, JSON.stringify(tricky)))
     expect((await cli(['import', file, '--to', 'local'])).code).toBe(0)
     const exported = (await cli(['export', '--format', 'dotenv'])).stdout
@@ -152,7 +179,10 @@ describe('migrate and diff', () => {
     expect(apply.stdout).toContain('copied 2 of 2')
     expect(readFileSync(join(p.dir, 'local.yaml'), 'utf8')).toContain('DB_HOST: db.internal')
 
-    const diff = JSON.parse((await cli(['diff', 'ssm', 'local', '--json'])).stdout) as { key: string; status: string }[]
+    const diff = JSON.parse((await cli(['diff', 'ssm', 'local', '--json'])).stdout) as {
+      key: string
+      status: string
+    }[]
     expect(diff).toEqual([
       { key: 'DB_HOST', status: 'same', left: 'db.internal', right: 'db.internal' },
       { key: 'FEATURE_FLAG', status: 'only right', left: null, right: 'on' },
@@ -169,8 +199,13 @@ describe('migrate and diff', () => {
   })
 
   it('diffs two versions of a key with the values masked', async () => {
-    const versions = JSON.parse((await cli(['versions', 'DB_PASSWORD', '--json'])).stdout) as { version: string }[]
-    const out = JSON.parse((await cli(['diff', '--key', 'DB_PASSWORD', versions[1]!.version, versions[0]!.version, '--json'])).stdout)
+    const versions = JSON.parse((await cli(['versions', 'DB_PASSWORD', '--json'])).stdout) as {
+      version: string
+    }[]
+    const out = JSON.parse(
+      (await cli(['diff', '--key', 'DB_PASSWORD', versions[1]!.version, versions[0]!.version, '--json']))
+        .stdout,
+    )
     expect(out).toEqual([{ key: 'DB_PASSWORD', status: 'differs', left: '********', right: '********' }])
   })
 })
@@ -179,7 +214,9 @@ describe('doctor', () => {
   it('reports every store ok, then names the permission a denied store lacks (exit 1)', async () => {
     const ok = await cli(['doctor', '--json'])
     expect(ok.code).toBe(0)
-    expect(JSON.parse(ok.stdout).stores.map((s: { store: string; read: string }) => [s.store, s.read])).toEqual([
+    expect(
+      JSON.parse(ok.stdout).stores.map((s: { store: string; read: string }) => [s.store, s.read]),
+    ).toEqual([
       ['aws-sm', 'ok'],
       ['ssm', 'ok'],
       ['local', 'ok'],

@@ -25,7 +25,14 @@ describe('completion', () => {
   it('bash: parses, and completes command names and the options of the command being typed', () => {
     execFileSync('bash', ['-n', join(dir, 'polysecret.bash')])
     const complete = (words: string) =>
-      execFileSync('bash', ['-c', `source ${join(dir, 'polysecret.bash')}; COMP_WORDS=(${words}); COMP_CWORD=$((\${#COMP_WORDS[@]}-1)); _polysecret; echo "\${COMPREPLY[*]}"`], { encoding: 'utf8' }).trim()
+      execFileSync(
+        'bash',
+        [
+          '-c',
+          `source ${join(dir, 'polysecret.bash')}; COMP_WORDS=(${words}); COMP_CWORD=$((\${#COMP_WORDS[@]}-1)); _polysecret; echo "\${COMPREPLY[*]}"`,
+        ],
+        { encoding: 'utf8' },
+      ).trim()
     expect(complete('polysecret mig')).toBe('migrate')
     expect(complete('polysecret migrate --ap')).toBe('--apply')
     expect(complete('polysecret --config x.json get --rev')).toBe('--reveal')

@@ -15,7 +15,10 @@ function oneLine(stderr: string): string {
   return stderr
 }
 
-const local = { 'polysecret.config.json': { parameters: [{ type: 'dotenv', path: '.env' }] }, '.env': 'APP_PORT=8080\n' }
+const local = {
+  'polysecret.config.json': { parameters: [{ type: 'dotenv', path: '.env' }] },
+  '.env': 'APP_PORT=8080\n',
+}
 
 describe('bad input', () => {
   it('an unknown command or flag is a usage error (exit 2) with a suggestion', async () => {
@@ -54,7 +57,10 @@ describe('bad input', () => {
     const sm = await startFake('aws-secrets-manager', { secrets: { DB_PASSWORD: 'pw' } })
     await sm.faults.down()
     const dir = project({
-      'polysecret.config.json': { secrets: [{ type: 'aws-secrets-manager', name: 'aws-sm', endpoint: sm.endpoint, ...AWS }], retry: 0 },
+      'polysecret.config.json': {
+        secrets: [{ type: 'aws-secrets-manager', name: 'aws-sm', endpoint: sm.endpoint, ...AWS }],
+        retry: 0,
+      },
     })
     const result = await runCli(['get', 'DB_PASSWORD'], { cwd: dir })
     expect(result.code).toBe(1)
@@ -69,26 +75,41 @@ describe('bad input', () => {
     const dir = project({})
     const help = await runCli(['--help'], { cwd: dir })
     expect(help.code).toBe(0)
-    expect(help.stdout).toContain('Exit codes: 0 ok, 1 error, 2 usage, 3 not found, 4 validation failed, 5 conflict.')
+    expect(help.stdout).toContain(
+      'Exit codes: 0 ok, 1 error, 2 usage, 3 not found, 4 validation failed, 5 conflict.',
+    )
     expect((await runCli(['--version'], { cwd: dir })).stdout).toMatch(/^\d+\.\d+\.\d+\n$/)
   })
 })
 
 describe('configuration discovery', () => {
   it('finds polysecret.config.yaml in a parent folder', async () => {
-    const dir = project({ 'polysecret.config.yaml': 'parameters:\n  - type: dotenv\n    path: ../.env\n', '.env': 'APP_PORT=8080\n' })
+    const dir = project({
+      'polysecret.config.yaml': 'parameters:\n  - type: dotenv\n    path: ../.env\n',
+      '.env': 'APP_PORT=8080\n',
+    })
     const nested = join(dir, 'services', 'api')
     mkdirSync(nested, { recursive: true })
     // The config's paths are relative to the working directory, as for a service started there.
     const result = await runCli(['get', 'APP_PORT'], { cwd: join(dir, 'services') })
     expect(result).toMatchObject({ code: 0, stdout: '8080\n' })
-    expect((await runCli(['doctor', '--json'], { cwd: nested })).stdout).toContain(join(dir, 'polysecret.config.yaml'))
+    expect((await runCli(['doctor', '--json'], { cwd: nested })).stdout).toContain(
+      join(dir, 'polysecret.config.yaml'),
+    )
   })
 
   it('--config and POLYSECRET_CONFIG name the file; POLYSECRET_* variables describe one without a file', async () => {
-    const dir = project({ 'other.json': { parameters: [{ type: 'dotenv', path: 'other.env' }] }, 'other.env': 'APP_PORT=1\n', 'default.env': 'APP_PORT=2\n' })
+    const dir = project({
+      'other.json': { parameters: [{ type: 'dotenv', path: 'other.env' }] },
+      'other.env': 'APP_PORT=1\n',
+      'default.env': 'APP_PORT=2\n',
+    })
     expect((await runCli(['get', 'APP_PORT', '--config', 'other.json'], { cwd: dir })).stdout).toBe('1\n')
-    expect((await runCli(['get', 'APP_PORT'], { cwd: dir, env: { POLYSECRET_CONFIG: 'other.json' } })).stdout).toBe('1\n')
-    expect((await runCli(['get', 'APP_PORT'], { cwd: dir, env: { POLYSECRET_ENV_FILE: 'default.env' } })).stdout).toBe('2\n')
+    expect(
+      (await runCli(['get', 'APP_PORT'], { cwd: dir, env: { POLYSECRET_CONFIG: 'other.json' } })).stdout,
+    ).toBe('1\n')
+    expect(
+      (await runCli(['get', 'APP_PORT'], { cwd: dir, env: { POLYSECRET_ENV_FILE: 'default.env' } })).stdout,
+    ).toBe('2\n')
   })
 })

@@ -16,7 +16,8 @@ const ROTATED = 'canary-rotated-77c2aa'
 const ZOD = pathToFileURL(createRequire(import.meta.url).resolve('zod')).href
 
 let p: AwsProject
-const cli = (args: string[], input?: string) => runCli(args, { cwd: p.dir, ...(input !== undefined && { input }) })
+const cli = (args: string[], input?: string) =>
+  runCli(args, { cwd: p.dir, ...(input !== undefined && { input }) })
 
 beforeAll(async () => {
   p = await awsProject(
@@ -38,7 +39,9 @@ afterAll(() => p.stop())
 describe('CLI leak canary', () => {
   it('no command prints a secret value unless asked to', async () => {
     const from = transcript.length
-    const versions = JSON.parse((await cli(['versions', 'DB_PASSWORD', '--json'])).stdout) as { version: string }[]
+    const versions = JSON.parse((await cli(['versions', 'DB_PASSWORD', '--json'])).stdout) as {
+      version: string
+    }[]
     // Reads first, several at a time (they change nothing); then writes, in order.
     const reads: string[][] = [
       ['get', 'DB_PASSWORD'],
@@ -66,7 +69,8 @@ describe('CLI leak canary', () => {
       ['run', '--schema', 'schema.mjs', '--', 'true'],
       ['stats', 'list'],
     ]
-    for (let i = 0; i < reads.length; i += 4) await Promise.all(reads.slice(i, i + 4).map((args) => cli(args)))
+    for (let i = 0; i < reads.length; i += 4)
+      await Promise.all(reads.slice(i, i + 4).map((args) => cli(args)))
     const writes: [string[], string?][] = [
       [['set', 'NEW_TOKEN', CANARY]],
       [['set', 'NEW_TOKEN'], CANARY],
@@ -90,7 +94,10 @@ describe('CLI leak canary', () => {
     const seen = transcript.slice(from)
     expect(seen.length).toBe(1 + reads.length + writes.length + 3)
     for (const run of seen) {
-      for (const [stream, text] of [['stdout', run.stdout], ['stderr', run.stderr]] as const) {
+      for (const [stream, text] of [
+        ['stdout', run.stdout],
+        ['stderr', run.stderr],
+      ] as const) {
         if (text.includes(CANARY) || text.includes(ROTATED))
           throw new Error(`${stream} of "polysecret ${run.args.join(' ')}" holds the canary`)
       }

@@ -23,7 +23,11 @@ const files = {
 describe('run', () => {
   it('passes every key into the environment and the exit code back', async () => {
     const dir = project(files)
-    const result = await runCli(['run', '--', 'sh', '-c', 'printf "%s:%s:%s" "$DB_HOST" "$DB_PORT" "${#DB_PASSWORD}"; exit 7'], { cwd: dir })
+    const result = await runCli(
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell expansion for the child, not a template
+      ['run', '--', 'sh', '-c', 'printf "%s:%s:%s" "$DB_HOST" "$DB_PORT" "${#DB_PASSWORD}"; exit 7'],
+      { cwd: dir },
+    )
     expect(result.stdout).toBe('db.internal:5432:12')
     expect(result.code).toBe(7)
   })
@@ -31,7 +35,10 @@ describe('run', () => {
   it('--only: a missing key fails validation (exit 4) naming every missing key, and the command never starts', async () => {
     const dir = project(files)
     const marker = join(dir, 'started')
-    const result = await runCli(['run', '--only', 'DB_HOST,API_KEY', '--only', 'QUEUE_URL', '--', 'touch', marker], { cwd: dir })
+    const result = await runCli(
+      ['run', '--only', 'DB_HOST,API_KEY', '--only', 'QUEUE_URL', '--', 'touch', marker],
+      { cwd: dir },
+    )
     expect(result.code).toBe(4)
     expect(result.stderr).toContain('API_KEY')
     expect(result.stderr).toContain('QUEUE_URL')
@@ -45,13 +52,32 @@ describe('run', () => {
     expect(validate.code).toBe(4)
     expect(validate.stderr).toContain('✖ DB_PORT')
     expect(validate.stderr).toContain('✖ QUEUE_URL')
-    const run = await runCli(['run', '--schema', 'schema.mjs', '--', 'touch', join(dir, 'started')], { cwd: dir })
+    const run = await runCli(['run', '--schema', 'schema.mjs', '--', 'touch', join(dir, 'started')], {
+      cwd: dir,
+    })
     expect(run.code).toBe(4)
     expect(existsSync(join(dir, 'started'))).toBe(false)
 
-    const good = project({ ...files, 'schema.mjs': `import { z } from '${ZOD}'\nexport const schema = z.object({ DB_HOST: z.string(), DB_PORT: z.coerce.number() })\n` })
-    expect((await runCli(['validate', '--schema', 'schema.mjs'], { cwd: good })).stdout).toBe('ok: 2 keys valid\n')
-    const child = await runCli(['run', '--schema', 'schema.mjs', '--', 'sh', '-c', 'printf "%s %s %s" "$DB_HOST" "$DB_PORT" "${DB_PASSWORD:-unset}"'], { cwd: good })
+    const good = project({
+      ...files,
+      'schema.mjs': `import { z } from '${ZOD}'\nexport const schema = z.object({ DB_HOST: z.string(), DB_PORT: z.coerce.number() })\n`,
+    })
+    expect((await runCli(['validate', '--schema', 'schema.mjs'], { cwd: good })).stdout).toBe(
+      'ok: 2 keys valid\n',
+    )
+    const child = await runCli(
+      [
+        'run',
+        '--schema',
+        'schema.mjs',
+        '--',
+        'sh',
+        '-c',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell expansion for the child, not a template
+        'printf "%s %s %s" "$DB_HOST" "$DB_PORT" "${DB_PASSWORD:-unset}"',
+      ],
+      { cwd: good },
+    )
     expect(child.stdout).toBe('db.internal 5432 unset')
   })
 
@@ -64,14 +90,22 @@ describe('run', () => {
   it('a command that does not exist is exit 127', async () => {
     const result = await runCli(['run', '--', 'no-such-command-here'], { cwd: project(files) })
     expect(result.code).toBe(127)
-    expect(result.stderr).toBe('polysecret: command not found: no-such-command-here. Check the name and PATH.\n')
+    expect(result.stderr).toBe(
+      'polysecret: command not found: no-such-command-here. Check the name and PATH.\n',
+    )
   })
 
-  for (const [signal, code] of [['SIGTERM', 42], ['SIGINT', 43]] as const) {
+  for (const [signal, code] of [
+    ['SIGTERM', 42],
+    ['SIGINT', 43],
+  ] as const) {
     it(`forwards ${signal} to the child and passes its exit code back`, async () => {
       const dir = project(files)
       const script = `trap 'echo got-${signal}; exit ${code}' ${signal.slice(3)}; echo ready; while :; do sleep 0.05; done`
-      const cli = spawn(process.execPath, [...NODE_ARGS, 'run', '--', 'sh', '-c', script], { cwd: dir, env: cleanEnv() })
+      const cli = spawn(process.execPath, [...NODE_ARGS, 'run', '--', 'sh', '-c', script], {
+        cwd: dir,
+        env: cleanEnv(),
+      })
       let stdout = ''
       await new Promise<void>((resolve) => {
         cli.stdout.setEncoding('utf8').on('data', (chunk: string) => {

@@ -8,7 +8,10 @@ import { runCli } from './support/run-cli.js'
 
 let p: AwsProject
 beforeEach(async () => {
-  p = await awsProject({ DB_PASSWORD: 'pw', API_TOKEN: 'tok' }, { DB_HOST: 'h', LOG_LEVEL: 'info', QUEUE_URL: 'q' })
+  p = await awsProject(
+    { DB_PASSWORD: 'pw', API_TOKEN: 'tok' },
+    { DB_HOST: 'h', LOG_LEVEL: 'info', QUEUE_URL: 'q' },
+  )
 })
 afterEach(() => p.stop())
 
@@ -19,7 +22,9 @@ function reported(stderr: string): Record<string, Record<string, number>> {
 
 describe('stats', () => {
   it('export --stats: the calls per store match what each store received', async () => {
-    const result = await runCli(['export', '--format', 'json', '--json', '--stats', '--quiet'], { cwd: p.dir })
+    const result = await runCli(['export', '--format', 'json', '--json', '--stats', '--quiet'], {
+      cwd: p.dir,
+    })
     expect(result.code).toBe(0)
     const calls = reported(result.stderr)
     const total = (store: string) => Object.values(calls[store] ?? {}).reduce((a, b) => a + b, 0)
@@ -31,7 +36,9 @@ describe('stats', () => {
   })
 
   it('a migration plan reports its reads and the writes --apply would make, and writes nothing', async () => {
-    const result = await runCli(['stats', 'migrate', '--from', 'ssm', '--to', 'aws-sm', '--json'], { cwd: p.dir })
+    const result = await runCli(['stats', 'migrate', '--from', 'ssm', '--to', 'aws-sm', '--json'], {
+      cwd: p.dir,
+    })
     expect(result.code).toBe(0)
     const calls = reported(result.stderr)
     expect(calls['aws-sm']?.['planned-write']).toBe(3)

@@ -1,5 +1,5 @@
-import type { Command } from 'commander'
 import { ConfigManager } from '@polysecret/core'
+import type { Command } from 'commander'
 import { MissingConfigError } from '../config-discovery.js'
 import type { CliContext } from '../context.js'
 import { toJson } from '../output.js'

@@ -11,9 +11,13 @@ async function describeCommands(ctx: CliContext, program: Command): Promise<Comm
   const { COMMANDS } = await import('./index.js')
   const specs: CommandSpec[] = []
   for (const entry of COMMANDS) {
-    const scratch = new Command()
-    const existing = program.commands.find((c) => c.name() === entry.name && c.options.length > 0)
-    const command = existing ?? ((await entry.load()).register(scratch, ctx), scratch.commands[0]!)
+    // The command being run is registered for real; the others go into a scratch program.
+    let command = program.commands.find((c) => c.name() === entry.name && c.options.length > 0)
+    if (!command) {
+      const scratch = new Command()
+      ;(await entry.load()).register(scratch, ctx)
+      command = scratch.commands[0]!
+    }
     specs.push({ name: entry.name, summary: entry.summary, options: longFlags(command) })
   }
   return specs
@@ -26,7 +30,7 @@ export function register(program: Command, ctx: CliContext): void {
     .argument('<shell>', 'bash | zsh | fish')
     .addHelpText(
       'after',
-      '\nInstall:\n  bash: echo \'source <(polysecret completion bash)\' >> ~/.bashrc\n  zsh:  echo \'source <(polysecret completion zsh)\' >> ~/.zshrc\n  fish: polysecret completion fish > ~/.config/fish/completions/polysecret.fish',
+      "\nInstall:\n  bash: echo 'source <(polysecret completion bash)' >> ~/.bashrc\n  zsh:  echo 'source <(polysecret completion zsh)' >> ~/.zshrc\n  fish: polysecret completion fish > ~/.config/fish/completions/polysecret.fish",
     )
     .action(async (shell: string) => {
       const make = { bash: bashScript, zsh: zshScript, fish: fishScript }[shell]

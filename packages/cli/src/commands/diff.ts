@@ -4,8 +4,8 @@ import type { CliContext } from '../context.js'
 import { CliError } from '../exit-codes.js'
 import { MASK } from '../mask.js'
 import { formatTable, toJson } from '../output.js'
-import { chainKind } from './store-kind.js'
 import { providerNamed, storeKeys, storeManager } from './store-access.js'
+import { chainKind } from './store-kind.js'
 
 type Status = 'same' | 'differs' | 'only left' | 'only right'
 
@@ -21,8 +21,12 @@ interface Row {
 type Value = Secret | string | undefined
 
 function compare(manager: ConfigManager, key: string, left: Value, right: Value): Row {
-  const [l, r] = [left === undefined ? undefined : revealValue(left), right === undefined ? undefined : revealValue(right)]
-  const status: Status = l === undefined ? 'only right' : r === undefined ? 'only left' : l === r ? 'same' : 'differs'
+  const [l, r] = [
+    left === undefined ? undefined : revealValue(left),
+    right === undefined ? undefined : revealValue(right),
+  ]
+  const status: Status =
+    l === undefined ? 'only right' : r === undefined ? 'only left' : l === r ? 'same' : 'differs'
   const secret =
     left instanceof Secret ||
     right instanceof Secret ||
@@ -35,10 +39,17 @@ function failOn(result: ManyResult): void {
   if (error) throw error
 }
 
-async function diffStores(ctx: CliContext, leftName: string, rightName: string, prefix: string): Promise<Row[]> {
+async function diffStores(
+  ctx: CliContext,
+  leftName: string,
+  rightName: string,
+  prefix: string,
+): Promise<Row[]> {
   const manager = await ctx.manager()
   const [left, right] = [providerNamed(manager, leftName), providerNamed(manager, rightName)]
-  const keys = new Set([...(await storeKeys(left, prefix)), ...(await storeKeys(right, prefix))].map((k) => k.key))
+  const keys = new Set(
+    [...(await storeKeys(left, prefix)), ...(await storeKeys(right, prefix))].map((k) => k.key),
+  )
   const kindOf = (p: typeof left) => {
     const kind = chainKind(manager, p)
     return kind ? { kind } : {}
@@ -52,7 +63,13 @@ async function diffStores(ctx: CliContext, leftName: string, rightName: string, 
   return [...keys].sort().map((key) => compare(manager, key, l.values[key], r.values[key]))
 }
 
-async function diffVersions(ctx: CliContext, key: string, a: string, b: string, provider: string | undefined): Promise<Row[]> {
+async function diffVersions(
+  ctx: CliContext,
+  key: string,
+  a: string,
+  b: string,
+  provider: string | undefined,
+): Promise<Row[]> {
   const manager = await ctx.manager()
   const reader = provider ? storeManager(providerNamed(manager, provider)) : manager
   const [left, right] = await Promise.all([
@@ -65,30 +82,53 @@ async function diffVersions(ctx: CliContext, key: string, a: string, b: string, 
 export function register(program: Command, ctx: CliContext): void {
   program
     .command('diff')
-    .description('compare two stores (every key), or two versions of one key (--key); secret values masked unless --reveal')
+    .description(
+      'compare two stores (every key), or two versions of one key (--key); secret values masked unless --reveal',
+    )
     .argument('<left>', 'a store name (or a version, with --key)')
     .argument('<right>', 'a store name (or a version, with --key)')
     .option('--prefix <prefix>', 'only keys starting with this (stores)', '')
     .option('--key <key>', 'compare two versions of this key instead of two stores')
     .option('--provider <store>', 'with --key: read the versions from this store')
     .option('--changes-only', 'leave out keys that are the same')
-    .addHelpText('after', '\nExamples:\n  polysecret diff local aws-sm\n  polysecret diff --key DB_PASSWORD 3 4')
-    .action(async (left: string, right: string, opts: { prefix: string; key?: string; provider?: string; changesOnly?: boolean }) => {
-      if (opts.provider && !opts.key) throw new CliError('--provider goes with --key.')
-      const all = opts.key ? await diffVersions(ctx, opts.key, left, right, opts.provider) : await diffStores(ctx, left, right, opts.prefix)
-      const rows = opts.changesOnly ? all.filter((r) => r.status !== 'same') : all
-      const reveal = ctx.options.reveal === true
-      const side = (r: Row, v: string | undefined) => (v === undefined ? null : r.secret && !reveal ? MASK : v)
-      if (ctx.options.json) {
-        ctx.io.out(toJson(rows.map((r) => ({ key: r.key, status: r.status, left: side(r, r.left), right: side(r, r.right) }))))
-        return
-      }
-      if (rows.length === 0) return ctx.note('no differences')
-      ctx.io.out(
-        await formatTable(
-          ['KEY', 'STATUS', left.toUpperCase(), right.toUpperCase()],
-          rows.map((r) => [r.key, r.status, side(r, r.left) ?? '-', side(r, r.right) ?? '-']),
-        ),
-      )
-    })
+    .addHelpText(
+      'after',
+      '\nExamples:\n  polysecret diff local aws-sm\n  polysecret diff --key DB_PASSWORD 3 4',
+    )
+    .action(
+      async (
+        left: string,
+        right: string,
+        opts: { prefix: string; key?: string; provider?: string; changesOnly?: boolean },
+      ) => {
+        if (opts.provider && !opts.key) throw new CliError('--provider goes with --key.')
+        const all = opts.key
+          ? await diffVersions(ctx, opts.key, left, right, opts.provider)
+          : await diffStores(ctx, left, right, opts.prefix)
+        const rows = opts.changesOnly ? all.filter((r) => r.status !== 'same') : all
+        const reveal = ctx.options.reveal === true
+        const side = (r: Row, v: string | undefined) =>
+          v === undefined ? null : r.secret && !reveal ? MASK : v
+        if (ctx.options.json) {
+          ctx.io.out(
+            toJson(
+              rows.map((r) => ({
+                key: r.key,
+                status: r.status,
+                left: side(r, r.left),
+                right: side(r, r.right),
+              })),
+            ),
+          )
+          return
+        }
+        if (rows.length === 0) return ctx.note('no differences')
+        ctx.io.out(
+          await formatTable(
+            ['KEY', 'STATUS', left.toUpperCase(), right.toUpperCase()],
+            rows.map((r) => [r.key, r.status, side(r, r.left) ?? '-', side(r, r.right) ?? '-']),
+          ),
+        )
+      },
+    )
 }

@@ -2,8 +2,8 @@ import { writeFileSync } from 'node:fs'
 import { revealValue, Secret } from '@polysecret/core'
 import type { Command } from 'commander'
 import type { CliContext } from '../context.js'
-import { listKeys, readListed } from './store-access.js'
 import { type Format, parseFormat, serialize } from '../file-formats.js'
+import { listKeys, readListed } from './store-access.js'
 
 export function register(program: Command, ctx: CliContext): void {
   program
@@ -11,7 +11,10 @@ export function register(program: Command, ctx: CliContext): void {
     .description('print keys as dotenv, JSON or YAML — parameters only, unless --include-secrets')
     .argument('[prefix]', 'only keys starting with this', '')
     .option('--format <format>', 'dotenv | json | yaml', parseFormat, 'dotenv' as Format)
-    .option('--include-secrets', 'also export secret values, in the clear (the output is then a secret itself)')
+    .option(
+      '--include-secrets',
+      'also export secret values, in the clear (the output is then a secret itself)',
+    )
     .option('-o, --output <file>', 'write to this file (created with mode 0600) instead of stdout')
     .addHelpText(
       'after',
@@ -38,6 +41,9 @@ export function register(program: Command, ctx: CliContext): void {
       const text = await serialize(out, opts.format)
       if (opts.output) writeFileSync(opts.output, text, { mode: 0o600 })
       else if (text) ctx.io.out(text)
-      if (skipped > 0) ctx.note(`left out ${skipped} secret${skipped === 1 ? '' : 's'} (pass --include-secrets to export them)`)
+      if (skipped > 0)
+        ctx.note(
+          `left out ${skipped} secret${skipped === 1 ? '' : 's'} (pass --include-secrets to export them)`,
+        )
     })
 }

@@ -17,37 +17,42 @@ export function register(program: Command, ctx: CliContext): void {
       'after',
       '\nExamples:\n  polysecret get DB_HOST\n  polysecret get DB_PASSWORD --reveal\n  polysecret get DB_PASSWORD --metadata --json',
     )
-    .action(async (key: string, opts: { versionId?: string; label?: string; kind?: 'secret' | 'parameter'; metadata?: boolean }) => {
-      const manager = await ctx.manager()
-      const read = await manager.getWithMetadata(key, {
-        ...(opts.versionId !== undefined && { version: opts.versionId }),
-        ...(opts.label !== undefined && { label: opts.label }),
-        ...(opts.kind !== undefined && { kind: opts.kind }),
-      })
-      const reveal = ctx.options.reveal === true
-      const value = shown(read.value, reveal)
-      if (ctx.options.json) {
-        ctx.io.out(
-          toJson({
-            key: read.key,
-            kind: read.kind,
-            ...(opts.metadata && { reason: read.reason }),
-            provider: read.provider,
-            version: read.version ?? null,
-            value,
-            masked: read.kind === 'secret' && !reveal,
-          }),
-        )
-      } else if (opts.metadata) {
-        ctx.io.out(
-          await formatTable(
-            ['KEY', 'KIND', 'STORE', 'VERSION', 'VALUE'],
-            [[read.key, read.kind, read.provider, read.version ?? '-', value]],
-          ),
-        )
-        ctx.io.out(`reason: ${read.reason}`)
-      } else {
-        ctx.io.out(value)
-      }
-    })
+    .action(
+      async (
+        key: string,
+        opts: { versionId?: string; label?: string; kind?: 'secret' | 'parameter'; metadata?: boolean },
+      ) => {
+        const manager = await ctx.manager()
+        const read = await manager.getWithMetadata(key, {
+          ...(opts.versionId !== undefined && { version: opts.versionId }),
+          ...(opts.label !== undefined && { label: opts.label }),
+          ...(opts.kind !== undefined && { kind: opts.kind }),
+        })
+        const reveal = ctx.options.reveal === true
+        const value = shown(read.value, reveal)
+        if (ctx.options.json) {
+          ctx.io.out(
+            toJson({
+              key: read.key,
+              kind: read.kind,
+              ...(opts.metadata && { reason: read.reason }),
+              provider: read.provider,
+              version: read.version ?? null,
+              value,
+              masked: read.kind === 'secret' && !reveal,
+            }),
+          )
+        } else if (opts.metadata) {
+          ctx.io.out(
+            await formatTable(
+              ['KEY', 'KIND', 'STORE', 'VERSION', 'VALUE'],
+              [[read.key, read.kind, read.provider, read.version ?? '-', value]],
+            ),
+          )
+          ctx.io.out(`reason: ${read.reason}`)
+        } else {
+          ctx.io.out(value)
+        }
+      },
+    )
 }

@@ -28,7 +28,10 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--prefix <prefix>', 'put this in front of every key')
     .option('--skip-existing', 'leave keys that already exist as they are')
     .option('--dry-run', 'say what would be written, write nothing')
-    .addHelpText('after', '\nExamples:\n  polysecret import .env --dry-run\n  polysecret import secrets.yaml --include-secrets --to aws-sm')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  polysecret import .env --dry-run\n  polysecret import secrets.yaml --include-secrets --to aws-sm',
+    )
     .action(async (file: string, flags: ImportFlags) => {
       const format = flags.format ?? (file === '-' ? undefined : formatOfFile(file))
       if (!format) throw new CliError(`cannot tell the format of ${file}; pass --format dotenv|json|yaml.`)
@@ -36,16 +39,22 @@ export function register(program: Command, ctx: CliContext): void {
       try {
         text = readFileSync(file === '-' ? 0 : file, 'utf8')
       } catch (error) {
-        throw new CliError(`cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'}).`, EXIT.error)
+        throw new CliError(
+          `cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'}).`,
+          EXIT.error,
+        )
       }
-      const entries = Object.entries(await parse(text, format, file)).map(([k, v]) => [`${flags.prefix ?? ''}${k}`, v] as const)
+      const entries = Object.entries(await parse(text, format, file)).map(
+        ([k, v]) => [`${flags.prefix ?? ''}${k}`, v] as const,
+      )
       const manager = await ctx.manager({ writes: !flags.dryRun })
       const plan = entries.map(([key, value]) => ({ key, value, ...manager.classify(key, value) }))
       const writing = plan.filter((p) => flags.includeSecrets || p.kind === 'parameter')
       const secretsLeft = plan.length - writing.length
       if (flags.dryRun) {
         const rows = plan.map((p) => [p.key, p.kind, writing.includes(p) ? 'write' : 'skip (secret)'])
-        if (ctx.options.json) ctx.io.out(toJson(plan.map((p, i) => ({ key: p.key, kind: p.kind, action: rows[i]![2] }))))
+        if (ctx.options.json)
+          ctx.io.out(toJson(plan.map((p, i) => ({ key: p.key, kind: p.kind, action: rows[i]![2] }))))
         else if (rows.length) ctx.io.out(await formatTable(['KEY', 'KIND', 'ACTION'], rows))
         ctx.stats.record('(planned)', 'planned-write', writing.length)
         return
@@ -56,7 +65,11 @@ export function register(program: Command, ctx: CliContext): void {
       const bar = await ctx.progress(writing.length, 'import')
       for (const p of writing) {
         try {
-          await manager.set(p.key, p.value, { kind: p.kind, ...(to && { to }), ...(flags.skipExisting && { createOnly: true }) })
+          await manager.set(p.key, p.value, {
+            kind: p.kind,
+            ...(to && { to }),
+            ...(flags.skipExisting && { createOnly: true }),
+          })
           summary.written++
         } catch (error) {
           if (flags.skipExisting && error instanceof ConflictError) summary.existing++
@@ -74,7 +87,9 @@ export function register(program: Command, ctx: CliContext): void {
         ctx.io.out(
           `imported ${summary.written} key${summary.written === 1 ? '' : 's'}` +
             (summary.existing ? `, ${summary.existing} already there` : '') +
-            (secretsLeft ? `, ${secretsLeft} secret${secretsLeft === 1 ? '' : 's'} left out (--include-secrets)` : '') +
+            (secretsLeft
+              ? `, ${secretsLeft} secret${secretsLeft === 1 ? '' : 's'} left out (--include-secrets)`
+              : '') +
             (summary.failed ? `, ${summary.failed} failed` : ''),
         )
       }

@@ -5,8 +5,8 @@ import { CliError, EXIT } from '../exit-codes.js'
 import { formatTable, toJson } from '../output.js'
 import { errorText } from '../report-error.js'
 import { collectList } from './options.js'
-import { chainKind } from './store-kind.js'
 import { providerNamed, storeKeys, storeManager } from './store-access.js'
+import { chainKind } from './store-kind.js'
 
 type Action = 'create' | 'update' | 'same' | 'skip (exists)'
 
@@ -27,7 +27,12 @@ interface MigrateFlags {
 }
 
 /** What copying would do: read every key from both stores, compare, decide per key. */
-async function plan(ctx: CliContext, manager: ConfigManager, from: Provider, to: Provider, flags: MigrateFlags): Promise<Step[]> {
+async function plan(
+  manager: ConfigManager,
+  from: Provider,
+  to: Provider,
+  flags: MigrateFlags,
+): Promise<Step[]> {
   const keys = flags.keys ?? (await storeKeys(from, flags.prefix ?? '')).map((k) => k.key)
   const kind = chainKind(manager, from)
   const source = await storeManager(from).getMany(keys, kind ? { kind } : {})
@@ -78,15 +83,30 @@ export function register(program: Command, ctx: CliContext): void {
       const to = providerNamed(manager, flags.to)
       if (from === to) throw new CliError('--from and --to name the same store.')
       if (!to.capabilities.write) throw new CliError(`store "${to.name}" (${to.type}) cannot be written to.`)
-      const steps = await plan(ctx, manager, from, to, flags)
+      const steps = await plan(manager, from, to, flags)
       const writes = steps.filter((s) => s.action === 'create' || s.action === 'update')
       if (!flags.apply) {
         ctx.stats.record(to.name, 'planned-write', writes.length)
         const counts = summarize(steps)
-        if (ctx.options.json) ctx.io.out(toJson({ dryRun: true, steps: steps.map(({ key, kind, action }) => ({ key, kind, action })), counts }))
+        if (ctx.options.json)
+          ctx.io.out(
+            toJson({
+              dryRun: true,
+              steps: steps.map(({ key, kind, action }) => ({ key, kind, action })),
+              counts,
+            }),
+          )
         else {
-          if (steps.length) ctx.io.out(await formatTable(['KEY', 'KIND', 'ACTION'], steps.map((s) => [s.key, s.kind, s.action])))
-          ctx.io.out(`plan: ${counts.create} to create, ${counts.update} to update, ${counts.same} the same, ${counts['skip (exists)']} existing left alone (--overwrite). Nothing written: run again with --apply.`)
+          if (steps.length)
+            ctx.io.out(
+              await formatTable(
+                ['KEY', 'KIND', 'ACTION'],
+                steps.map((s) => [s.key, s.kind, s.action]),
+              ),
+            )
+          ctx.io.out(
+            `plan: ${counts.create} to create, ${counts.update} to update, ${counts.same} the same, ${counts['skip (exists)']} existing left alone (--overwrite). Nothing written: run again with --apply.`,
+          )
         }
         return
       }
@@ -104,7 +124,8 @@ export function register(program: Command, ctx: CliContext): void {
       bar.stop()
       const counts = summarize(steps)
       const copied = writes.length - failures.length
-      if (ctx.options.json) ctx.io.out(toJson({ dryRun: false, copied, failed: failures.length, failures, counts }))
+      if (ctx.options.json)
+        ctx.io.out(toJson({ dryRun: false, copied, failed: failures.length, failures, counts }))
       else {
         for (const f of failures) ctx.io.err(`polysecret: ${f}`)
         ctx.io.out(

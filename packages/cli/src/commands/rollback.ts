@@ -9,7 +9,10 @@ export function register(program: Command, ctx: CliContext): void {
     .argument('<key>')
     .argument('<version>', 'the version to make current (see polysecret versions)')
     .option('--provider <store>', 'roll back in this store instead of the one that serves the key')
-    .addHelpText('after', '\nExample:\n  polysecret versions DB_PASSWORD && polysecret rollback DB_PASSWORD 3')
+    .addHelpText(
+      'after',
+      '\nExample:\n  polysecret versions DB_PASSWORD && polysecret rollback DB_PASSWORD 3',
+    )
     .action(async (key: string, version: string, opts: { provider?: string }) => {
       const manager = await ctx.manager({ writes: true })
       const info = await manager.rollback(key, version, opts.provider ? { provider: opts.provider } : {})

@@ -20,10 +20,17 @@ export function register(program: Command, ctx: CliContext): void {
     .command('set')
     .description('write a key; the value comes from stdin, --from-file, or a hidden prompt on a terminal')
     .argument('<key>', 'the key to write')
-    .argument('[value]', 'the value, for parameters only (a secret here lands in shell history and ps) — or with --force')
+    .argument(
+      '[value]',
+      'the value, for parameters only (a secret here lands in shell history and ps) — or with --force',
+    )
     .option('-f, --from-file <path>', 'read the value from a file, byte for byte')
     .option('--kind <kind>', 'store it as a secret or a parameter, whatever the name says', parseKind)
-    .option('--to <stores>', "write to these stores (comma-separated names, or 'all'); default: the first writable store of the key's chain", collectList)
+    .option(
+      '--to <stores>',
+      "write to these stores (comma-separated names, or 'all'); default: the first writable store of the key's chain",
+      collectList,
+    )
     .option('--if-version <id>', 'only if the current version is this one (else exit 5)')
     .option('--create-only', 'refuse to overwrite an existing key (exit 5)')
     .option('--description <text>', 'a description, where the store keeps one')
@@ -61,9 +68,19 @@ export function register(program: Command, ctx: CliContext): void {
       })
       const stores = result.results.map((r) => r.provider)
       if (ctx.options.json) {
-        ctx.io.out(toJson({ key: result.key, kind: result.kind, reason: result.reason, version: result.version ?? null, stores }))
+        ctx.io.out(
+          toJson({
+            key: result.key,
+            kind: result.kind,
+            reason: result.reason,
+            version: result.version ?? null,
+            stores,
+          }),
+        )
       } else {
-        ctx.io.out(`set ${result.key} (${result.kind}) in ${stores.join(', ')}${result.version ? ` — version ${result.version}` : ''}`)
+        ctx.io.out(
+          `set ${result.key} (${result.kind}) in ${stores.join(', ')}${result.version ? ` — version ${result.version}` : ''}`,
+        )
       }
     })
 }

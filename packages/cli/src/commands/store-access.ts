@@ -33,7 +33,9 @@ export function storeManager(provider: Provider, writes = false): ConfigManager 
 /** The keys one store holds under a prefix (it must be able to list). */
 export async function storeKeys(provider: Provider, prefix: string): Promise<ListedKey[]> {
   if (!provider.capabilities.list)
-    throw new CliError(`Store "${provider.name}" (${provider.type}) cannot list its keys; name them with --keys.`)
+    throw new CliError(
+      `Store "${provider.name}" (${provider.type}) cannot list its keys; name them with --keys.`,
+    )
   return listKeys(storeManager(provider), prefix)
 }
 
@@ -46,9 +48,15 @@ export async function readListed(manager: ConfigManager, listed: readonly Listed
   const byName = (k: ListedKey) => k.kind === 'parameter' && manager.classify(k.key).kind === 'parameter'
   const keys = (pick: (k: ListedKey) => boolean) => listed.filter(pick).map((k) => k.key)
   const reads = await Promise.all([
-    manager.getMany(keys((k) => k.kind === 'parameter' && !byName(k)), { kind: 'parameter' }),
+    manager.getMany(
+      keys((k) => k.kind === 'parameter' && !byName(k)),
+      { kind: 'parameter' },
+    ),
     manager.getMany(keys(byName)),
-    manager.getMany(keys((k) => k.kind === 'secret'), { kind: 'secret' }),
+    manager.getMany(
+      keys((k) => k.kind === 'secret'),
+      { kind: 'secret' },
+    ),
   ])
   return {
     values: Object.assign({}, ...reads.map((r) => r.values)),

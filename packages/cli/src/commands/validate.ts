@@ -8,8 +8,13 @@ import { loadSchemaModule } from '../schema-module.js'
 export function register(program: Command, ctx: CliContext): void {
   program
     .command('validate')
-    .description('read every key a schema names from the configured stores and print every problem at once (exit 4)')
-    .requiredOption('-s, --schema <file>', 'module exporting a zod / valibot / arktype object schema (default export or "schema"); .js/.mjs/.cjs, .ts where Node strips types')
+    .description(
+      'read every key a schema names from the configured stores and print every problem at once (exit 4)',
+    )
+    .requiredOption(
+      '-s, --schema <file>',
+      'module exporting a zod / valibot / arktype object schema (default export or "schema"); .js/.mjs/.cjs, .ts where Node strips types',
+    )
     .addHelpText('after', '\nExample:\n  polysecret validate --schema ./config.schema.mjs')
     .action(async (opts: { schema: string }) => {
       const schema = await loadSchemaModule(opts.schema)

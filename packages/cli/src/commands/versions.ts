@@ -28,7 +28,12 @@ export function register(program: Command, ctx: CliContext): void {
       ctx.io.out(
         await formatTable(
           ['VERSION', 'CURRENT', 'LABELS', 'CREATED'],
-          versions.map((v) => [v.version, v.current ? 'yes' : '', v.labels.join(',') || '-', v.createdAt?.toISOString() ?? '-']),
+          versions.map((v) => [
+            v.version,
+            v.current ? 'yes' : '',
+            v.labels.join(',') || '-',
+            v.createdAt?.toISOString() ?? '-',
+          ]),
         ),
       )
     })

@@ -74,7 +74,11 @@ export function project(files: Record<string, string | object>): string {
 }
 
 /** Fake AWS credentials and region for a provider entry in a config file. */
-export const AWS = { region: 'us-east-1', credentials: { accessKeyId: 'AKIDFAKE', secretAccessKey: 'fake' }, maxAttempts: 1 }
+export const AWS = {
+  region: 'us-east-1',
+  credentials: { accessKeyId: 'AKIDFAKE', secretAccessKey: 'fake' },
+  maxAttempts: 1,
+}
 
 /** What a stack trace line looks like: never printed without --debug. */
 export const STACK_LINE = /^\s+at .+\(.+:\d+:\d+\)$|^\s+at .+:\d+:\d+$/m
