@@ -20,12 +20,16 @@ const FORWARDED: readonly NodeJS.Signals[] = [
 
 export function runChild(command: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: 'inherit', env })
+    // Listening starts before the child does: a signal that arrives while this process is
+    // descheduled right after the spawn (a busy machine) is still delivered to the listener, which
+    // runs once `child` is set — never to node's default handler, which would orphan the child.
+    let child: ReturnType<typeof spawn> | undefined
     const forward = (signal: NodeJS.Signals) => {
       // The child may already be gone; its exit arrives through 'exit' below.
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal)
+      if (child && child.exitCode === null && child.signalCode === null) child.kill(signal)
     }
     for (const signal of FORWARDED) process.on(signal, forward)
+    child = spawn(command, args, { stdio: 'inherit', env })
     const cleanup = () => {
       for (const signal of FORWARDED) process.off(signal, forward)
     }

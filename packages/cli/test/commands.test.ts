@@ -4,9 +4,12 @@
  */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { type AwsProject, awsProject } from './support/aws-project.js'
-import { runCli } from './support/run-cli.js'
+import { runCli, SUBPROCESS_TIMEOUT } from './support/run-cli.js'
+
+// Each test starts the CLI as a process (node + tsx); on a loaded machine that takes seconds.
+vi.setConfig({ testTimeout: SUBPROCESS_TIMEOUT, hookTimeout: SUBPROCESS_TIMEOUT })
 
 let p: AwsProject
 const cli = (args: string[], input?: string) =>

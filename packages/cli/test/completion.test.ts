@@ -5,8 +5,11 @@
 import { execFileSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { beforeAll, describe, expect, it } from 'vitest'
-import { project, runCli } from './support/run-cli.js'
+import { beforeAll, describe, expect, it, vi } from 'vitest'
+import { project, runCli, SUBPROCESS_TIMEOUT } from './support/run-cli.js'
+
+// Each test starts the CLI as a process (node + tsx); on a loaded machine that takes seconds.
+vi.setConfig({ testTimeout: SUBPROCESS_TIMEOUT, hookTimeout: SUBPROCESS_TIMEOUT })
 
 const scripts: Record<string, string> = {}
 let dir: string

@@ -5,8 +5,11 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { startFake } from '@polysecret/testing'
-import { describe, expect, it } from 'vitest'
-import { AWS, project, runCli, STACK_LINE } from './support/run-cli.js'
+import { describe, expect, it, vi } from 'vitest'
+import { AWS, project, runCli, STACK_LINE, SUBPROCESS_TIMEOUT } from './support/run-cli.js'
+
+// Each test starts the CLI as a process (node + tsx); on a loaded machine that takes seconds.
+vi.setConfig({ testTimeout: SUBPROCESS_TIMEOUT, hookTimeout: SUBPROCESS_TIMEOUT })
 
 /** Exactly one line on stderr, starting with the program name, and no stack. */
 function oneLine(stderr: string): string {

@@ -7,9 +7,12 @@ import { writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { type AwsProject, awsProject } from './support/aws-project.js'
-import { runCli, transcript } from './support/run-cli.js'
+import { runCli, SUBPROCESS_TIMEOUT, transcript } from './support/run-cli.js'
+
+// Each test starts the CLI as a process (node + tsx); on a loaded machine that takes seconds.
+vi.setConfig({ testTimeout: SUBPROCESS_TIMEOUT, hookTimeout: SUBPROCESS_TIMEOUT })
 
 const CANARY = 'canary-9e1f-CLI-LEAK-ME-NOT'
 const ROTATED = 'canary-rotated-77c2aa'
@@ -102,7 +105,7 @@ describe('CLI leak canary', () => {
           throw new Error(`${stream} of "polysecret ${run.args.join(' ')}" holds the canary`)
       }
     }
-  }, 600_000)
+  })
 
   it('the canary is really there to leak: --reveal and --include-secrets print it on purpose', async () => {
     p.sm.faults.clear()

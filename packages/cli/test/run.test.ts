@@ -7,8 +7,11 @@ import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { describe, expect, it } from 'vitest'
-import { cleanEnv, NODE_ARGS, project, runCli } from './support/run-cli.js'
+import { describe, expect, it, vi } from 'vitest'
+import { cleanEnv, NODE_ARGS, project, runCli, SUBPROCESS_TIMEOUT } from './support/run-cli.js'
+
+// Each test starts the CLI as a process (node + tsx); on a loaded machine that takes seconds.
+vi.setConfig({ testTimeout: SUBPROCESS_TIMEOUT, hookTimeout: SUBPROCESS_TIMEOUT })
 
 const ZOD = pathToFileURL(createRequire(import.meta.url).resolve('zod')).href
 

@@ -2,9 +2,12 @@
  * `--stats` / `polysecret stats`: the calls per store the CLI reports are the requests the stores
  * received (counted by the fakes), and a dry run reports the writes it would make.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { type AwsProject, awsProject } from './support/aws-project.js'
-import { runCli } from './support/run-cli.js'
+import { runCli, SUBPROCESS_TIMEOUT } from './support/run-cli.js'
+
+// Each test starts the CLI as a process (node + tsx); on a loaded machine that takes seconds.
+vi.setConfig({ testTimeout: SUBPROCESS_TIMEOUT, hookTimeout: SUBPROCESS_TIMEOUT })
 
 let p: AwsProject
 beforeEach(async () => {

@@ -5,8 +5,11 @@
 import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
-import { cleanEnv, NODE_ARGS, project, runCli } from './support/run-cli.js'
+import { describe, expect, it, vi } from 'vitest'
+import { cleanEnv, NODE_ARGS, project, runCli, SUBPROCESS_TIMEOUT } from './support/run-cli.js'
+
+// Each test starts the CLI as a process (node + tsx); on a loaded machine that takes seconds.
+vi.setConfig({ testTimeout: SUBPROCESS_TIMEOUT, hookTimeout: SUBPROCESS_TIMEOUT })
 
 const config = {
   'polysecret.config.json': {

@@ -82,3 +82,6 @@ export const AWS = {
 
 /** What a stack trace line looks like: never printed without --debug. */
 export const STACK_LINE = /^\s+at .+\(.+:\d+:\d+\)$|^\s+at .+:\d+:\d+$/m
+
+/** Timeout for tests that start the CLI as processes: a loaded CI machine takes seconds per start. */
+export const SUBPROCESS_TIMEOUT = 180_000
