@@ -4,6 +4,7 @@
  */
 import { runAws } from './aws.js'
 import { runAzure } from './azure.js'
+import { runCli } from './cli.js'
 import { runCore } from './core.js'
 import { runEncryptedFile } from './encrypted-file.js'
 import { runGate } from './gate.js'
@@ -24,6 +25,7 @@ const suites: Record<string, () => Promise<unknown>> = {
   vault: runVault,
   sync: runSync,
   server: runServer,
+  cli: runCli,
 }
 const wanted = process.argv.slice(2)
 for (const [name, run] of Object.entries(suites)) {

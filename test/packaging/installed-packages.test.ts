@@ -88,16 +88,19 @@ afterAll(async () => {
 
 describe('pnpm pack', () => {
   it('packs every package with workspace: ranges rewritten to versions', async () => {
-    expect(tarballs.map((t) => t.replace(/.*\//, '')).sort()).toEqual([
-      'polysecret-aws-0.1.0.tgz',
-      'polysecret-azure-0.1.0.tgz',
-      'polysecret-core-0.1.0.tgz',
-      'polysecret-gcp-0.1.0.tgz',
-      'polysecret-kubernetes-0.1.0.tgz',
-      'polysecret-server-0.1.0.tgz',
-      'polysecret-testing-0.1.0.tgz',
-      'polysecret-vault-0.1.0.tgz',
-    ])
+    expect(tarballs.map((t) => t.replace(/.*\//, '')).sort()).toEqual(
+      [
+        'polysecret-aws-0.1.0.tgz',
+        'polysecret-azure-0.1.0.tgz',
+        'polysecret-core-0.1.0.tgz',
+        'polysecret-gcp-0.1.0.tgz',
+        'polysecret-kubernetes-0.1.0.tgz',
+        'polysecret-server-0.1.0.tgz',
+        'polysecret-testing-0.1.0.tgz',
+        'polysecret-vault-0.1.0.tgz',
+        'polysecret-0.1.0.tgz',
+      ].sort(),
+    )
     const installed = JSON.parse(
       await readFile(join(app, 'node_modules/@polysecret/aws/package.json'), 'utf8'),
     ) as { dependencies: Record<string, string> }
@@ -135,6 +138,34 @@ describe('error identity across the ESM and CommonJS copies of core', () => {
       throttledIsNotUnavailable: false,
       plainErrorIsNotPolysecret: false,
     })
+  })
+})
+
+describe('the polysecret binary, installed with npm', () => {
+  it('reads Secrets Manager through the config file of the folder it runs in', async () => {
+    const fake = await startFake('aws-secrets-manager', { secrets: { DB_PASSWORD: 'value-for-the-cli' } })
+    try {
+      const project = await mkdtemp(join(tmpdir(), 'polysecret-cli-project-'))
+      const credentials = { accessKeyId: 'AKIDFAKE', secretAccessKey: 'fake' }
+      const config = {
+        secrets: [{ type: 'aws-secrets-manager', endpoint: fake.endpoint, region: 'us-east-1', credentials }],
+      }
+      await writeFiles(project, { 'polysecret.config.json': JSON.stringify(config) })
+      const bin = join(app, 'node_modules/polysecret/dist/bin.js')
+      const { execFile } = await import('node:child_process')
+      const get = await new Promise<{ stdout: string; stderr: string; code: number }>((resolve) =>
+        execFile(
+          process.execPath,
+          [bin, 'get', 'DB_PASSWORD', '--reveal'],
+          { cwd: project, env: { PATH: process.env.PATH } },
+          (error, stdout, stderr) => resolve({ stdout, stderr, code: error ? Number(error.code) : 0 }),
+        ),
+      )
+      expect(get).toEqual({ stdout: 'value-for-the-cli\n', stderr: '', code: 0 })
+      await rm(project, { recursive: true, force: true })
+    } finally {
+      await fake.stop()
+    }
   })
 })
 
