@@ -1,5 +1,6 @@
 /**
- * Tests that start a real program from Debian's packages — `openssl`, `redis-server`, Chromium — run
+ * Tests that start a real program from Debian's packages — `openssl`, `redis-server`, Chromium, zsh,
+ * fish, `script` — run
  * only where it is installed, unless it is required. `.ci/run` installs all three and sets `CI=true`,
  * which makes a missing one a failure there; on a newcomer's machine with only Node and npm, those
  * suites are reported as skipped with the command that installs what they need, and every other test
@@ -14,6 +15,9 @@ import { accessSync, constants } from 'node:fs'
 
 const INSTALL: Record<string, string> = {
   openssl: 'apt-get install -y openssl',
+  zsh: 'apt-get install -y zsh',
+  fish: 'apt-get install -y fish',
+  script: 'apt-get install -y bsdutils',
   'redis-server': 'apt-get install -y redis-server',
   chromium: 'apt-get install -y chromium',
 }
@@ -45,7 +49,9 @@ const required = process.env.CI === 'true' || process.env.POLYSECRET_SYSTEM_TEST
 const noticed = new Set<string>()
 
 /** Whether the suites needing `name` run here; says once, on stderr, why not and how to fix it. */
-export function systemTool(name: 'openssl' | 'redis-server' | 'chromium'): { readonly run: boolean } {
+export function systemTool(name: 'openssl' | 'redis-server' | 'chromium' | 'zsh' | 'fish' | 'script'): {
+  readonly run: boolean
+} {
   const present = installed(name)
   if (!present && !required && !noticed.has(name)) {
     noticed.add(name)

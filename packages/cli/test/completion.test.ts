@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it, vi } from 'vitest'
+import { systemTool } from '../../../test/support/system-tools.js'
 import { project, runCli, SUBPROCESS_TIMEOUT } from './support/run-cli.js'
 
 // Each test starts the CLI as a process (node + tsx); on a loaded machine that takes seconds.
@@ -41,12 +42,12 @@ describe('completion', () => {
     expect(complete('polysecret --config x.json get --rev')).toBe('--reveal')
   })
 
-  it('zsh: parses', () => {
+  it.runIf(systemTool('zsh').run)('zsh: parses', () => {
     execFileSync('zsh', ['-n', join(dir, 'polysecret.zsh')])
     expect(scripts.zsh).toContain("'rotate:write a new (generated) version of a key'")
   })
 
-  it('fish: parses', () => {
+  it.runIf(systemTool('fish').run)('fish: parses', () => {
     execFileSync('fish', ['--no-execute', join(dir, 'polysecret.fish')])
     expect(scripts.fish).toContain("complete -c polysecret -n '__fish_seen_subcommand_from run' -l only")
   })
