@@ -7,7 +7,6 @@
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { inspect } from 'node:util'
 import { secretsManager } from '@polysecret/aws'
 import {
   type AccessEvent,
@@ -20,63 +19,31 @@ import {
   Secret,
 } from '@polysecret/core'
 import { startFake } from '@polysecret/testing'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { beforeEach, describe, expect, it } from 'vitest'
 import { FAKE_AWS } from './support/aws.js'
+import { useLeakCanary } from './support/canary.js'
 import { stopAfterEach } from './support/cleanup.js'
 
 const CANARY = 'canary-5e1d7b3a-GEN-LEAK'
 const defer = stopAfterEach()
 
 describe('leak canary: generation', () => {
-  const seen: string[] = []
+  const canary = useLeakCanary()
   const events: AccessEvent[] = []
-  const writes = { out: process.stdout.write, err: process.stderr.write }
-  const see = (value: unknown) => {
-    seen.push(inspect(value, { depth: 20, showHidden: true, getters: true }))
-    try {
-      seen.push(JSON.stringify(value) ?? '')
-    } catch {
-      // inspect covers it
-    }
-    seen.push(String(value))
-    for (let e: unknown = value, d = 0; e instanceof Error && d < 10; e = e.cause, d++)
-      seen.push(e.message, e.stack ?? '', inspect(e, { showHidden: true, depth: 20 }))
-  }
   const attempt = async (fn: () => Promise<unknown>) => {
-    try {
-      const result = await fn()
-      see(result)
-      if (result && typeof result === 'object' && 'results' in result) {
-        const text = formatGenerateReport(result as never)
-        seen.push(text)
-        console.log(text)
-      }
-      for (const r of (result as { results?: { error?: unknown; metadataError?: unknown }[] })?.results ??
-        []) {
-        if (r.error) see(r.error)
-        if (r.metadataError) see(r.metadataError)
-      }
-    } catch (error) {
-      see(error)
-      console.error(error)
+    const { result } = await canary.attempt(fn)
+    if (result && typeof result === 'object' && 'results' in result) {
+      const text = formatGenerateReport(result as never)
+      canary.see('report text', text)
+      console.log(text)
+    }
+    for (const r of (result as { results?: { error?: unknown; metadataError?: unknown }[] })?.results ?? []) {
+      if (r.error) canary.see('destination error', r.error)
+      if (r.metadataError) canary.see('destination error', r.metadataError)
     }
   }
-
   beforeEach(() => {
-    seen.length = 0
     events.length = 0
-    const capture =
-      (stream: 'out' | 'err') =>
-      (chunk: unknown, ...rest: unknown[]) => {
-        seen.push(String(chunk))
-        return (writes[stream] as (...a: unknown[]) => boolean).call(process[`std${stream}`], chunk, ...rest)
-      }
-    process.stdout.write = capture('out') as typeof process.stdout.write
-    process.stderr.write = capture('err') as typeof process.stderr.write
-  })
-  afterEach(() => {
-    process.stdout.write = writes.out
-    process.stderr.write = writes.err
   })
 
   it('never shows a generated or copied value in reports, dry runs, errors, events or output', async () => {
@@ -144,10 +111,10 @@ describe('leak canary: generation', () => {
     await attempt(() => manager.generate({ ...spec, to: ['aws'] }, { overwrite: true }))
     fake.faults.clear()
     const printed = await runGenerate(manager, spec, { dryRun: true })
-    seen.push(printed.text)
-    see(printed)
-    see(events)
-    see(manager)
+    canary.see('report text', printed.text)
+    canary.see('result', printed)
+    canary.see('onAccess', events)
+    canary.see('manager', manager)
 
     // Everything actually written is radioactive too.
     const leaks = [CANARY, Buffer.from(CANARY).toString('base64')]
@@ -160,9 +127,9 @@ describe('leak canary: generation', () => {
     const password = leaks.find((v) => v.startsWith(`${CANARY}:`))!.slice(CANARY.length + 1)
     leaks.push(password, encodeURIComponent(password))
     expect(leaks.length).toBeGreaterThan(10)
-    const everything = seen.join('\n')
+    const everything = canary.text()
     expect(everything).toContain('[REDACTED, ') // the dry runs did print their masked values
     expect(everything).toContain('WITH_LITERAL') // and keys are shown
-    for (const leak of leaks) expect(everything).not.toContain(leak)
+    canary.expectNoLeak(leaks)
   })
 })

@@ -7,56 +7,19 @@ import { randomBytes } from 'node:crypto'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { format, inspect } from 'node:util'
 import { secretsManager } from '@polysecret/aws'
 import { type AccessEvent, ConfigManager, type PolysecretError, type Secret } from '@polysecret/core'
 import { startFake } from '@polysecret/testing'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { FAKE_AWS } from './support/aws.js'
+import { useLeakCanary } from './support/canary.js'
 
 const CANARY = 'canary-5e1b7d20-SNAPSHOT-LEAK'
 
 describe('leak canary: the offline snapshot', () => {
-  const seen: string[] = []
-  const writes = { out: process.stdout.write, err: process.stderr.write }
-  const see = (value: unknown) => {
-    seen.push(inspect(value, { depth: 20, showHidden: true, getters: true }), String(value))
-    try {
-      seen.push(JSON.stringify(value) ?? '')
-    } catch {
-      // circular: inspect covers it
-    }
-    for (let e = value, depth = 0; e instanceof Error && depth < 10; depth++, e = e.cause)
-      seen.push(e.message, e.stack ?? '', inspect(e, { showHidden: true, depth: 20 }))
-  }
-  const attempt = async (fn: () => Promise<unknown>) => {
-    try {
-      const result = await fn()
-      see(result)
-      console.log(result)
-    } catch (error) {
-      see(error)
-      console.error(error)
-    }
-  }
-
-  beforeEach(() => {
-    seen.length = 0
-    const capture = (chunk: unknown) => {
-      seen.push(String(chunk))
-      return true
-    }
-    process.stdout.write = capture as typeof process.stdout.write
-    process.stderr.write = capture as typeof process.stderr.write
-    for (const method of ['log', 'error', 'warn'] as const)
-      vi.spyOn(console, method).mockImplementation((...args: unknown[]) => void seen.push(format(...args)))
-  })
-  afterEach(() => {
-    process.stdout.write = writes.out
-    process.stderr.write = writes.err
-    vi.restoreAllMocks()
-  })
+  const canary = useLeakCanary()
+  const attempt = (fn: () => Promise<unknown>) => canary.attempt(fn)
 
   it('never shows a snapshot value: file bytes, served values, events, errors, warnings', async () => {
     const sm = await startFake('aws-secrets-manager', { secrets: { DB_PASSWORD: CANARY } })
@@ -86,7 +49,7 @@ describe('leak canary: the offline snapshot', () => {
       // The file, as bytes and in the encodings a value could hide in.
       const bytes = readFileSync(path)
       for (const encoding of ['latin1', 'utf8', 'base64', 'hex', 'base64url'] as const)
-        seen.push(bytes.toString(encoding))
+        canary.see(`snapshot file (${encoding})`, bytes.toString(encoding))
       expect(bytes.includes(Buffer.from(CANARY))).toBe(false)
 
       await sm.faults.down()
@@ -119,21 +82,18 @@ describe('leak canary: the offline snapshot', () => {
       await attempt(() => warned.get('DB_PASSWORD'))
       await warned.close()
       await new Promise((resolve) => setImmediate(resolve)) // process warnings are emitted on the next tick
-      for (const e of [...events, ...problems, ...warnings]) see(e)
+      for (const e of events) canary.see('onAccess', e)
+      for (const e of problems) canary.see('snapshot onError', e)
+      for (const e of warnings) canary.see('process warning', e)
 
-      const everything = seen.join('\n')
+      const everything = canary.text()
       expect(everything).toContain('SNAPSHOT_EXPIRED')
       expect(everything).toContain('INTEGRITY')
       expect(everything).toContain("staleReason: 'snapshot'")
       expect(problems.length).toBeGreaterThan(0)
       expect(warnings.some((w) => /snapshot was not written/.test(w.message))).toBe(true)
-      expect(everything).not.toContain(CANARY)
-      for (const encoded of [
-        Buffer.from(CANARY).toString('base64'),
-        Buffer.from(CANARY).toString('hex'),
-        encodeURIComponent(CANARY),
-      ])
-        expect(everything).not.toContain(encoded)
+      // raw, base64 (any offset), hex, URL-encoded and more: test/support/canary.ts
+      canary.expectNoLeak([CANARY])
     } finally {
       process.off('warning', onWarning)
       await sm.stop()
