@@ -385,7 +385,7 @@ export class ConfigManager {
   async close(): Promise<void> {
     for (const watcher of this.#watchers) watcher.close()
     this.#watchers.clear()
-    this.clear()
+    this.#engine.close()
     // A provider's close may throw synchronously or reject; either way the others still close.
     await Promise.allSettled(this.#providers.map(async (p) => p.close?.()))
   }

@@ -12,6 +12,7 @@ import {
 import type { AccessListener } from './events.js'
 import { assertKey } from './keys.js'
 import { entryText, type Kind, type Provider } from './provider.js'
+import { type DueRefresh, RefreshAhead } from './refresh-ahead.js'
 import {
   NO_ATTEMPTS,
   type ReadOptions,
@@ -49,6 +50,8 @@ export class ReadEngine {
   readonly #byName: Map<string, Provider>
   /** The secrets chain without the stores the parameters chain has already asked (env() in both). */
   readonly #secretsOnly: readonly Provider[]
+  /** Background refreshes of recently read values, shortly before they expire (`cache.refreshAhead`). */
+  readonly #refreshAhead: RefreshAhead
   /** Routes of reads (by hint; writes with a known value are not memoised): routing is pure and hot. */
   readonly #routes = {
     none: new Map<string, Route>(),
@@ -62,6 +65,11 @@ export class ReadEngine {
     const store = (p: Provider) => `${p.type}\u0000${p.name}`
     const inParameters = new Set(opts.parameters.map(store))
     this.#secretsOnly = opts.secrets.filter((p) => !inParameters.has(store(p)))
+    this.#refreshAhead = new RefreshAhead(
+      opts.cache.settings,
+      (cacheKey) => opts.cache.peek(cacheKey),
+      (due) => this.#refreshDue(due),
+    )
   }
 
   providerNamed(name: string): Provider | undefined {
@@ -129,6 +137,7 @@ export class ReadEngine {
       cache: 'fresh',
       version: stored.entry!.version,
     })
+    stored.read = true // keeps it eligible for refresh-ahead (a field write: nothing allocated)
     // Made once per entry, on its first fast read: later cached reads return this very promise.
     stored.resolved ??= Promise.resolve(stored.value!)
     return stored.resolved
@@ -150,6 +159,7 @@ export class ReadEngine {
     const cached = opts.fresh ? undefined : this.#opts.cache.lookup(cacheKey)
     if (cached?.state === 'fresh') {
       const stored = cached.record
+      stored.read = true
       if (stored.value === undefined) {
         this.#emit(key, route, undefined, 'not-found', started, 'fresh', undefined, 'NOT_FOUND')
         throw this.#negative(route, stored.tried)
@@ -159,6 +169,7 @@ export class ReadEngine {
     }
     if (cached?.state === 'stale' && this.#opts.cache.canServeWhileRevalidating(cached.record)) {
       const stored = cached.record
+      stored.read = true
       this.#singleFlight(cacheKey, route, opts).catch(() => {}) // background refresh; failures keep the stale value
       this.#emit(key, stored.route, stored.provider, 'stale', started, 'stale', stored.entry!.version)
       return resultOf(stored, 'stale', { staleReason: 'revalidating' })
@@ -242,6 +253,7 @@ export class ReadEngine {
       ...[...byChain].map(async ([chain, group]) => {
         const started = performance.now()
         const generation = this.#generation
+        const draw = this.#opts.cache.jitterDraw() // one batch, one expiry: its refresh stays one batch
         const flights = group.map(({ route }) => this.#startFlight(this.#cacheKey(route, opts)))
         const outcomes = await walkChains(
           chain,
@@ -252,7 +264,7 @@ export class ReadEngine {
         ).catch(() => new Map<string, Walked>())
         await Promise.all(
           group.map(async ({ key, route }, i) => {
-            const pending = this.#settleOutcome(route, outcomes.get(route.key), opts, generation)
+            const pending = this.#settleOutcome(route, outcomes.get(route.key), opts, generation, draw)
             flights[i]!.finish(pending)
             try {
               results.set(key, await this.#finish(key, route, started, undefined, pending, opts))
@@ -271,14 +283,19 @@ export class ReadEngine {
     outcome: Walked | undefined,
     opts: ReadOptions,
     generation: number,
+    jitterDraw: number,
+    read = true,
   ): Promise<Stored> {
     if (!outcome)
       return Promise.reject(
         new UnavailableError({ key: route.key, message: `Reading "${route.key}" failed.` }),
       )
     const cacheable = generation === this.#generation
-    if (outcome.ok)
-      return Promise.resolve(this.#store(route, outcome.hit, opts, cacheable, outcome.viaOther === true))
+    if (outcome.ok) {
+      const stored = this.#store(route, outcome.hit, opts, cacheable, outcome.viaOther === true, jitterDraw)
+      stored.read = read
+      return Promise.resolve(stored)
+    }
     // Remember not-found briefly (negative caching) so a missing key does not hit every store each read.
     if (outcome.error instanceof NotFoundError && cacheable) {
       const freshUntil = this.#opts.cache.freshUntil(false)
@@ -324,21 +341,79 @@ export class ReadEngine {
       { version: opts.version, label: opts.label },
       this.#opts.chain,
       route.kind === 'secret',
-    ).then((outcomes) => this.#settleOutcome(route, outcomes.get(route.key), opts, generation))
+    ).then((outcomes) =>
+      this.#settleOutcome(route, outcomes.get(route.key), opts, generation, this.#opts.cache.jitterDraw()),
+    )
     return this.#register(cacheKey, flight)
   }
 
-  #store(route: Route, hit: ChainHit, opts: ReadOptions, cacheable: boolean, viaOther = false): Stored {
+  /**
+   * Refreshes values coming due (refresh-ahead), one chained pass per chain so a store with native
+   * batching gets one batch call for all of them. Failures keep the cached value: it is still fresh,
+   * and a read after it expires asks again (serving it stale-if-error where allowed).
+   */
+  #refreshDue(due: readonly DueRefresh[]): void {
+    const byChain = new Map<readonly Provider[], DueRefresh[]>()
+    for (const item of due) {
+      if (this.#inflight.has(item.cacheKey)) continue // a read is already renewing it
+      const group = byChain.get(item.route.chain) ?? []
+      group.push(item)
+      byChain.set(item.route.chain, group)
+    }
+    for (const [chain, group] of byChain) {
+      const generation = this.#generation
+      const draw = this.#opts.cache.jitterDraw()
+      const flights = group.map((item) => this.#startFlight(item.cacheKey))
+      walkChains(
+        chain,
+        group.map((item) => item.route),
+        {},
+        this.#opts.chain,
+        group.some((item) => item.route.kind === 'secret'),
+      )
+        .catch(() => new Map<string, Walked>())
+        .then((outcomes) => {
+          group.forEach((item, i) => {
+            const opts: ReadOptions = item.ttl === undefined ? {} : { ttl: item.ttl }
+            const pending = this.#settleOutcome(
+              item.route,
+              outcomes.get(item.route.key),
+              opts,
+              generation,
+              draw,
+              false,
+            )
+            pending.catch(() => {}) // nobody waits on a background refresh unless a read joined it
+            flights[i]!.finish(pending)
+          })
+        })
+    }
+  }
+
+  #store(
+    route: Route,
+    hit: ChainHit,
+    opts: ReadOptions,
+    cacheable: boolean,
+    viaOther: boolean,
+    jitterDraw: number,
+  ): Stored {
     const text = entryText(hit.entry.value)
     const served = servedKind(route, text, viaOther, this.#opts.classify, hit.entry.sensitive === true)
     // Most reads serve the kind the name gave: keep the shared route; a value-decided kind gets its own.
     const decided = served === route ? route : { ...route, kind: served.kind, reason: served.reason }
     const value = decided.kind === 'secret' ? new Secret(text) : text
-    const freshUntil = cacheable ? this.#opts.cache.freshUntil(true, opts.ttl ?? opts.maxAge) : undefined
+    const entryTtl = opts.ttl ?? opts.maxAge
+    const freshUntil = cacheable ? this.#opts.cache.freshUntil(true, entryTtl, jitterDraw) : undefined
     // Most reads find the key in the first provider: share one empty list rather than keep one per entry.
     const tried = hit.tried.length === 0 ? NO_ATTEMPTS : hit.tried
     const stored = new Stored(decided, value, hit.entry, hit.provider.name, tried, freshUntil ?? 0)
-    if (freshUntil !== undefined) this.#opts.cache.set(this.#cacheKey(route, opts), stored)
+    if (freshUntil !== undefined) {
+      const cacheKey = this.#cacheKey(route, opts)
+      this.#opts.cache.set(cacheKey, stored)
+      // Only the current version is renewed: a pinned version or label never changes.
+      if (cacheKey === route.cacheKey) this.#refreshAhead.track(cacheKey, stored, route, entryTtl)
+    }
     return stored
   }
 
@@ -389,6 +464,7 @@ export class ReadEngine {
     }
     this.#generation++
     for (const cacheKey of [...this.#inflight.keys()]) if (matches(cacheKey)) this.#inflight.delete(cacheKey)
+    this.#refreshAhead.forget(matches)
     return this.#opts.cache.invalidate(matches)
   }
 
@@ -396,7 +472,14 @@ export class ReadEngine {
   clear(): void {
     this.#generation++
     this.#inflight.clear()
+    this.#refreshAhead.clear()
     this.#opts.cache.clear()
+  }
+
+  /** Stops background refreshes for good and drops the cache (the manager closed). */
+  close(): void {
+    this.clear()
+    this.#refreshAhead.close()
   }
 }
 
