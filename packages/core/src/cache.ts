@@ -304,9 +304,7 @@ export class ReadCache<T extends Cached> {
    * `jitterDraw` (from {@link jitterDraw}) shortens a value's freshness.
    */
   freshUntil(found: boolean, entryTtl?: number, jitterDraw = 0): number | undefined {
-    const freshFor = found
-      ? (entryTtl ?? this.settings.ttl) * (1 - jitterDraw)
-      : this.settings.negativeTtl
+    const freshFor = found ? (entryTtl ?? this.settings.ttl) * (1 - jitterDraw) : this.settings.negativeTtl
     // A value is kept for stale-if-error even when ttl is 0, so an outage can still be bridged.
     const keepFor = found ? freshFor + this.#grace : freshFor
     return keepFor > 0 ? this.settings.now() + freshFor : undefined

@@ -221,7 +221,7 @@ export class ReadEngine {
     if (this.#opts.cache.loading) await this.#opts.cache.loading
     const results = new Map<string, ReadResult>()
     const errors = new Map<string, PolysecretError>()
-    const byChain = new Map<readonly Provider[], { key: string; route: Route }[]>()
+    const byChain = new Map<readonly Provider[], { key: string; route: Route; last: Stored | undefined }[]>()
     const single: string[] = []
     for (const key of new Set(keys)) {
       try {
@@ -233,11 +233,15 @@ export class ReadEngine {
       const route = this.route(key, opts.kind)
       const cacheKey = this.#cacheKey(route, opts)
       const cached = opts.fresh ? undefined : this.#opts.cache.lookup(cacheKey)
-      // Anything the cache can answer, or that is already in flight, goes through the single-key path.
-      if (cached || this.#inflight.has(cacheKey)) single.push(key)
+      // Anything the cache can answer now, or that is already in flight, goes through the single-key
+      // path; an expired value is re-read with the rest (one batch), kept only for stale-if-error.
+      const answers =
+        cached !== undefined &&
+        (cached.state === 'fresh' || this.#opts.cache.canServeWhileRevalidating(cached.record))
+      if (answers || this.#inflight.has(cacheKey)) single.push(key)
       else {
         const group = byChain.get(route.chain) ?? []
-        group.push({ key, route })
+        group.push({ key, route, last: cached?.record })
         byChain.set(route.chain, group)
       }
     }
@@ -263,11 +267,11 @@ export class ReadEngine {
           group.some((g) => g.route.kind === 'secret'),
         ).catch(() => new Map<string, Walked>())
         await Promise.all(
-          group.map(async ({ key, route }, i) => {
+          group.map(async ({ key, route, last }, i) => {
             const pending = this.#settleOutcome(route, outcomes.get(route.key), opts, generation, draw)
             flights[i]!.finish(pending)
             try {
-              results.set(key, await this.#finish(key, route, started, undefined, pending, opts))
+              results.set(key, await this.#finish(key, route, started, last, pending, opts))
             } catch (error) {
               errors.set(key, error as PolysecretError)
             }

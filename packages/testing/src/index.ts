@@ -99,6 +99,7 @@ export {
 export type { GcpClientOptions, GcpFake, GcpFakeOptions, GcpTransport } from './fakes/gcp/server.js'
 export { GcpError, type StatusName as GcpStatusName } from './fakes/gcp/status.js'
 export type { FakeServer, FakeServerOptions } from './fakes/http-server.js'
+export type { Quota } from './fakes/quota.js'
 export type { TokenScope as KubernetesTokenScope } from './fakes/kubernetes/auth.js'
 export { FAKE_KUBERNETES_VERSION } from './fakes/kubernetes/discovery.js'
 export {
