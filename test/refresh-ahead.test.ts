@@ -128,12 +128,12 @@ describe('refresh-ahead', () => {
   it('renews only keys read since their last refresh; the others expire', async () => {
     const { time, manager, reveal, reads, sm } = await setup({ jitter: 0, refreshAhead: 30_000 })
     await manager.getMany([...KEYS]) // a caller's read: all three are hot
+    sm.seed({ DB_PASSWORD: 'DB_PASSWORD-v2' })
     time.advance(TTL - 30_000)
-    await settled(async () => expect(sm.requests.count('BatchGetSecretValue')).toBe(2))
-    // The refreshed records were stored unread; only one key is read again before its next refresh.
-    time.advance(1_000)
-    await reveal('DB_PASSWORD')
-    time.advance(TTL - 30_000 - 1_000)
+    // The refreshed records are stored unread; only one key is read again before its next refresh.
+    await settled(async () => expect(await reveal('DB_PASSWORD')).toBe('DB_PASSWORD-v2'))
+    expect(sm.requests.count('BatchGetSecretValue')).toBe(2)
+    time.advance(TTL - 30_000)
     await settled(async () => expect(reads()).toBe(3))
     expect(sm.requests.all('GetSecretValue').map((r) => (r.input as { SecretId: string }).SecretId)).toEqual([
       'DB_PASSWORD',
