@@ -149,7 +149,17 @@ export async function simulate(mode: FleetMode, s: FleetScenario, fake: FakeProc
     credentials: { accessKeyId: 'AKIDFAKE', secretAccessKey: 'fake' },
     maxAttempts: 1, // retries are the manager's, on virtual time
   })
-  client.middlewareStack.add((next) => (args) => track(() => next(args)), {
+  // The fake's clock follows virtual time; it is set only before a request that needs it, so a step
+  // without store calls costs no message.
+  let synced = s.start
+  const sync = async () => {
+    const now = Date.now()
+    if (now !== synced) {
+      synced = now
+      await fake.setNow(now)
+    }
+  }
+  client.middlewareStack.add((next) => (args) => track(async () => (await sync(), next(args))), {
     step: 'initialize',
     name: 'fleetIdleTracker',
   })
@@ -251,7 +261,6 @@ export async function simulate(mode: FleetMode, s: FleetScenario, fake: FakeProc
   const end = s.start + s.durationMs
   // fake-timers keeps its timers in a min-heap by due time; peeking it says when the next step is.
   const heap = (clock as unknown as { timerHeap: { peek(): { callAt: number } | undefined } }).timerHeap
-  let synced = s.start
   try {
     for (;;) {
       // Idle: nothing in flight, and still nothing after a few turns of the real event loop.
@@ -267,10 +276,6 @@ export async function simulate(mode: FleetMode, s: FleetScenario, fake: FakeProc
       }
       const at = heap.peek()?.callAt ?? Number.POSITIVE_INFINITY
       if (!(at <= end)) break
-      if (at > synced) {
-        await fake.setNow(at) // the fake's quotas run on the same clock
-        synced = at
-      }
       clock.next()
     }
   } finally {

@@ -199,4 +199,29 @@ describe('refresh-ahead', () => {
   })
 })
 
+describe('batches under throttling', () => {
+  it('keys of a throttled chunk are asked again with backoff, without re-reading the rest', async () => {
+    const sm = await startFake('aws-secrets-manager', {
+      secrets: Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`TOKEN_${i}`, `v${i}`])),
+    })
+    defer(() => sm.stop())
+    const manager = new ConfigManager({
+      secrets: [secretsManager({ ...FAKE_AWS, endpoint: sm.endpoint, maxAttempts: 1 })],
+      retry: { retries: 2, baseDelay: 1, maxDelay: 2 },
+    })
+    defer(() => manager.close())
+    sm.faults.throttle(1, { operations: ['BatchGetSecretValue'], times: 1 }) // one of the two chunks
+    const keys = Array.from({ length: 40 }, (_, i) => `TOKEN_${i}`)
+    const { values, errors } = await manager.getMany(keys)
+    expect(errors).toEqual({})
+    expect(keys.map((k) => (values[k] as Secret).reveal())).toEqual(keys.map((_, i) => `v${i}`))
+    const calls = sm.requests
+      .all('BatchGetSecretValue')
+      .map((r) => (r.input as { SecretIdList: string[] }).SecretIdList)
+    expect(calls.map((ids) => ids.length)).toEqual([20, 20, 20])
+    // The retry asked for exactly the chunk that was throttled: the one of the first two not answered.
+    expect([calls[0]!.join(), calls[1]!.join()]).toContain(calls[2]!.join())
+  })
+})
+
 export type { VirtualTime }
