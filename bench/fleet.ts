@@ -9,7 +9,7 @@
  *
  * Figures: calls/s to the store (mean and peak, deploy and steady state), throttles, read errors,
  * p99 staleness and p99 read latency; a chart of calls/s over time (docs/fleet-calls.svg).
- * Scale with FLEET_REPLICAS, FLEET_SECRETS, FLEET_MINUTES (defaults 1000, 100, 11).
+ * Scale with FLEET_REPLICAS, FLEET_SECRETS, FLEET_MINUTES (defaults 1000, 100, 11); FLEET_MODES picks modes.
  */
 import '@polysecret/testing/loopback-guard'
 import { writeFileSync } from 'node:fs'
@@ -91,7 +91,7 @@ async function runMode(mode: FleetMode, s: FleetScenario) {
 
 export async function runFleet() {
   const s = scenario()
-  const modes: FleetMode[] = ['polysecret', 'naive']
+  const modes = (process.env.FLEET_MODES ?? 'polysecret,naive').split(',') as FleetMode[]
   const results = []
   for (const mode of modes) {
     const r = await runMode(mode, s)
