@@ -88,10 +88,10 @@ function managerOptions(mode: FleetMode, s: FleetScenario, client: SecretsManage
     },
     // Patient retries with full jitter: a throttled deploy spreads out instead of failing callers.
     retry: {
-      retries: 6,
-      baseDelay: 250,
-      maxDelay: 20_000,
-      deadline: 60_000,
+      retries: 8,
+      baseDelay: 500,
+      maxDelay: 30_000,
+      deadline: 120_000,
       random: seededRandom(2_000 + i),
     },
   } satisfies ConfigManagerOptions
