@@ -256,22 +256,16 @@ export class ReadEngine {
       ...single.map(settle),
       ...[...byChain].map(async ([chain, group]) => {
         const started = performance.now()
-        const generation = this.#generation
-        const draw = this.#opts.cache.jitterDraw() // one batch, one expiry: its refresh stays one batch
-        const flights = group.map(({ route }) => this.#startFlight(this.#cacheKey(route, opts)))
-        const outcomes = await walkChains(
+        const reads = this.#readGroup(
           chain,
-          group.map((g) => g.route),
+          group.map((g) => ({ route: g.route, opts })),
           opts,
-          this.#opts.chain,
-          group.some((g) => g.route.kind === 'secret'),
-        ).catch(() => new Map<string, Walked>())
+          true,
+        )
         await Promise.all(
           group.map(async ({ key, route, last }, i) => {
-            const pending = this.#settleOutcome(route, outcomes.get(route.key), opts, generation, draw)
-            flights[i]!.finish(pending)
             try {
-              results.set(key, await this.#finish(key, route, started, last, pending, opts))
+              results.set(key, await this.#finish(key, route, started, last, reads[i]!, opts))
             } catch (error) {
               errors.set(key, error as PolysecretError)
             }
@@ -280,6 +274,37 @@ export class ReadEngine {
       }),
     ])
     return { results, errors }
+  }
+
+  /**
+   * One chained read of keys of one chain — native batches where a provider has them — with each key
+   * registered in flight (concurrent single reads join it) and one jitter draw for all, so the values
+   * read together expire together and their refresh is one batch again. `read`: stored on behalf of a
+   * caller (refresh-ahead renews only values read since they were stored).
+   */
+  #readGroup(
+    chain: readonly Provider[],
+    items: readonly { route: Route; opts: ReadOptions }[],
+    walkOpts: ReadOptions,
+    read: boolean,
+  ): Promise<Stored>[] {
+    const generation = this.#generation
+    const draw = this.#opts.cache.jitterDraw()
+    const flights = items.map(({ route, opts }) => this.#startFlight(this.#cacheKey(route, opts)))
+    const walked = walkChains(
+      chain,
+      items.map((item) => item.route),
+      walkOpts,
+      this.#opts.chain,
+      items.some((item) => item.route.kind === 'secret'),
+    ).catch(() => new Map<string, Walked>())
+    return items.map(({ route, opts }, i) => {
+      const pending = walked.then((outcomes) =>
+        this.#settleOutcome(route, outcomes.get(route.key), opts, generation, draw, read),
+      )
+      flights[i]!.finish(pending)
+      return pending
+    })
   }
 
   #settleOutcome(
@@ -365,32 +390,9 @@ export class ReadEngine {
       byChain.set(item.route.chain, group)
     }
     for (const [chain, group] of byChain) {
-      const generation = this.#generation
-      const draw = this.#opts.cache.jitterDraw()
-      const flights = group.map((item) => this.#startFlight(item.cacheKey))
-      walkChains(
-        chain,
-        group.map((item) => item.route),
-        {},
-        this.#opts.chain,
-        group.some((item) => item.route.kind === 'secret'),
-      )
-        .catch(() => new Map<string, Walked>())
-        .then((outcomes) => {
-          group.forEach((item, i) => {
-            const opts: ReadOptions = item.ttl === undefined ? {} : { ttl: item.ttl }
-            const pending = this.#settleOutcome(
-              item.route,
-              outcomes.get(item.route.key),
-              opts,
-              generation,
-              draw,
-              false,
-            )
-            pending.catch(() => {}) // nobody waits on a background refresh unless a read joined it
-            flights[i]!.finish(pending)
-          })
-        })
+      const items = group.map(({ route, ttl }) => ({ route, opts: ttl === undefined ? {} : { ttl } }))
+      // Nobody waits on a background refresh unless a read joined it.
+      for (const pending of this.#readGroup(chain, items, {}, false)) pending.catch(() => {})
     }
   }
 
