@@ -183,8 +183,9 @@ async function runChild() {
         const out: Record<string, Record<string, number>> = {}
         for (const r of fake.requests.all()) {
           const second = String(Math.floor(r.at / 1000))
-          const row = (out[r.operation] ??= {})
+          const row = out[r.operation] ?? {}
           row[second] = (row[second] ?? 0) + 1
+          out[r.operation] = row
         }
         result = out
       } else if (command.op === 'injected')

@@ -159,10 +159,17 @@ export async function simulate(mode: FleetMode, s: FleetScenario, fake: FakeProc
       await fake.setNow(now)
     }
   }
-  client.middlewareStack.add((next) => (args) => track(async () => (await sync(), next(args))), {
-    step: 'initialize',
-    name: 'fleetIdleTracker',
-  })
+  client.middlewareStack.add(
+    (next) => (args) =>
+      track(async () => {
+        await sync()
+        return next(args)
+      }),
+    {
+      step: 'initialize',
+      name: 'fleetIdleTracker',
+    },
+  )
 
   // Every replica's manager and provider exist before time turns virtual, and each provider has
   // connected (imported its SDK: real I/O the idle check cannot see); those requests are not counted.
@@ -232,7 +239,9 @@ export async function simulate(mode: FleetMode, s: FleetScenario, fake: FakeProc
         )
       } else {
         const { values, errors } = await manager.getMany(keys)
-        keys.forEach((key, k) => (values[key] ? observe(k, started, values[key] as Secret) : 0))
+        keys.forEach((key, k) => {
+          if (values[key]) observe(k, started, values[key] as Secret)
+        })
         for (const error of Object.values(errors)) failed(error)
       }
     }

@@ -30,6 +30,7 @@ export function callsChart(
   const y = (v: number) => H - M.bottom - (Math.log10(1 + v) / Math.log10(1 + top)) * (H - M.top - M.bottom)
   const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" font-family="sans-serif" font-size="12">`,
+    `<title>${esc(title)}</title>`,
     `<rect width="${W}" height="${H}" fill="#fff"/>`,
     `<text x="${W / 2}" y="20" text-anchor="middle" font-size="14" font-weight="bold">${esc(title)}</text>`,
   ]

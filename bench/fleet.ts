@@ -12,12 +12,12 @@
  * Scale with FLEET_REPLICAS, FLEET_SECRETS, FLEET_MINUTES (defaults 1000, 100, 11); FLEET_MODES picks modes.
  */
 import '@polysecret/testing/loopback-guard'
-import { writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { startFakeProcess } from './fake-process.js'
 import { type FleetMode, type FleetScenario, simulate } from './fleet-sim.js'
 import { callsChart } from './fleet-svg.js'
-import { fmt, writeResults } from './lib.js'
+import { fmt, RESULTS_DIR, writeResults } from './lib.js'
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
 
@@ -46,7 +46,8 @@ function perSecond(timeline: Record<string, Record<string, number>>, s: FleetSce
   const total = new Array<number>(seconds).fill(0)
   const byOp: Record<string, number[]> = {}
   for (const op of READS) {
-    const row = (byOp[op] = new Array<number>(seconds).fill(0))
+    const row = new Array<number>(seconds).fill(0)
+    byOp[op] = row
     for (const [second, n] of Object.entries(timeline[op] ?? {})) {
       const t = Number(second) - base
       if (t >= 0 && t < seconds) {
@@ -89,18 +90,8 @@ async function runMode(mode: FleetMode, s: FleetScenario) {
   }
 }
 
-export async function runFleet() {
-  const s = scenario()
-  const modes = (process.env.FLEET_MODES ?? 'polysecret,naive').split(',') as FleetMode[]
-  const results = []
-  for (const mode of modes) {
-    const r = await runMode(mode, s)
-    results.push(r)
-    const c = r.callsPerSecond
-    console.log(
-      `fleet ${mode}: deploy peak ${fmt(c.deploy.peak)} calls/s, steady mean ${fmt(c.steady.mean, 1)} / peak ${fmt(c.steady.peak)} calls/s, throttles ${fmt(r.throttles)}, read errors ${JSON.stringify(r.readErrors)}, p99 staleness ${fmt(r.stalenessMs.p99 / 1000, 1)} s, p99 latency ${fmt(r.latencyMs.p99)} ms (${r.wallSeconds} s wall)`,
-    )
-  }
+/** Draws calls/s over time for each mode to docs/fleet-calls.svg. */
+function writeChart(s: FleetScenario, results: readonly { mode: FleetMode; perSecond: readonly number[] }[]) {
   const svg = callsChart(
     `${fmt(s.replicas)} replicas × ${s.secrets} secrets, ttl ${s.ttlMs / 60_000} min: calls/s to Secrets Manager`,
     results.map((r) => ({
@@ -118,6 +109,35 @@ export async function runFleet() {
   )
   const svgFile = join(import.meta.dirname, '../docs/fleet-calls.svg')
   writeFileSync(svgFile, svg)
+  return svgFile
+}
+
+export async function runFleet() {
+  const s = scenario()
+  if (process.env.FLEET_CHART_ONLY) {
+    // Redraws the chart from the last results (bench/results/fleet.json) without running anything.
+    const saved = JSON.parse(readFileSync(join(RESULTS_DIR, 'fleet.json'), 'utf8')).figures
+    const modes = Object.values(saved.modes) as { mode: FleetMode; callsPerSecondOverTime: number[] }[]
+    const scenarioSaved = { ...s, ...saved.scenario, start: Date.parse(saved.scenario.start) }
+    console.log(
+      writeChart(
+        scenarioSaved,
+        modes.map((m) => ({ mode: m.mode, perSecond: m.callsPerSecondOverTime })),
+      ),
+    )
+    return modes
+  }
+  const modes = (process.env.FLEET_MODES ?? 'polysecret,naive').split(',') as FleetMode[]
+  const results = []
+  for (const mode of modes) {
+    const r = await runMode(mode, s)
+    results.push(r)
+    const c = r.callsPerSecond
+    console.log(
+      `fleet ${mode}: deploy peak ${fmt(c.deploy.peak)} calls/s, steady mean ${fmt(c.steady.mean, 1)} / peak ${fmt(c.steady.peak)} calls/s, throttles ${fmt(r.throttles)}, read errors ${JSON.stringify(r.readErrors)}, p99 staleness ${fmt(r.stalenessMs.p99 / 1000, 1)} s, p99 latency ${fmt(r.latencyMs.p99)} ms (${r.wallSeconds} s wall)`,
+    )
+  }
+  const svgFile = writeChart(s, results)
   const file = writeResults('fleet', {
     scenario: { ...s, start: new Date(s.start).toISOString(), quotas: QUOTAS },
     modes: Object.fromEntries(

@@ -146,7 +146,7 @@ describe('refresh-ahead', () => {
   })
 
   it('values coming due within half the lead of each other share one batch call', async () => {
-    const { time, manager, sm, reveal } = await setup({ jitter: 0, refreshAhead: 20_000 })
+    const { time, sm, reveal } = await setup({ jitter: 0, refreshAhead: 20_000 })
     await reveal('DB_PASSWORD')
     time.advance(8_000) // within 10 s (half the lead) of the first
     await reveal('API_TOKEN')

@@ -12,7 +12,6 @@ import {
 import type { AccessListener } from './events.js'
 import { assertKey } from './keys.js'
 import { entryText, type Kind, type Provider } from './provider.js'
-import { type DueRefresh, RefreshAhead } from './refresh-ahead.js'
 import {
   NO_ATTEMPTS,
   type ReadOptions,
@@ -21,6 +20,7 @@ import {
   resultOf,
   Stored,
 } from './read-record.js'
+import { type DueRefresh, RefreshAhead } from './refresh-ahead.js'
 import { servedKind, type Walked, walkChains } from './route-walk.js'
 import { Secret } from './secret.js'
 

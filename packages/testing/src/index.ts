@@ -99,7 +99,6 @@ export {
 export type { GcpClientOptions, GcpFake, GcpFakeOptions, GcpTransport } from './fakes/gcp/server.js'
 export { GcpError, type StatusName as GcpStatusName } from './fakes/gcp/status.js'
 export type { FakeServer, FakeServerOptions } from './fakes/http-server.js'
-export type { Quota } from './fakes/quota.js'
 export type { TokenScope as KubernetesTokenScope } from './fakes/kubernetes/auth.js'
 export { FAKE_KUBERNETES_VERSION } from './fakes/kubernetes/discovery.js'
 export {
@@ -120,6 +119,7 @@ export {
 } from './fakes/kubernetes/state.js'
 export type { KubeStatus } from './fakes/kubernetes/status.js'
 export { MAX_OBJECT_DATA_BYTES } from './fakes/kubernetes/validation.js'
+export type { Quota } from './fakes/quota.js'
 export { type RecordedRequest, RequestLog } from './fakes/request-log.js'
 export {
   type Token as VaultToken,
