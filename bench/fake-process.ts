@@ -24,7 +24,10 @@ type Command =
   | { id: number; op: 'resetRequests' }
   | { id: number; op: 'requestsByOperation' }
   | { id: number; op: 'openConnections' }
+  | { id: number; op: 'setNow'; now: number }
   | { id: number; op: 'seed'; seed: unknown }
+  | { id: number; op: 'timeline' }
+  | { id: number; op: 'injected' }
 
 type WithoutId<C> = C extends unknown ? Omit<C, 'id'> : never
 
@@ -38,10 +41,19 @@ export interface FakeProcess {
   requestsByOperation(): Promise<Record<string, number>>
   /** TCP connections open to the fake right now (`fake.openConnections`). */
   openConnections(): Promise<number>
-  /** `fake.seed(seed)` for fakes that have it (e.g. Kubernetes namespaces and Secrets). */
+  /** Virtual time only (started with `virtualNow`): sets the fake's clock (epoch ms). */
+  setNow(now: number): Promise<void>
+  /**
+   * `fake.seed(seed)` for fakes that have it, without a request: items of a secrets store (e.g. a new
+   * version of a secret), Kubernetes namespaces and Secrets.
+   */
   seed(seed: unknown): Promise<void>
   /** Kubernetes fake only: its kubeconfig (`fake.kubeconfig`). */
   readonly kubeconfig?: string
+  /** Requests per operation per whole second of the fake's clock: `{ [operation]: { [second]: n } }`. */
+  timeline(): Promise<Record<string, Record<string, number>>>
+  /** Faults injected so far by kind (`fake.faults.injected`): throttles include quota throttles. */
+  injected(): Promise<Record<string, number>>
   /**
    * Google fakes only: constructor options for an official `@google-cloud/*` client, built in this
    * process (channel credentials and auth clients cannot cross IPC), as the fake's own
@@ -94,6 +106,8 @@ async function gcpClientOptions(started: Started, transport: GcpTransport): Prom
 export async function startFakeProcess<S extends FakeServiceName>(
   service: S,
   options: FakeServices[S]['options'],
+  /** Run the fake on a clock the parent sets (`setNow`), starting at this epoch ms. */
+  virtualNow?: number,
 ): Promise<FakeProcess> {
   const child = fork(import.meta.filename, ['--child'], {
     execArgv: ['--import', 'tsx', '--conditions=source'],
@@ -105,7 +119,7 @@ export async function startFakeProcess<S extends FakeServiceName>(
     child.once('error', reject)
     child.once('exit', (code) => reject(new Error(`fake process exited with code ${code}`)))
     child.once('message', (m) => resolve(m as Started))
-    child.send({ service, options })
+    child.send({ service, options, virtualNow })
   })
   child.on('message', (m) => {
     const { id, result } = m as { id: number; result: unknown }
@@ -125,8 +139,11 @@ export async function startFakeProcess<S extends FakeServiceName>(
     resetRequests: () => call({ op: 'resetRequests' }),
     requestsByOperation: () => call({ op: 'requestsByOperation' }),
     openConnections: () => call({ op: 'openConnections' }),
+    setNow: (now) => call({ op: 'setNow', now }),
     seed: (seed) => call({ op: 'seed', seed }),
     ...(started.kubeconfig !== undefined && { kubeconfig: started.kubeconfig }),
+    timeline: () => call({ op: 'timeline' }),
+    injected: () => call({ op: 'injected' }),
     gcpClientOptions: (transport) => gcpClientOptions(started, transport),
     ...(started.azure && { azure: started.azure }),
     async [Symbol.asyncDispose]() {
@@ -151,8 +168,14 @@ async function runChild() {
   await import('@polysecret/testing/loopback-guard')
   const { startFake } = await import('@polysecret/testing')
   process.once('message', async (m) => {
-    const { service, options } = m as { service: FakeServiceName; options: never }
-    const fake = await startFake(service, options)
+    const { service, options, virtualNow } = m as {
+      service: FakeServiceName
+      options: Record<string, unknown>
+      virtualNow?: number
+    }
+    let now = virtualNow ?? 0
+    const clock = virtualNow === undefined ? {} : { now: () => now }
+    const fake = await startFake(service, { ...options, ...clock } as never)
     process.on('message', (raw) => {
       const command = raw as Command
       let result: unknown
@@ -160,7 +183,21 @@ async function runChild() {
       else if (command.op === 'clearFaults') fake.faults.clear()
       else if (command.op === 'resetRequests') fake.requests.reset()
       else if (command.op === 'openConnections') result = fake.openConnections
+      else if (command.op === 'setNow') now = command.now
       else if (command.op === 'seed') (fake as { seed(s: unknown): void }).seed(command.seed)
+      else if (command.op === 'timeline') {
+        const out: Record<string, Record<string, number>> = {}
+        for (const r of fake.requests.all()) {
+          const second = String(Math.floor(r.at / 1000))
+          const row = out[r.operation] ?? {}
+          row[second] = (row[second] ?? 0) + 1
+          out[r.operation] = row
+        }
+        result = out
+      } else if (command.op === 'injected')
+        result = Object.fromEntries(
+          (['error', 'throttle', 'reset', 'hang', 'down'] as const).map((k) => [k, fake.faults.injected(k)]),
+        )
       else result = fake.requests.byOperation()
       process.send!({ id: command.id, result })
     })

@@ -7,6 +7,7 @@ import { runAzure } from './azure.js'
 import { runCli } from './cli.js'
 import { runCore } from './core.js'
 import { runEncryptedFile } from './encrypted-file.js'
+import { runFleet } from './fleet.js'
 import { runGate } from './gate.js'
 import { runGcp } from './gcp.js'
 import { runKubernetes } from './kubernetes.js'
@@ -26,9 +27,12 @@ const suites: Record<string, () => Promise<unknown>> = {
   sync: runSync,
   server: runServer,
   cli: runCli,
+  fleet: runFleet,
 }
+/** Suites too long for a plain `pnpm bench`: they run only when named. */
+const onlyWhenNamed = new Set(['fleet'])
 const wanted = process.argv.slice(2)
 for (const [name, run] of Object.entries(suites)) {
-  if (wanted.length && !wanted.includes(name)) continue
+  if (wanted.length ? !wanted.includes(name) : onlyWhenNamed.has(name)) continue
   await run()
 }

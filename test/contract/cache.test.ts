@@ -21,7 +21,8 @@ describe('contract: cache', () => {
   it('fresh hits never touch the provider; ttl expiry refetches', async () => {
     const c = clock()
     const st = instrument(memory({ A_HOST: 'a' }))
-    const mgr = new ConfigManager({ parameters: [st.provider], cache: { ttl: 1000, now: c.now } })
+    // jitter: 0 — this test pins the exact ttl boundary (jitter is covered in refresh-ahead tests).
+    const mgr = new ConfigManager({ parameters: [st.provider], cache: { ttl: 1000, jitter: 0, now: c.now } })
     await mgr.get('A_HOST')
     await mgr.get('A_HOST')
     expect(st.calls.get).toBe(1)
@@ -248,7 +249,7 @@ describe('contract: cache', () => {
     const mgr = new ConfigManager({
       secrets: [st.provider],
       retry: false,
-      cache: { ttl: 100, staleIfError: 1000, now: c.now },
+      cache: { ttl: 100, jitter: 0, staleIfError: 1000, now: c.now }, // exact boundary: no jitter
     })
     await mgr.get('DB_PASSWORD')
     st.setFault(() => new UnavailableError({ provider: 'memory' }))

@@ -21,10 +21,50 @@ export interface CacheOptions {
   /** How long a not-found answer is remembered, so a missing key does not hit the store on every read. @default 2_000 */
   negativeTtl?: number
   /**
+   * Spreads expiries so values read at the same moment — by a fleet of replicas started together —
+   * do not expire together: each read's values stay fresh for `ttl × (1 − jitter × r)`, `r` drawn
+   * uniformly from [0, 1). Never longer than `ttl`, so `ttl` still bounds how old a value can be.
+   * Values read by one provider call (a batch) share one draw, so they come due together and their
+   * refresh is one batch again. A fraction in [0, 1); `0` turns it off. @default 0.1
+   */
+  jitter?: number
+  /**
+   * Refresh-ahead: this long before a value expires, re-read it in the background — but only a value
+   * read since it was stored, so keys nobody reads any more just expire. Values of one provider chain
+   * that come due within half this window of each other are refreshed together, through the store's
+   * native batch call. Must be shorter than the shortest freshness, `ttl × (1 − jitter)`. `0` turns
+   * it off. @default 0
+   */
+  refreshAhead?: number
+  /**
    * Clock, for tests with fake time; called on every freshness check. The default is `Date.now`, read
    * at most about once per millisecond (exactly, when fake timers replace it; see coarse-clock.ts).
    */
   now?: () => number
+  /** Source of randomness for `jitter`, for deterministic tests. @default Math.random */
+  random?: () => number
+  /**
+   * Timers for refresh-ahead, for tests and simulations on virtual time (pair with `now`). The
+   * default is the global `setTimeout`/`clearTimeout`, looked up when a timer is set (so fake timers
+   * installed later apply); its timers never keep a process alive.
+   */
+  timers?: CacheTimers
+}
+
+/** What refresh-ahead needs to wait: `setTimeout` and `clearTimeout` (the globals by default). */
+export interface CacheTimers {
+  setTimeout(callback: () => void, ms: number): unknown
+  clearTimeout(handle: unknown): void
+}
+
+const globalTimers: CacheTimers = {
+  setTimeout: (callback, ms) => {
+    const handle = setTimeout(callback, ms)
+    // A pending refresh never keeps a process alive (fake timers' handles have no unref).
+    ;(handle as { unref?: () => void }).unref?.()
+    return handle
+  },
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 }
 
 /** Resolved settings with every default applied. */
@@ -34,7 +74,11 @@ export interface CacheSettings {
   readonly staleWhileRevalidate: number
   readonly staleIfError: number
   readonly negativeTtl: number
+  readonly jitter: number
+  readonly refreshAhead: number
   readonly now: () => number
+  readonly random: () => number
+  readonly timers: CacheTimers
 }
 
 function duration(name: string, value: unknown, fallback: number): number {
@@ -55,7 +99,11 @@ export function resolveCacheSettings(options: CacheOptions | false = {}): CacheS
       staleWhileRevalidate: 0,
       staleIfError: 0,
       negativeTtl: 0,
+      jitter: 0,
+      refreshAhead: 0,
       now: defaultCacheClock,
+      random: Math.random,
+      timers: globalTimers,
     }
   }
   const maxEntries = duration('maxEntries', options.maxEntries, 1000)
@@ -64,13 +112,38 @@ export function resolveCacheSettings(options: CacheOptions | false = {}): CacheS
       `cache.maxEntries must be a positive integer, got ${String(options.maxEntries)}.`,
     )
   }
+  const ttl = duration('ttl', options.ttl ?? options.maxAge, 60_000)
+  const jitter = options.jitter ?? 0.1
+  if (typeof jitter !== 'number' || !(jitter >= 0 && jitter < 1)) {
+    throw new ValidationError(
+      `cache.jitter must be a fraction of ttl from 0 (off) up to but not including 1, e.g. 0.1; got ${String(options.jitter)}.`,
+    )
+  }
+  const refreshAhead = duration('refreshAhead', options.refreshAhead, 0)
+  if (refreshAhead > 0 && refreshAhead >= ttl * (1 - jitter)) {
+    throw new ValidationError(
+      `cache.refreshAhead (${refreshAhead} ms) must be shorter than the shortest freshness, ttl × (1 − jitter) = ${ttl * (1 - jitter)} ms.`,
+      { hint: 'A tenth of ttl is a good start, e.g. { ttl: 300_000, refreshAhead: 30_000 }.' },
+    )
+  }
+  for (const name of ['now', 'random'] as const) {
+    if (options[name] !== undefined && typeof options[name] !== 'function')
+      throw new ValidationError(`cache.${name} must be a function returning a number.`)
+  }
+  const timers = options.timers ?? globalTimers
+  if (typeof timers?.setTimeout !== 'function' || typeof timers.clearTimeout !== 'function')
+    throw new ValidationError('cache.timers must have setTimeout(callback, ms) and clearTimeout(handle).')
   return {
-    ttl: duration('ttl', options.ttl ?? options.maxAge, 60_000),
+    ttl,
     maxEntries,
     staleWhileRevalidate: duration('staleWhileRevalidate', options.staleWhileRevalidate, 0),
     staleIfError: duration('staleIfError', options.staleIfError, 300_000),
     negativeTtl: duration('negativeTtl', options.negativeTtl, 2_000),
+    jitter,
+    refreshAhead,
     now: options.now ?? defaultCacheClock,
+    random: options.random ?? Math.random,
+    timers,
   }
 }
 
@@ -88,6 +161,8 @@ export interface Cached {
 /** What the cache needs of its backing store: an `LRUCache`, or a plain bounded map before it loads. */
 interface Entries<R> {
   get(cacheKey: string): R | undefined
+  /** Like `get`, without making the entry the most recently used. */
+  peek(cacheKey: string): R | undefined
   set(cacheKey: string, record: R): unknown
   delete(cacheKey: string): boolean
   keys(): Iterable<string>
@@ -110,6 +185,9 @@ class StartupLru<R> extends Map<string, R> {
       super.set(key, value)
     }
     return value
+  }
+  peek(key: string): R | undefined {
+    return super.get(key)
   }
   override set(key: string, value: R): this {
     super.delete(key)
@@ -212,14 +290,29 @@ export class ReadCache<T extends Cached> {
   }
 
   /**
-   * Until when a record stored now is fresh, or `undefined` when it must not be kept at all. `found`
-   * is false for a not-found answer; `entryTtl` overrides the default freshness for this entry.
+   * One jitter draw: the fraction of freshness a read's values give up (see `CacheOptions.jitter`).
+   * Values read by one provider call share a draw, so they stay due together.
    */
-  freshUntil(found: boolean, entryTtl?: number): number | undefined {
-    const freshFor = found ? (entryTtl ?? this.settings.ttl) : this.settings.negativeTtl
+  jitterDraw(): number {
+    const { jitter, random } = this.settings
+    return jitter === 0 ? 0 : jitter * Math.min(Math.max(random(), 0), 1)
+  }
+
+  /**
+   * Until when a record stored now is fresh, or `undefined` when it must not be kept at all. `found`
+   * is false for a not-found answer; `entryTtl` overrides the default freshness for this entry;
+   * `jitterDraw` (from {@link jitterDraw}) shortens a value's freshness.
+   */
+  freshUntil(found: boolean, entryTtl?: number, jitterDraw = 0): number | undefined {
+    const freshFor = found ? (entryTtl ?? this.settings.ttl) * (1 - jitterDraw) : this.settings.negativeTtl
     // A value is kept for stale-if-error even when ttl is 0, so an outage can still be bridged.
     const keepFor = found ? freshFor + this.#grace : freshFor
     return keepFor > 0 ? this.settings.now() + freshFor : undefined
+  }
+
+  /** The record for a key, whatever its state, without touching its place in the LRU order. */
+  peek(cacheKey: string): T | undefined {
+    return this.#lru.peek(cacheKey)
   }
 
   /** Stores a record made with a {@link freshUntil} time. */

@@ -155,11 +155,36 @@ async function askProvider(
     return answers
   }
   if (keys.length > 1 && provider.capabilities.batch && provider.getMany && !needsVersion) {
+    // Keys a batch answered with a retryable error (a throttled chunk, a timed-out one) are asked
+    // again, alone, with the retry policy's backoff (the gate's retry loop); the keys it did answer
+    // are not read twice.
+    let pending: readonly string[] = keys
+    let lastFailedPerKey = false
     try {
-      const batch = await settings.gate.call(
+      await settings.gate.call(
         provider,
         'getMany',
-        (signal) => provider.getMany!(keys, { signal }),
+        async (signal) => {
+          lastFailedPerKey = false
+          const batch = await provider.getMany!(pending, { signal })
+          const again: string[] = []
+          let retryable: PolysecretError | undefined
+          for (const key of pending) {
+            const failure = batch.errors.get(key)
+            const answer = failure
+              ? asPolysecretError(failure, key, provider.name, secret)
+              : batch.entries.get(key)
+            answers.set(key, answer)
+            if (answer instanceof PolysecretError && answer.retryable) {
+              again.push(key)
+              retryable ??= answer
+            }
+          }
+          pending = again
+          lastFailedPerKey = retryable !== undefined
+          if (retryable) throw retryable
+          return batch
+        },
         {
           retry: settings.retry,
           bytes: (b) => {
@@ -169,16 +194,13 @@ async function askProvider(
           },
         },
       )
-      for (const key of keys) {
-        const failure = batch.errors.get(key)
-        answers.set(
-          key,
-          failure ? asPolysecretError(failure, key, provider.name, secret) : batch.entries.get(key),
-        )
-      }
     } catch (error) {
-      const mapped = asPolysecretError(error, undefined, provider.name, secret)
-      for (const key of keys) answers.set(key, mapped)
+      // Out of retries on per-key errors: each pending key keeps its own. A failed call: every
+      // pending key gets its error.
+      if (!lastFailedPerKey) {
+        const mapped = asPolysecretError(error, undefined, provider.name, secret)
+        for (const key of pending) answers.set(key, mapped)
+      }
     }
     return answers
   }

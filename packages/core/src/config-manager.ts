@@ -508,6 +508,7 @@ export class ConfigManager {
     for (const watcher of this.#watchers) watcher.close()
     this.#watchers.clear()
     await this.#snapshot?.close()
+    this.#engine.close()
     this.clear()
     // A provider's close may throw synchronously or reject; either way the others still close.
     await Promise.allSettled(this.#providers.map(async (p) => p.close?.()))

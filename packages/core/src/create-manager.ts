@@ -32,7 +32,7 @@ export interface ManagerConfig {
     secretPatterns?: string[]
     parameterPatterns?: string[]
   }
-  cache?: Omit<CacheOptions, 'now'> | false
+  cache?: Omit<CacheOptions, 'now' | 'random' | 'timers'> | false
   fallback?: { on?: FallbackReason[] }
   retry?: Omit<RetryOptions, 'random'> | number | false
   allowWrites?: boolean

@@ -13,7 +13,7 @@
  */
 
 export { withSignal } from './abortable.js'
-export type { CacheOptions, CacheState } from './cache.js'
+export type { CacheOptions, CacheState, CacheTimers } from './cache.js'
 export type { FallbackOptions, FallbackReason } from './chain.js'
 export type { Classification, Classifier, ClassifyOptions } from './classify.js'
 export {

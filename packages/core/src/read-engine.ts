@@ -24,6 +24,7 @@ import {
   type StaleReason,
   Stored,
 } from './read-record.js'
+import { type DueRefresh, RefreshAhead } from './refresh-ahead.js'
 import { servedKind, type Walked, walkChains } from './route-walk.js'
 import { Secret } from './secret.js'
 import type { SnapshotHook } from './snapshot/snapshot.js'
@@ -59,6 +60,8 @@ export class ReadEngine {
   readonly #byName: Map<string, Provider>
   /** The secrets chain without the stores the parameters chain has already asked (env() in both). */
   readonly #secretsOnly: readonly Provider[]
+  /** Background refreshes of recently read values, shortly before they expire (`cache.refreshAhead`). */
+  readonly #refreshAhead: RefreshAhead
   /** Routes of reads (by hint; writes with a known value are not memoised): routing is pure and hot. */
   readonly #routes = {
     none: new Map<string, Route>(),
@@ -74,6 +77,11 @@ export class ReadEngine {
     const store = (p: Provider) => `${p.type}\u0000${p.name}`
     const inParameters = new Set(opts.parameters.map(store))
     this.#secretsOnly = opts.secrets.filter((p) => !inParameters.has(store(p)))
+    this.#refreshAhead = new RefreshAhead(
+      opts.cache.settings,
+      (cacheKey) => opts.cache.peek(cacheKey),
+      (due) => this.#refreshDue(due),
+    )
   }
 
   /** The interception point of every provider call (writes, versions and watches use it too). */
@@ -147,6 +155,7 @@ export class ReadEngine {
       cache: 'fresh',
       version: stored.entry!.version,
     })
+    stored.read = true // keeps it eligible for refresh-ahead (a field write: nothing allocated)
     // Made once per entry, on its first fast read: later cached reads return this very promise.
     stored.resolved ??= Promise.resolve(stored.value!)
     return stored.resolved
@@ -183,6 +192,7 @@ export class ReadEngine {
     if (cached?.state === 'fresh') {
       const stored = cached.record
       this.#counts.hits++
+      stored.read = true
       if (stored.value === undefined) {
         this.#emit(key, route, undefined, 'not-found', started, 'fresh', undefined, 'NOT_FOUND')
         throw this.#negative(route, stored.tried)
@@ -192,6 +202,7 @@ export class ReadEngine {
     }
     if (cached?.state === 'stale' && this.#opts.cache.canServeWhileRevalidating(cached.record)) {
       const stored = cached.record
+      stored.read = true
       this.#counts.staleServes++
       this.#refresh(key, cacheKey, route, opts).catch(() => {}) // background refresh; failures keep the stale value
       this.#emit(
@@ -301,7 +312,7 @@ export class ReadEngine {
     if (this.#opts.cache.loading) await this.#opts.cache.loading
     const results = new Map<string, ReadResult>()
     const errors = new Map<string, PolysecretError>()
-    const byChain = new Map<readonly Provider[], { key: string; route: Route }[]>()
+    const byChain = new Map<readonly Provider[], { key: string; route: Route; last: Stored | undefined }[]>()
     const single: string[] = []
     for (const key of new Set(keys)) {
       try {
@@ -313,11 +324,15 @@ export class ReadEngine {
       const route = this.route(key, opts.kind)
       const cacheKey = this.#cacheKey(route, opts)
       const cached = opts.fresh ? undefined : this.#opts.cache.lookup(cacheKey)
-      // Anything the cache can answer, or that is already in flight, goes through the single-key path.
-      if (cached || this.#inflight.has(cacheKey)) single.push(key)
+      // Anything the cache can answer now, or that is already in flight, goes through the single-key
+      // path; an expired value is re-read with the rest (one batch), kept only for stale-if-error.
+      const answers =
+        cached !== undefined &&
+        (cached.state === 'fresh' || this.#opts.cache.canServeWhileRevalidating(cached.record))
+      if (answers || this.#inflight.has(cacheKey)) single.push(key)
       else {
         const group = byChain.get(route.chain) ?? []
-        group.push({ key, route })
+        group.push({ key, route, last: cached?.record })
         byChain.set(route.chain, group)
       }
     }
@@ -332,21 +347,16 @@ export class ReadEngine {
       ...single.map(settle),
       ...[...byChain].map(async ([chain, group]) => {
         const started = performance.now()
-        const generation = this.#generation
-        const flights = group.map(({ route }) => this.#startFlight(this.#cacheKey(route, opts)))
-        const outcomes = await walkChains(
+        const reads = this.#readGroup(
           chain,
-          group.map((g) => g.route),
+          group.map((g) => ({ route: g.route, opts })),
           opts,
-          this.#opts.chain,
-          group.some((g) => g.route.kind === 'secret'),
-        ).catch(() => new Map<string, Walked>())
+          true,
+        )
         await Promise.all(
-          group.map(async ({ key, route }, i) => {
-            const pending = this.#settleOutcome(route, outcomes.get(route.key), opts, generation)
-            flights[i]!.finish(pending)
+          group.map(async ({ key, route, last }, i) => {
             try {
-              results.set(key, await this.#finish(key, route, started, undefined, pending, opts))
+              results.set(key, await this.#finish(key, route, started, last, reads[i]!, opts))
             } catch (error) {
               errors.set(key, error as PolysecretError)
             }
@@ -357,11 +367,44 @@ export class ReadEngine {
     return { results, errors }
   }
 
+  /**
+   * One chained read of keys of one chain — native batches where a provider has them — with each key
+   * registered in flight (concurrent single reads join it) and one jitter draw for all, so the values
+   * read together expire together and their refresh is one batch again. `read`: stored on behalf of a
+   * caller (refresh-ahead renews only values read since they were stored).
+   */
+  #readGroup(
+    chain: readonly Provider[],
+    items: readonly { route: Route; opts: ReadOptions }[],
+    walkOpts: ReadOptions,
+    read: boolean,
+  ): Promise<Stored>[] {
+    const generation = this.#generation
+    const draw = this.#opts.cache.jitterDraw()
+    const flights = items.map(({ route, opts }) => this.#startFlight(this.#cacheKey(route, opts)))
+    const walked = walkChains(
+      chain,
+      items.map((item) => item.route),
+      walkOpts,
+      this.#opts.chain,
+      items.some((item) => item.route.kind === 'secret'),
+    ).catch(() => new Map<string, Walked>())
+    return items.map(({ route, opts }, i) => {
+      const pending = walked.then((outcomes) =>
+        this.#settleOutcome(route, outcomes.get(route.key), opts, generation, draw, read),
+      )
+      flights[i]!.finish(pending)
+      return pending
+    })
+  }
+
   #settleOutcome(
     route: Route,
     outcome: Walked | undefined,
     opts: ReadOptions,
     generation: number,
+    jitterDraw: number,
+    read = true,
   ): Promise<Stored> {
     if (!outcome)
       return Promise.reject(
@@ -370,7 +413,8 @@ export class ReadEngine {
     const cacheable = generation === this.#generation
     const current = cacheable && opts.version === undefined && opts.label === undefined
     if (outcome.ok) {
-      const stored = this.#store(route, outcome.hit, opts, cacheable, outcome.viaOther === true)
+      const stored = this.#store(route, outcome.hit, opts, cacheable, outcome.viaOther === true, jitterDraw)
+      stored.read = read
       if (current) this.#opts.snapshot?.remember(route, stored)
       return Promise.resolve(stored)
     }
@@ -428,21 +472,56 @@ export class ReadEngine {
       { version: opts.version, label: opts.label },
       this.#opts.chain,
       route.kind === 'secret',
-    ).then((outcomes) => this.#settleOutcome(route, outcomes.get(route.key), opts, generation))
+    ).then((outcomes) =>
+      this.#settleOutcome(route, outcomes.get(route.key), opts, generation, this.#opts.cache.jitterDraw()),
+    )
     return this.#register(cacheKey, flight)
   }
 
-  #store(route: Route, hit: ChainHit, opts: ReadOptions, cacheable: boolean, viaOther = false): Stored {
+  /**
+   * Refreshes values coming due (refresh-ahead), one chained pass per chain so a store with native
+   * batching gets one batch call for all of them. Failures keep the cached value: it is still fresh,
+   * and a read after it expires asks again (serving it stale-if-error where allowed).
+   */
+  #refreshDue(due: readonly DueRefresh[]): void {
+    const byChain = new Map<readonly Provider[], DueRefresh[]>()
+    for (const item of due) {
+      if (this.#inflight.has(item.cacheKey)) continue // a read is already renewing it
+      const group = byChain.get(item.route.chain) ?? []
+      group.push(item)
+      byChain.set(item.route.chain, group)
+    }
+    for (const [chain, group] of byChain) {
+      const items = group.map(({ route, ttl }) => ({ route, opts: ttl === undefined ? {} : { ttl } }))
+      // Nobody waits on a background refresh unless a read joined it.
+      for (const pending of this.#readGroup(chain, items, {}, false)) pending.catch(() => {})
+    }
+  }
+
+  #store(
+    route: Route,
+    hit: ChainHit,
+    opts: ReadOptions,
+    cacheable: boolean,
+    viaOther: boolean,
+    jitterDraw: number,
+  ): Stored {
     const text = entryText(hit.entry.value)
     const served = servedKind(route, text, viaOther, this.#opts.classify, hit.entry.sensitive === true)
     // Most reads serve the kind the name gave: keep the shared route; a value-decided kind gets its own.
     const decided = served === route ? route : { ...route, kind: served.kind, reason: served.reason }
     const value = decided.kind === 'secret' ? new Secret(text) : text
-    const freshUntil = cacheable ? this.#opts.cache.freshUntil(true, opts.ttl ?? opts.maxAge) : undefined
+    const entryTtl = opts.ttl ?? opts.maxAge
+    const freshUntil = cacheable ? this.#opts.cache.freshUntil(true, entryTtl, jitterDraw) : undefined
     // Most reads find the key in the first provider: share one empty list rather than keep one per entry.
     const tried = hit.tried.length === 0 ? NO_ATTEMPTS : hit.tried
     const stored = new Stored(decided, value, hit.entry, hit.provider.name, tried, freshUntil ?? 0)
-    if (freshUntil !== undefined) this.#opts.cache.set(this.#cacheKey(route, opts), stored)
+    if (freshUntil !== undefined) {
+      const cacheKey = this.#cacheKey(route, opts)
+      this.#opts.cache.set(cacheKey, stored)
+      // Only the current version is renewed: a pinned version or label never changes.
+      if (cacheKey === route.cacheKey) this.#refreshAhead.track(cacheKey, stored, route, entryTtl)
+    }
     return stored
   }
 
@@ -495,6 +574,7 @@ export class ReadEngine {
     }
     this.#generation++
     for (const cacheKey of [...this.#inflight.keys()]) if (matches(cacheKey)) this.#inflight.delete(cacheKey)
+    this.#refreshAhead.forget(matches)
     return this.#opts.cache.invalidate(matches)
   }
 
@@ -502,7 +582,14 @@ export class ReadEngine {
   clear(): void {
     this.#generation++
     this.#inflight.clear()
+    this.#refreshAhead.clear()
     this.#opts.cache.clear()
+  }
+
+  /** Stops background refreshes for good and drops the cache (the manager closed). */
+  close(): void {
+    this.clear()
+    this.#refreshAhead.close()
   }
 }
 

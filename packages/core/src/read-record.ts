@@ -80,6 +80,12 @@ export const NO_ATTEMPTS: readonly ProviderAttempt[] = Object.freeze([])
 export class Stored {
   /** The promise every fast cached `get()` returns, made by the first (many entries never need one). */
   resolved: Promise<Secret | string> | undefined = undefined
+  /**
+   * Whether a caller read this record since it was stored (a caller's own read counts): refresh-ahead
+   * renews only such records, so a key nobody reads any more simply expires. A background refresh
+   * stores its record unread.
+   */
+  read = true
   constructor(
     readonly route: Route,
     /** `undefined` for a not-found answer. */

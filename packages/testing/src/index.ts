@@ -123,6 +123,7 @@ export {
 } from './fakes/kubernetes/state.js'
 export type { KubeStatus } from './fakes/kubernetes/status.js'
 export { MAX_OBJECT_DATA_BYTES } from './fakes/kubernetes/validation.js'
+export type { Quota } from './fakes/quota.js'
 export { type RecordedRequest, RequestLog } from './fakes/request-log.js'
 /** A fresh self-signed certificate and its key (PEM), e.g. for `kubernetes.io/tls` Secrets in tests. */
 export { type FakeCertificate, generateCertificate } from './fakes/tls.js'

@@ -1,3 +1,4 @@
+import { type Quota, Quotas } from './quota.js'
 import { createRandom, type Random } from './random.js'
 
 /**
@@ -94,9 +95,34 @@ export class Faults {
   #down: DownMode | undefined
   #hooks: DownHooks | undefined
   #injected = new Map<string, number>()
+  readonly #quotas: Quotas
 
-  constructor(options: { seed?: number | undefined } = {}) {
+  constructor(
+    options: {
+      seed?: number | undefined
+      now?: (() => number) | undefined
+      quotas?: readonly Quota[] | undefined
+    } = {},
+  ) {
     this.#random = createRandom(options.seed)
+    this.#quotas = new Quotas(options.now)
+    for (const quota of options.quotas ?? []) this.#quotas.add(quota)
+  }
+
+  /**
+   * Enforces a request-rate quota as the service does: a token bucket of `burst` (default: one
+   * second's worth) refilled at `rate` per second in the fake's clock; a request over it gets the
+   * service's throttling error. Unlike {@link throttle}, nothing is random: what passes depends only
+   * on when requests arrive. `clear()` removes quotas too.
+   *
+   * @example
+   * ```ts
+   * fake.faults.quota({ operations: ['BatchGetSecretValue'], rate: 100 }) // AWS's quota
+   * ```
+   */
+  quota(quota: Quota): this {
+    this.#quotas.add(quota)
+    return this
   }
 
   /** Adds latency to matching requests: `ms`, or uniformly drawn from `{ min, max }`. */
@@ -179,10 +205,11 @@ export class Faults {
     return this.#down
   }
 
-  /** Removes every latency and action rule (not `down`; call `up()` for that). */
+  /** Removes every latency and action rule and every quota (not `down`; call `up()` for that). */
   clear(): this {
     this.#latency = []
     this.#actions = []
+    this.#quotas.clear()
     return this
   }
 
@@ -221,6 +248,8 @@ export class Faults {
             : { kind: rule.kind }
       return this.#count({ delayMs, action })
     }
+    // Checked last: a request an injected fault already failed never reached the quota.
+    if (!this.#quotas.take(operation)) return this.#count({ delayMs, action: { kind: 'throttle' } })
     return { delayMs, action: { kind: 'pass' } }
   }
 

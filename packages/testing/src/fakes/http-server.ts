@@ -11,6 +11,7 @@ import { Duplex } from 'node:stream'
 import { createSecureContext, TLSSocket } from 'node:tls'
 import { type CustomMethods, withCustomMethods } from './custom-methods.js'
 import { type DownMode, Faults } from './faults.js'
+import type { Quota } from './quota.js'
 import { RequestLog } from './request-log.js'
 import type { FakeCertificate } from './tls.js'
 
@@ -91,6 +92,13 @@ export interface FakeServerOptions {
   readonly seed?: number
   /** Port to listen on. Default: 0 (a random free port). */
   readonly port?: number
+  /** Clock of the fake (epoch ms): request times and quotas use it. Default: `Date.now`. */
+  readonly now?: () => number
+  /**
+   * Request-rate quotas the fake enforces from the start, as the service does (see
+   * `faults.quota()`): over a quota, requests get the service's throttling error. Default: none.
+   */
+  readonly quotas?: readonly Quota[]
 }
 
 /** A running fake: where it listens, what it saw, what to break, and how to stop it. */
@@ -182,8 +190,9 @@ async function serve<R>(
   log: RequestLog,
   faults: Faults,
   x: Exchange<R>,
+  now: () => number,
 ): Promise<void> {
-  log.record({ operation, input, at: Date.now() })
+  log.record({ operation, input, at: now() })
   const { delayMs, action } = faults.decide(operation)
   if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs))
   if (x.closed) return
@@ -273,41 +282,56 @@ export async function startFakeServer(
   if (tls && stream) throw new TypeError('a fake serves either HTTP/2 streams or TLS, not both')
   const secureContext = tls && createSecureContext({ cert: tls.cert, key: tls.key })
   const requests = new RequestLog()
-  const faults = new Faults({ seed: options.seed })
+  const now = options.now ?? Date.now
+  const faults = new Faults({ seed: options.seed, now, quotas: options.quotas })
   const sockets = new Set<Socket>()
   let stopped = false
 
   const onRequest = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const body = await readBody(req)
     const { operation, input } = protocol.parse(req, body)
-    await serve(operation, input, requests, faults, {
-      get closed() {
-        return res.destroyed
+    await serve(
+      operation,
+      input,
+      requests,
+      faults,
+      {
+        get closed() {
+          return res.destroyed
+        },
+        reset: () => req.socket.destroy(),
+        send: (response) => send(res, response),
+        truncate: (response) => (response.stream ? send(res, response) : truncateHttp1(res, response)),
+        malform: (response) => (response.stream ? response : { ...response, body: NOT_THE_SERVICE }),
+        fault: (fault) => protocol.fault(fault),
+        handle: () => protocol.handle(req, operation, input),
       },
-      reset: () => req.socket.destroy(),
-      send: (response) => send(res, response),
-      truncate: (response) => (response.stream ? send(res, response) : truncateHttp1(res, response)),
-      malform: (response) => (response.stream ? response : { ...response, body: NOT_THE_SERVICE }),
-      fault: (fault) => protocol.fault(fault),
-      handle: () => protocol.handle(req, operation, input),
-    })
+      now,
+    )
   }
 
   const onStream = async (h2: ServerHttp2Stream, headers: Http2Headers, p: StreamProtocol) => {
     const body = await readBody(h2)
     const { operation, input } = p.parse(headers, body)
-    await serve(operation, input, requests, faults, {
-      get closed() {
-        return h2.destroyed
+    await serve(
+      operation,
+      input,
+      requests,
+      faults,
+      {
+        get closed() {
+          return h2.destroyed
+        },
+        // Closing the session ends the connection under it, as a reset would.
+        reset: () => h2.session?.destroy(),
+        send: (response) => sendStream(h2, response),
+        truncate: (response) => truncateHttp2(h2, response),
+        malform: (response) => (response.body ? { ...response, body: BAD_PROTOBUF } : response),
+        fault: (fault) => p.fault(fault),
+        handle: () => p.handle(headers, operation, input),
       },
-      // Closing the session ends the connection under it, as a reset would.
-      reset: () => h2.session?.destroy(),
-      send: (response) => sendStream(h2, response),
-      truncate: (response) => truncateHttp2(h2, response),
-      malform: (response) => (response.body ? { ...response, body: BAD_PROTOBUF } : response),
-      fault: (fault) => p.fault(fault),
-      handle: () => p.handle(headers, operation, input),
-    })
+      now,
+    )
   }
 
   const http1 = createServer((req, res) => {
