@@ -12,12 +12,14 @@ import { startFake } from '@polysecret/testing'
 import pino from 'pino'
 import { describe, expect, it } from 'vitest'
 import { FAKE_AWS } from './support/aws.js'
+import { useLeakCanary } from './support/canary.js'
 import { telemetryHarness } from './support/otel.js'
 
 const CANARY = 'canary-5d1e8b2f-OBSERVE-ME-NOT'
 const ROTATED = 'canary-rotated-9c3a7e10'
 
 describe('observability leak canary', () => {
+  const canary = useLeakCanary()
   it('spans, metrics, audit lines and stats carry keys and providers, never a value', async () => {
     await using sm = await startFake('aws-secrets-manager', { secrets: { DB_PASSWORD: CANARY } })
     const { spans, tracerProvider, reader, meterProvider } = telemetryHarness()
@@ -88,6 +90,8 @@ describe('observability leak canary', () => {
     expect(seen).toContain('THROTTLED')
     expect(seen).toContain('ACCESS_DENIED')
     // …and never a value.
+    canary.see('spans, metrics, audit lines and stats', seen)
+    canary.expectNoLeak([CANARY, ROTATED])
     expect(seen).not.toContain(CANARY)
     expect(seen).not.toContain(ROTATED)
     await manager.close()

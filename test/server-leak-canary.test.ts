@@ -11,11 +11,13 @@ import { createServer, createServerMetrics, generateToken, hashToken } from '@po
 import { startFake } from '@polysecret/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { FAKE_AWS } from './support/aws.js'
+import { useLeakCanary } from './support/canary.js'
 
 const CANARY = 'canary-5e1d8b2c-SERVER-LEAK'
 const WRITTEN = 'canary-written-9a7c3f10'
 
 describe('leak canary: HTTP server', () => {
+  const canary = useLeakCanary()
   const audit: string[] = []
   const sink = new Writable({
     write(chunk: Buffer, _e, done) {
@@ -167,6 +169,9 @@ describe('leak canary: HTTP server', () => {
     await server.audit.close().catch(() => {})
     const everything = [...seen, ...audit].join('\n')
     expect(audit.length).toBeGreaterThan(10)
+    for (const text of seen) canary.see('server response', text)
+    for (const line of audit) canary.see('server audit line', line)
+    canary.expectNoLeak([CANARY, WRITTEN])
     const leaks = [...seen, ...audit].filter((t) => t.includes(CANARY))
     expect(leaks).toEqual([])
     expect(everything).not.toContain(CANARY)

@@ -38,6 +38,30 @@ async function setup(limits: ProviderLimits, retry: RetryOptions = {}) {
 }
 
 describe('limits: token bucket', () => {
+  it('stagger starts the bucket part-full (the retry policy’s random), so a fleet’s first calls spread out', async () => {
+    // random() = 0.5 of burst 2: one call at once, the next after 1/rate seconds.
+    const { fake, timers, manager } = await setup({ rate: 1, burst: 2, stagger: true }, { random: () => 0.5 })
+    const reads = ['k1', 'k2'].map((k) => manager.getSecret(k))
+    await eventually(() => expect(fake.requests.count('GetSecretValue')).toBe(1))
+    await timers.advance(999)
+    expect(fake.requests.count('GetSecretValue')).toBe(1)
+    await timers.advance(1)
+    await Promise.all(reads)
+    expect(fake.requests.count('GetSecretValue')).toBe(2)
+    await manager.close()
+    await fake.stop()
+  })
+
+  it('refuses a stagger that is not a boolean', () => {
+    expect(
+      () =>
+        new ConfigManager({
+          secrets: [secretsManager({ ...FAKE_AWS, endpoint: 'http://127.0.0.1:9' })],
+          limits: { 'aws-secrets-manager': { stagger: 'yes' as never } },
+        }),
+    ).toThrow(ValidationError)
+  })
+
   it('admits `burst` calls at once, then one per 1/rate seconds, in the order they were asked', async () => {
     const { fake, timers, manager } = await setup({ rate: 2, burst: 2 })
     const order: string[] = []

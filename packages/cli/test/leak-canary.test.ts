@@ -8,6 +8,7 @@ import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { useLeakCanary } from '../../../test/support/canary.js'
 import { type AwsProject, awsProject } from './support/aws-project.js'
 import { runCli, SUBPROCESS_TIMEOUT, transcript } from './support/run-cli.js'
 
@@ -40,6 +41,7 @@ beforeAll(async () => {
 afterAll(() => p.stop())
 
 describe('CLI leak canary', () => {
+  const canary = useLeakCanary()
   it('no command prints a secret value unless asked to', async () => {
     const from = transcript.length
     const versions = JSON.parse((await cli(['versions', 'DB_PASSWORD', '--json'])).stdout) as {
@@ -96,6 +98,12 @@ describe('CLI leak canary', () => {
 
     const seen = transcript.slice(from)
     expect(seen.length).toBe(1 + reads.length + writes.length + 3)
+    // The shared canary also searches every output in base64, hex, URL and JSON forms, and counts it.
+    for (const run of seen) {
+      canary.see(`cli ${run.args[0]} stdout`, run.stdout)
+      canary.see(`cli ${run.args[0]} stderr`, run.stderr)
+    }
+    canary.expectNoLeak([CANARY, ROTATED])
     for (const run of seen) {
       for (const [stream, text] of [
         ['stdout', run.stdout],

@@ -32,7 +32,9 @@ export interface GateOptions {
   readonly limits: LimitsOption
   readonly timers: Timers
   /** Backoff used for a provider-wide pause when a throttled answer carries no retry-after. */
-  readonly backoff: Pick<RetrySettings, 'baseDelay' | 'maxDelay' | 'deadline'>
+  readonly backoff: Pick<RetrySettings, 'baseDelay' | 'maxDelay' | 'deadline'> & {
+    readonly random?: () => number
+  }
   readonly telemetry: TelemetryOption | undefined
 }
 
@@ -68,7 +70,7 @@ export class ProviderGate {
         provider.name in this.#options.limits || provider.limits
           ? resolveLimits(this.#options.limits[provider.name], provider.limits)
           : UNLIMITED
-      limiter = new ProviderLimiter(limits, this.#options.timers)
+      limiter = new ProviderLimiter(limits, this.#options.timers, this.#options.backoff.random)
       this.#limiters.set(provider.name, limiter)
     }
     return limiter

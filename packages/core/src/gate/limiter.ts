@@ -54,10 +54,12 @@ export class ProviderLimiter {
   /** Calls admitted in the current and the previous second: the flow a throttle cuts in half. */
   #window = { start: 0, current: 0, previous: 0 }
 
-  constructor(limits: ResolvedLimits, timers: Timers) {
+  constructor(limits: ResolvedLimits, timers: Timers, random: () => number = Math.random) {
     this.#limits = limits
     this.#timers = timers
-    this.#tokens = limits.burst
+    // A staggered bucket starts part-full, so replicas started together do not all spend a full burst
+    // at the same moment (see ProviderLimits.stagger).
+    this.#tokens = limits.stagger && Number.isFinite(limits.burst) ? random() * limits.burst : limits.burst
     this.#refilledAt = timers.now()
   }
 

@@ -11,6 +11,13 @@ export interface ProviderLimits {
   burst?: number
   /** Calls in flight at once. @default unlimited */
   concurrency?: number
+  /**
+   * Start with a random fill of the bucket (between empty and `burst`) instead of a full one. For a
+   * fleet whose replicas start together (a deploy) with a per-replica share of the store's quota:
+   * their first calls spread over `burst / rate` seconds instead of all landing at once.
+   * @default false
+   */
+  stagger?: boolean
 }
 
 /** `limits` option: per provider name; `false` drops a provider's declared defaults. */
@@ -21,15 +28,17 @@ export interface ResolvedLimits {
   readonly rate: number
   readonly burst: number
   readonly concurrency: number
+  readonly stagger: boolean
 }
 
 export const UNLIMITED: ResolvedLimits = Object.freeze({
   rate: Number.POSITIVE_INFINITY,
   burst: Number.POSITIVE_INFINITY,
   concurrency: Number.POSITIVE_INFINITY,
+  stagger: false,
 })
 
-const FIELDS = ['rate', 'burst', 'concurrency'] as const
+const FIELDS = ['rate', 'burst', 'concurrency', 'stagger'] as const
 
 /** Checks the `limits` option eagerly: unknown providers and bad numbers are errors that say what to fix. */
 export function checkLimitsOption(option: unknown, providerNames: ReadonlySet<string>): LimitsOption {
@@ -46,14 +55,18 @@ export function checkLimitsOption(option: unknown, providerNames: ReadonlySet<st
     }
     if (limits === false) continue
     if (limits === null || typeof limits !== 'object' || Array.isArray(limits))
-      throw new ValidationError(`limits["${name}"] must be { rate?, burst?, concurrency? } or false.`)
+      throw new ValidationError(
+        `limits["${name}"] must be { rate?, burst?, concurrency?, stagger? } or false.`,
+      )
     for (const field of Object.keys(limits)) {
       if (!(FIELDS as readonly string[]).includes(field))
         throw new ValidationError(`limits["${name}"] has an unknown field "${field}".`, {
-          hint: 'Use rate (calls per second), burst and concurrency.',
+          hint: 'Use rate (calls per second), burst, concurrency and stagger.',
         })
     }
-    const { rate, burst, concurrency } = limits as ProviderLimits
+    const { rate, burst, concurrency, stagger } = limits as ProviderLimits
+    if (stagger !== undefined && typeof stagger !== 'boolean')
+      throw new ValidationError(`limits["${name}"].stagger must be true or false, got ${String(stagger)}.`)
     if (rate !== undefined && !(typeof rate === 'number' && rate > 0))
       throw new ValidationError(
         `limits["${name}"].rate must be a positive number of calls per second, got ${String(rate)}.`,
@@ -86,5 +99,6 @@ export function resolveLimits(
     rate,
     burst: merged.burst ?? (rate === Number.POSITIVE_INFINITY ? rate : Math.max(1, rate)),
     concurrency: merged.concurrency ?? Number.POSITIVE_INFINITY,
+    stagger: merged.stagger === true,
   }
 }

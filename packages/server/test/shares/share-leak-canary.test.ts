@@ -11,6 +11,7 @@ import { join } from 'node:path'
 import { inspect } from 'node:util'
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { useLeakCanary } from '../../../../test/support/canary.js'
 import { systemTool } from '../../../../test/support/system-tools.js'
 import { embeddedShareStore } from '../../src/shares/embedded-store.js'
 import { redisShareStore } from '../../src/shares/redis-store.js'
@@ -37,6 +38,7 @@ function forms(value: string): string[] {
 const stores = systemTool('redis-server').run ? (['embedded', 'redis'] as const) : (['embedded'] as const)
 
 describe.each(stores)('share leak canary (%s store)', (kind) => {
+  const canary = useLeakCanary()
   let dir: string
   let redis: RedisServer | undefined
   let store: ShareStore
@@ -115,6 +117,10 @@ describe.each(stores)('share leak canary (%s store)', (kind) => {
 
     const [id, key] = new URL(link).hash.slice(1).split('.') as [string, string]
     const text = [...seen, JSON.stringify(events)].join('\n')
+    for (const surface of seen) canary.see('share server traffic and logs', surface)
+    canary.see('share events', events)
+    canary.see('share store at rest', storedBytes!.toString('latin1') + storedValues)
+    canary.expectNoLeak([CANARY, key])
     for (const form of forms(CANARY)) expect(text).not.toContain(form)
     expect(text).not.toContain(key)
     expect(JSON.stringify(events)).not.toContain(id)
