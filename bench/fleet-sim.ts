@@ -98,6 +98,12 @@ function managerOptions(mode: FleetMode, s: FleetScenario, client: SecretsManage
     // Each replica's share of BatchGetSecretValue's 100 calls/s. A staggered bucket starts part-full,
     // so replicas started together spread their first calls over 1/rate seconds.
     limits: { 'aws-sm': { rate: 100 / s.replicas, burst: 1, concurrency: 1, stagger: true } },
+    // The gate's clock must be the simulation's: Date and the timers are virtual, performance.now is not.
+    timers: {
+      now: () => Date.now(),
+      setTimeout: (callback: () => void, ms: number) => setTimeout(callback, ms),
+      clearTimeout: (handle: unknown) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+    },
   } satisfies ConfigManagerOptions
 }
 

@@ -234,7 +234,12 @@ export function parameterStore(options: ParameterStoreOptions = {}): ParameterSt
         const { sdk, client } = await connect()
         const input = { Name: selector !== undefined ? `${base}:${selector}` : base, WithDecryption: decrypt }
         const out = await client.send(new sdk.GetParameterCommand(input), { abortSignal: opts.signal })
-        return out.Parameter && toEntry(out.Parameter, opts.label)
+        checkShape(
+          out,
+          { Parameter: 'record' },
+          { service: 'Parameter Store', subject: `key "${key}"`, key, provider: name },
+        )
+        return out.Parameter === undefined ? undefined : toEntry(out.Parameter, opts.label)
       } catch (error) {
         if (isNotFound(error)) return undefined
         throw fail(error, key)

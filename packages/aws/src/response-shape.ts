@@ -1,7 +1,7 @@
 import { ValidationError } from '@polysecret/core'
 
 /** What a field of an AWS answer must hold. */
-export type FieldType = 'text' | 'number' | 'bytes' | 'labels' | 'date'
+export type FieldType = 'text' | 'number' | 'bytes' | 'labels' | 'date' | 'record'
 
 const CHECKS: Record<FieldType, (value: unknown) => boolean> = {
   text: (v) => typeof v === 'string',
@@ -9,6 +9,7 @@ const CHECKS: Record<FieldType, (value: unknown) => boolean> = {
   bytes: (v) => v instanceof Uint8Array,
   labels: (v) => Array.isArray(v) && v.every((s) => typeof s === 'string'),
   date: (v) => v instanceof Date && !Number.isNaN(v.getTime()),
+  record: (v) => typeof v === 'object' && v !== null && !Array.isArray(v),
 }
 
 const DESCRIBE: Record<FieldType, string> = {
@@ -17,6 +18,7 @@ const DESCRIBE: Record<FieldType, string> = {
   bytes: 'bytes',
   labels: 'a list of labels',
   date: 'a date',
+  record: 'an object',
 }
 
 function jsonType(value: unknown): string {

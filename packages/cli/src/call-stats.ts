@@ -1,21 +1,14 @@
 /**
- * Calls per store for `--stats` and `polysecret stats`. The ONE place that knows where the numbers come
- * from: `manager.stats()` when core has it (its per-provider call counters), else a count of the calls
- * the manager makes into each provider, taken by wrapping the providers the configuration built. When
- * every supported core has `stats()`, delete the wrapping below and keep the `calls()` shape.
- *
- * Both count requests as the store sees them: a native batch is one call, a retry is another.
+ * Calls per store for `--stats` and `polysecret stats`: a count of the calls made into each provider,
+ * taken by wrapping the providers the configuration built. Not `manager.stats()`: commands such as
+ * migrate and diff build one-store managers over the same providers, whose calls the main manager's
+ * stats never see; the wrappers see them all. Requests as the store sees them: a native batch is one
+ * call, a retry is another.
  */
 import type { ConfigManager, ConfigManagerOptions, ManagerConfig, Provider } from '@polysecret/core'
 
 /** store → operation → calls */
 export type CallCounts = Record<string, Record<string, number>>
-
-interface StatsShape {
-  providers?: Record<string, { calls?: Record<string, number> }>
-}
-
-type WithStats = ConfigManager & { stats?: () => StatsShape }
 
 /** Provider methods that reach the store. */
 const CALLS = new Set([
@@ -32,19 +25,12 @@ const CALLS = new Set([
 
 export class CallStats {
   readonly #counted: CallCounts = {}
-  #native: WithStats | undefined
-  #baseline: CallCounts = {}
 
   /**
    * The manager to use for the command: the same one when it counts its own calls, else one over
    * counting wrappers of its providers (same options, same provider instances underneath).
    */
   async instrument(manager: ConfigManager, config: ManagerConfig): Promise<ConfigManager> {
-    if (typeof (manager as WithStats).stats === 'function') {
-      this.#native = manager as WithStats
-      this.#baseline = nativeCounts(this.#native)
-      return manager
-    }
     const wrapped = new Map<Provider, Provider>()
     const wrap = (p: Provider) => {
       const existing = wrapped.get(p)
@@ -73,15 +59,7 @@ export class CallStats {
 
   /** Calls made since the manager was built, per store and operation. */
   calls(): CallCounts {
-    const out: CallCounts = structuredClone(this.#counted)
-    if (!this.#native) return out
-    for (const [provider, ops] of Object.entries(nativeCounts(this.#native))) {
-      for (const [op, n] of Object.entries(ops)) {
-        const delta = n - (this.#baseline[provider]?.[op] ?? 0)
-        if (delta > 0) out[provider] = { ...out[provider], [op]: delta }
-      }
-    }
-    return out
+    return structuredClone(this.#counted)
   }
 
   #counting(provider: Provider): Provider {
@@ -96,11 +74,4 @@ export class CallStats {
       },
     })
   }
-}
-
-function nativeCounts(manager: WithStats): CallCounts {
-  const out: CallCounts = {}
-  for (const [provider, entry] of Object.entries(manager.stats?.().providers ?? {}))
-    out[provider] = { ...entry.calls }
-  return out
 }

@@ -54,9 +54,12 @@ export class ProviderLimiter {
   /** Calls admitted in the current and the previous second: the flow a throttle cuts in half. */
   #window = { start: 0, current: 0, previous: 0 }
 
+  readonly #random: () => number
+
   constructor(limits: ResolvedLimits, timers: Timers, random: () => number = Math.random) {
     this.#limits = limits
     this.#timers = timers
+    this.#random = random
     // A staggered bucket starts part-full, so replicas started together do not all spend a full burst
     // at the same moment (see ProviderLimits.stagger).
     this.#tokens = limits.stagger && Number.isFinite(limits.burst) ? random() * limits.burst : limits.burst
@@ -103,7 +106,9 @@ export class ProviderLimiter {
    */
   throttled(pauseMs: number): void {
     const now = this.#timers.now()
-    const until = now + Math.max(0, pauseMs)
+    // Up to twice the asked-for pause, at random: replicas throttled together must not all come back
+    // at the same moment and be throttled together again.
+    const until = now + Math.max(0, pauseMs) * (1 + this.#random())
     const alreadyCut = this.#cut !== undefined && now < this.#cut.from
     this.#pausedUntil = Math.max(this.#pausedUntil, until)
     this.#pauseId++
