@@ -4,7 +4,8 @@
  * dependencies (the CLI) could pack a different package.json each time. Sorting the dependency maps
  * makes every pack of the same source byte-identical (scripts/check-reproducible.mjs checks it).
  */
-const byName = (map) => Object.fromEntries(Object.entries(map).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+const byName = (map) =>
+  Object.fromEntries(Object.entries(map).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
 
 module.exports = {
   hooks: {
