@@ -11,7 +11,10 @@ async function readSpec(path: string): Promise<Record<string, unknown>> {
   try {
     data = parse(await readFile(path, 'utf8'))
   } catch (cause) {
-    throw new CliError(`Cannot read the sync spec ${path}: ${(cause as Error).message.split('\n')[0]}`)
+    // Where, never what: a YAML error's message quotes the offending line, which may hold a value.
+    const at = (cause as { linePos?: [{ line: number; col: number }] }).linePos?.[0]
+    const where = at ? ` (line ${at.line}, column ${at.col})` : ''
+    throw new CliError(`Cannot read the sync spec ${path}${where}: it is not readable JSON or YAML.`)
   }
   if (typeof data !== 'object' || data === null || Array.isArray(data))
     throw new CliError(
